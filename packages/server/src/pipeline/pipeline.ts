@@ -1,0 +1,36 @@
+import type { Batch } from './record.ts'
+
+/**
+ *   receiver (OTLP, ES bulk, …)
+ *        │  Batch of normalized records
+ *        ▼
+ *   normalize → classify → redact → encrypt → enrich      (Stage[], in order, synchronous)
+ *        ▼
+ *   encode to TSV → write-ahead log (group commit, fsync) → ack to the client
+ *        ▼ (background)
+ *   store writer: WAL → ClickHouse inserts (deduplicated) → checkpoint
+ *
+ * Stages mutate the batch in place and must not do I/O: they run on every record.
+ */
+export interface Stage {
+  readonly name: string
+  process(batch: Batch): void
+}
+
+/** What the ingest path answers a receiver. Expected outcomes are values, not exceptions. */
+export type IngestOutcome =
+  | { status: 'ok'; accepted: number; rejected: number; message?: string }
+  | { status: 'duplicate'; accepted: number }
+  | { status: 'retry'; retryAfterSeconds: number; reason: string }
+
+export interface Ingestor {
+  submit(batch: Batch): Promise<IngestOutcome>
+}
+
+/** Named stage slots, in the order they run. Security stages fill `redact` and `encrypt`. */
+export const STAGE_ORDER = ['normalize', 'classify', 'redact', 'encrypt', 'enrich'] as const
+export type StageSlot = (typeof STAGE_ORDER)[number]
+
+export function runStages(stages: readonly Stage[], batch: Batch): void {
+  for (const s of stages) s.process(batch)
+}

@@ -1,0 +1,79 @@
+import { Readable } from 'node:stream'
+import { mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { createClient, type ClickHouseClient } from '@clickhouse/client'
+import type { Config } from '../config/schema.ts'
+
+/**
+ * The store: ClickHouse through `@clickhouse/client`, embedded (chDB in-process) or a server.
+ * This factory is the only place that knows which one it is; everything above uses `Store`.
+ */
+export interface Store {
+  /** Runs a SELECT with `{name:Type}` parameters; returns the rows. */
+  query<T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<T[]>
+  /** Runs DDL or any statement without a result. */
+  command(sql: string, params?: Record<string, unknown>): Promise<void>
+  /**
+   * Inserts TabSeparated rows (see tsv.ts). With `dedupToken` a replay of the same insert is
+   * ignored by ClickHouse (insert_deduplication_token + non_replicated_deduplication_window).
+   */
+  insertTsv(table: string, columns: readonly string[], body: Buffer, dedupToken?: string): Promise<void>
+  /** Where the data is, for the start banner ("embedded ./data/clickhouse" or the server URL without credentials). */
+  readonly description: string
+  close(): Promise<void>
+}
+
+export async function createStore(config: Config): Promise<Store> {
+  let client: ClickHouseClient
+  let description: string
+  if (config.clickhouse.url) {
+    const url = new URL(config.clickhouse.url)
+    url.username = ''
+    url.password = ''
+    description = `ClickHouse server ${url.origin}`
+    client = createClient({
+      url: config.clickhouse.url,
+      username: config.clickhouse.username,
+      password: config.clickhouse.password,
+      database: config.clickhouse.database,
+      request_timeout: 120_000,
+      clickhouse_settings: { date_time_output_format: 'iso' },
+    })
+    if (config.clickhouse.database !== 'default') {
+      const admin = createClient({ url: config.clickhouse.url, username: config.clickhouse.username, password: config.clickhouse.password })
+      await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.clickhouse.database}` })
+      await admin.close()
+    }
+  } else {
+    const path = resolve(join(config.dataDir, 'clickhouse'))
+    mkdirSync(path, { recursive: true })
+    description = `embedded ClickHouse (chDB) in ${path}`
+    // Loaded lazily: the embedded engine is a large native library that a server deployment never needs.
+    const { createChdbConnection } = await import('chdb/connection')
+    client = createClient({ connection: createChdbConnection({ path }) as never })
+  }
+
+  return {
+    description,
+    async query<T>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
+      const rs = await client.query({ query: sql, format: 'JSONEachRow', query_params: params })
+      return (await rs.json()) as T[]
+    },
+    async command(sql: string, params?: Record<string, unknown>): Promise<void> {
+      await client.command({ query: sql, query_params: params })
+    },
+    async insertTsv(table, columns, body, dedupToken) {
+      if (body.length === 0) return
+      await client.insert({
+        table,
+        columns: columns as string[],
+        format: 'TabSeparated',
+        values: Readable.from([body], { objectMode: false }),
+        clickhouse_settings: dedupToken ? { insert_deduplication_token: dedupToken, insert_deduplicate: 1 } : undefined,
+      })
+    },
+    async close() {
+      await client.close()
+    },
+  }
+}

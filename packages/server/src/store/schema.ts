@@ -1,0 +1,164 @@
+import type { BusinessKeys } from '../config/schema.ts'
+
+/**
+ * Table layout. Column names follow the OpenTelemetry Collector's ClickHouse exporter
+ * (`otel_logs`, `otel_traces`, `otel_traces_trace_id_ts`) so tools that read that schema read ours.
+ * Beacon adds materialized business-key columns (OrderId, UserId, HttpStatus, HttpRoute,
+ * EventAction, ClientIp) whose expressions come from configuration (see businessKeyColumns).
+ */
+
+export const LOGS_TABLE = 'otel_logs'
+export const TRACES_TABLE = 'otel_traces'
+export const TRACE_BOUNDS_TABLE = 'otel_traces_trace_id_ts'
+
+/** Columns the ingest path writes to otel_logs, in TSV order (see encode.ts). */
+export const LOG_INSERT_COLUMNS = [
+  'Timestamp', 'ObservedTimestamp', 'TraceId', 'SpanId', 'TraceFlags', 'SeverityText', 'SeverityNumber',
+  'ServiceName', 'Body', 'ResourceAttributes', 'ScopeName', 'ScopeVersion', 'LogAttributes', 'EventName',
+] as const
+
+/** Columns the ingest path writes to otel_traces, in TSV order. */
+export const SPAN_INSERT_COLUMNS = [
+  'Timestamp', 'TraceId', 'SpanId', 'ParentSpanId', 'TraceState', 'SpanName', 'SpanKind', 'ServiceName',
+  'ResourceAttributes', 'ScopeName', 'ScopeVersion', 'SpanAttributes', 'Duration', 'StatusCode', 'StatusMessage',
+  'Events.Timestamp', 'Events.Name', 'Events.Attributes',
+  'Links.TraceId', 'Links.SpanId', 'Links.TraceState', 'Links.Attributes',
+] as const
+
+type KeyName = keyof BusinessKeys
+
+/** Materialized column name, ClickHouse type, and how the first non-empty configured attribute is turned into it. */
+const BUSINESS_COLUMNS: Record<KeyName, { column: string; type: string; wrap: (e: string) => string }> = {
+  orderId: { column: 'OrderId', type: 'String', wrap: (e) => e },
+  userId: { column: 'UserId', type: 'String', wrap: (e) => e },
+  httpStatus: { column: 'HttpStatus', type: 'UInt16', wrap: (e) => `toUInt16OrZero(${e})` },
+  httpRoute: { column: 'HttpRoute', type: 'LowCardinality(String)', wrap: (e) => e },
+  eventAction: { column: 'EventAction', type: 'LowCardinality(String)', wrap: (e) => e },
+  clientIp: { column: 'ClientIp', type: 'String', wrap: (e) => e },
+}
+
+/** Quotes a configured attribute name as a ClickHouse string literal (config is trusted, but keep it exact). */
+function literal(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+}
+
+/** `multiIf(M['a'] != '', M['a'], M['b'] != '', M['b'], '')` — first non-empty attribute of the list. */
+function firstNonEmpty(mapColumn: string, names: readonly string[]): string {
+  const parts = names.flatMap((n) => [`${mapColumn}[${literal(n)}] != ''`, `${mapColumn}[${literal(n)}]`])
+  return `multiIf(${parts.join(', ')}, '')`
+}
+
+export interface BusinessColumn { column: string; type: string; expression: string }
+
+/** The business-key columns of a table whose attributes live in `mapColumn`. */
+export function businessKeyColumns(keys: BusinessKeys, mapColumn: 'LogAttributes' | 'SpanAttributes'): BusinessColumn[] {
+  return (Object.keys(BUSINESS_COLUMNS) as KeyName[]).map((k) => {
+    const spec = BUSINESS_COLUMNS[k]
+    return { column: spec.column, type: spec.type, expression: spec.wrap(firstNonEmpty(mapColumn, keys[k])) }
+  })
+}
+
+/** Business-key column names usable in queries (same on logs and spans). */
+export const BUSINESS_COLUMN_NAMES = Object.values(BUSINESS_COLUMNS).map((c) => c.column)
+
+export function logsTableSql(keys: BusinessKeys, ttlDays: number): string {
+  const business = businessKeyColumns(keys, 'LogAttributes')
+    .map((c) => `  ${c.column} ${c.type} MATERIALIZED ${c.expression},`).join('\n')
+  return `CREATE TABLE IF NOT EXISTS ${LOGS_TABLE} (
+  Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+  TimestampTime DateTime DEFAULT toDateTime(Timestamp),
+  ObservedTimestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+  TraceId String CODEC(ZSTD(1)),
+  SpanId String CODEC(ZSTD(1)),
+  TraceFlags UInt8,
+  SeverityText LowCardinality(String) CODEC(ZSTD(1)),
+  SeverityNumber UInt8,
+  ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+  Body String CODEC(ZSTD(1)),
+  ResourceSchemaUrl LowCardinality(String) CODEC(ZSTD(1)),
+  ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+  ScopeSchemaUrl LowCardinality(String) CODEC(ZSTD(1)),
+  ScopeName String CODEC(ZSTD(1)),
+  ScopeVersion LowCardinality(String) CODEC(ZSTD(1)),
+  ScopeAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+  LogAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+  EventName String CODEC(ZSTD(1)),
+${business}
+  INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,
+  INDEX idx_order_id OrderId TYPE bloom_filter(0.001) GRANULARITY 1,
+  INDEX idx_user_id UserId TYPE bloom_filter(0.01) GRANULARITY 1,
+  INDEX idx_attr_keys mapKeys(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+  INDEX idx_attr_values mapValues(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+  INDEX idx_body Body TYPE text(tokenizer = splitByNonAlpha)
+) ENGINE = MergeTree
+PARTITION BY toDate(TimestampTime)
+ORDER BY (ServiceName, TimestampTime, Timestamp)
+TTL TimestampTime + toIntervalDay(${ttlDays})
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000`
+}
+
+export function tracesTableSql(keys: BusinessKeys, ttlDays: number): string {
+  const business = businessKeyColumns(keys, 'SpanAttributes')
+    .map((c) => `  ${c.column} ${c.type} MATERIALIZED ${c.expression},`).join('\n')
+  return `CREATE TABLE IF NOT EXISTS ${TRACES_TABLE} (
+  Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+  TraceId String CODEC(ZSTD(1)),
+  SpanId String CODEC(ZSTD(1)),
+  ParentSpanId String CODEC(ZSTD(1)),
+  TraceState String CODEC(ZSTD(1)),
+  SpanName LowCardinality(String) CODEC(ZSTD(1)),
+  SpanKind LowCardinality(String) CODEC(ZSTD(1)),
+  ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+  ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+  ScopeName String CODEC(ZSTD(1)),
+  ScopeVersion String CODEC(ZSTD(1)),
+  SpanAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+  Duration UInt64 CODEC(ZSTD(1)),
+  StatusCode LowCardinality(String) CODEC(ZSTD(1)),
+  StatusMessage String CODEC(ZSTD(1)),
+  Events Nested (
+    Timestamp DateTime64(9),
+    Name LowCardinality(String),
+    Attributes Map(LowCardinality(String), String)
+  ) CODEC(ZSTD(1)),
+  Links Nested (
+    TraceId String,
+    SpanId String,
+    TraceState String,
+    Attributes Map(LowCardinality(String), String)
+  ) CODEC(ZSTD(1)),
+${business}
+  INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,
+  INDEX idx_order_id OrderId TYPE bloom_filter(0.001) GRANULARITY 1,
+  INDEX idx_attr_keys mapKeys(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+  INDEX idx_attr_values mapValues(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+  INDEX idx_duration Duration TYPE minmax GRANULARITY 1
+) ENGINE = MergeTree
+PARTITION BY toDate(Timestamp)
+ORDER BY (ServiceName, SpanName, toDateTime(Timestamp))
+TTL toDateTime(Timestamp) + toIntervalDay(${ttlDays})
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000`
+}
+
+/** Trace id → first/last timestamp, so a trace lookup reads one or two days, not all of them. */
+export function traceBoundsSql(ttlDays: number): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${TRACE_BOUNDS_TABLE} (
+  TraceId String CODEC(ZSTD(1)),
+  Start DateTime CODEC(Delta, ZSTD(1)),
+  End DateTime CODEC(Delta, ZSTD(1)),
+  INDEX idx_trace_id TraceId TYPE bloom_filter(0.01) GRANULARITY 1
+) ENGINE = MergeTree
+PARTITION BY toDate(Start)
+ORDER BY (TraceId, Start)
+TTL Start + toIntervalDay(${ttlDays})
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${TRACE_BOUNDS_TABLE}_mv TO ${TRACE_BOUNDS_TABLE} AS
+SELECT TraceId, min(toDateTime(Timestamp)) AS Start, max(toDateTime(Timestamp)) AS End
+FROM ${TRACES_TABLE} WHERE TraceId != '' GROUP BY TraceId`,
+    // Logs carry trace ids too (a trace may have logs but no spans stored).
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${TRACE_BOUNDS_TABLE}_logs_mv TO ${TRACE_BOUNDS_TABLE} AS
+SELECT TraceId, min(TimestampTime) AS Start, max(TimestampTime) AS End
+FROM ${LOGS_TABLE} WHERE TraceId != '' GROUP BY TraceId`,
+  ]
+}
