@@ -69,7 +69,11 @@ export async function createStore(config: Config): Promise<Store> {
         columns: columns as string[],
         format: 'TabSeparated',
         values: Readable.from([body], { objectMode: false }),
-        clickhouse_settings: dedupToken ? { insert_deduplication_token: dedupToken, insert_deduplicate: 1 } : undefined,
+        // Always both settings: chDB applies settings with SET on its one session, so a token left
+        // from the previous insert would otherwise silently deduplicate the next one away.
+        clickhouse_settings: dedupToken
+          ? { insert_deduplication_token: dedupToken, insert_deduplicate: 1 }
+          : { insert_deduplication_token: '', insert_deduplicate: 0 },
       })
     },
     async close() {

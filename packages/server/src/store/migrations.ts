@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.ts'
 import type { Store } from './connection.ts'
 import {
-  LOGS_TABLE, TRACES_TABLE, businessKeyColumns, logsTableSql, tracesTableSql, traceBoundsSql,
+  LOGS_TABLE, TRACES_TABLE, batchesTableSql, businessKeyColumns, logsTableSql, tracesTableSql, traceBoundsSql,
 } from './schema.ts'
 
 /**
@@ -25,6 +25,7 @@ export const CORE_MIGRATIONS: Migration[] = [
       logsTableSql(c.businessKeys, c.retention.days),
       tracesTableSql(c.businessKeys, c.retention.days),
       ...traceBoundsSql(c.retention.days),
+      batchesTableSql,
     ],
   },
 ]
@@ -87,7 +88,7 @@ async function syncBusinessKeys(store: Store, config: Config, table: string, map
   return altered
 }
 
-/** ClickHouse prints expressions back in its own formatting; compare without spaces and quotes style. */
+/** ClickHouse prints expressions back in its own formatting (spaces, extra parentheses); compare without them. */
 function normalizeExpr(e: string): string {
-  return e.replace(/\s+/g, '').replace(/"/g, "'")
+  return e.replace(/[\s()]+/g, '').replace(/"/g, "'")
 }

@@ -10,6 +10,13 @@ import type { BusinessKeys } from '../config/schema.ts'
 export const LOGS_TABLE = 'otel_logs'
 export const TRACES_TABLE = 'otel_traces'
 export const TRACE_BOUNDS_TABLE = 'otel_traces_trace_id_ts'
+/** Ids of stored ingest batches (request content ids), kept a day, to recognise client replays. */
+export const BATCHES_TABLE = 'beacon_ingest_batches'
+
+export const batchesTableSql = `CREATE TABLE IF NOT EXISTS ${BATCHES_TABLE} (
+  Id String, At DateTime
+) ENGINE = MergeTree ORDER BY (At, Id) TTL At + toIntervalDay(1)
+SETTINGS non_replicated_deduplication_window = 10000`
 
 /** Columns the ingest path writes to otel_logs, in TSV order (see encode.ts). */
 export const LOG_INSERT_COLUMNS = [

@@ -1,0 +1,39 @@
+import type { Logger } from 'pino'
+import type { Config } from '../config/schema.ts'
+import type { Store } from '../store/connection.ts'
+
+/** What API route modules need from the process. */
+export interface ApiDeps {
+  store: Store
+  config: Config
+  log: Logger
+  /** Readiness facts owned by other parts (migrations, ingest backlog). */
+  health(): Promise<Record<string, unknown>>
+}
+
+/** Route-level permission, read by the security layer's preHandler (deny by default). */
+export type Permission =
+  | 'logs:read' | 'traces:read' | 'aggregates:read' | 'sensitive:decrypt' | 'alerts:manage'
+  | 'users:manage' | 'keys:manage' | 'retention:manage' | 'audit:read' | 'public'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What the caller must be allowed; routes without it are refused by the security layer. */
+    permission?: Permission | Permission[]
+  }
+}
+
+/** Query-string value as a string ('' when absent or repeated oddly). */
+export function qs(query: unknown, name: string): string {
+  const v = (query as Record<string, unknown> | undefined)?.[name]
+  if (Array.isArray(v)) return String(v[0] ?? '')
+  return v === undefined || v === null ? '' : String(v)
+}
+
+export function intParam(query: unknown, name: string, dflt: number, min: number, max: number): number {
+  const raw = qs(query, name)
+  if (raw === '') return dflt
+  const n = Number(raw)
+  if (!Number.isInteger(n)) return dflt
+  return Math.min(max, Math.max(min, n))
+}

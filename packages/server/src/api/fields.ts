@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify'
+import { listFields, fieldExpression } from '@beacon/query'
+import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
+import { chTime, parseRange } from './time-range.ts'
+import { intParam, qs, type ApiDeps } from './deps.ts'
+import { parseTarget, searchWhere } from './search.ts'
+
+/**
+ * GET /api/fields?target=&from=&to= → built-in fields and the attribute names seen in the range.
+ * GET /api/fields/{name}/values?q=&from=&to=&limit= → top values of one field among matching events.
+ */
+export function registerFieldRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.get('/api/fields', { config: { permission: ['logs:read', 'traces:read', 'aggregates:read'] } }, async (request) => {
+    const target = parseTarget(request.query)
+    const range = parseRange(qs(request.query, 'from'), qs(request.query, 'to'), 'now-24h')
+    const table = target === 'logs' ? LOGS_TABLE : TRACES_TABLE
+    const attrs = target === 'logs' ? 'LogAttributes' : 'SpanAttributes'
+    const params = { from: chTime(range.fromMs), to: chTime(range.toMs) }
+    const rows = await deps.store.query<{ name: string; source: string; count: string }>(
+      `SELECT name, source, count() AS count FROM (
+         SELECT arrayJoin(arrayConcat(arrayMap(k -> (k, 'attribute'), mapKeys(${attrs})), arrayMap(k -> (k, 'resource'), mapKeys(ResourceAttributes)))) AS kv,
+                kv.1 AS name, kv.2 AS source
+         FROM ${table} WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)} LIMIT 1000000)
+       GROUP BY name, source ORDER BY count DESC LIMIT 500`, params)
+    return {
+      target,
+      builtin: listFields(target),
+      attributes: rows.map((r) => ({ name: r.name, source: r.source, count: Number(r.count) })),
+    }
+  })
+
+  app.get<{ Params: { name: string } }>('/api/fields/:name/values', { config: { permission: ['logs:read', 'traces:read', 'aggregates:read'] } }, async (request) => {
+    const target = parseTarget(request.query)
+    const range = parseRange(qs(request.query, 'from'), qs(request.query, 'to'), 'now-24h')
+    const limit = intParam(request.query, 'limit', 20, 1, 200)
+    const { where, params } = searchWhere(qs(request.query, 'q'), target, range)
+    const field = fieldExpression(request.params.name, { target })
+    const table = target === 'logs' ? LOGS_TABLE : TRACES_TABLE
+    const rows = await deps.store.query<{ value: string; count: string }>(
+      `SELECT toString(${field.sql}) AS value, count() AS count FROM ${table} WHERE ${where}
+       GROUP BY value HAVING value != '' ORDER BY count DESC LIMIT {limit:UInt32}`,
+      { ...params, ...field.params, limit })
+    return { field: request.params.name, values: rows.map((r) => ({ value: r.value, count: Number(r.count) })) }
+  })
+}

@@ -1,0 +1,46 @@
+import { BeaconError } from '../errors.ts'
+
+/**
+ * Times people type: ISO 8601 (`2026-11-22T10:00:00Z`), epoch milliseconds, `now`, and relative
+ * `now-15m` / `now-2h` / `now-7d` / `now+1h` (units s, m, h, d, w).
+ */
+const RELATIVE = /^now(?:([+-])(\d+)(s|m|h|d|w))?$/
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }
+
+export function parseTime(text: string, now: number, name: string): number {
+  const t = text.trim()
+  const rel = RELATIVE.exec(t)
+  if (rel) {
+    if (!rel[1]) return now
+    const delta = Number(rel[2]) * UNIT_MS[rel[3]]
+    return rel[1] === '-' ? now - delta : now + delta
+  }
+  if (/^\d{10,16}$/.test(t)) return Number(t)
+  const ms = Date.parse(t)
+  if (Number.isNaN(ms)) {
+    throw new BeaconError('invalid_time', `${name}=${JSON.stringify(t.slice(0, 64))} is not a time; use ISO 8601 (2026-11-22T10:00:00Z), epoch milliseconds, or now-15m / now-2h / now-7d`)
+  }
+  return ms
+}
+
+export interface TimeRange { fromMs: number; toMs: number }
+
+export function parseRange(from: string | undefined, to: string | undefined, defaultFrom = 'now-15m', now = Date.now()): TimeRange {
+  const fromMs = parseTime(from || defaultFrom, now, 'from')
+  const toMs = parseTime(to || 'now', now, 'to')
+  if (fromMs > toMs) throw new BeaconError('invalid_time', `from (${new Date(fromMs).toISOString()}) is after to (${new Date(toMs).toISOString()})`)
+  return { fromMs, toMs }
+}
+
+/** A ClickHouse DateTime64(3) parameter value ("2026-11-22 10:00:00.000", UTC). */
+export function chTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '')
+}
+
+const STEPS_S = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800]
+
+/** Histogram bucket size giving at most ~`target` buckets over the range. */
+export function bucketSeconds(range: TimeRange, target = 60): number {
+  const span = (range.toMs - range.fromMs) / 1000
+  return STEPS_S.find((s) => span / s <= target) ?? STEPS_S[STEPS_S.length - 1]
+}

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify'
+import { BeaconError } from '../errors.ts'
+import { LOGS_TABLE, TRACES_TABLE, TRACE_BOUNDS_TABLE } from '../store/schema.ts'
+import type { ApiDeps } from './deps.ts'
+import { LOG_SELECT, SPAN_SELECT, logView, spanView, type LogRow, type SpanRow } from './records.ts'
+
+/**
+ * GET /api/traces/{traceId} → every span of the trace (start order) and the logs carrying its id.
+ * The trace-bounds table gives the trace's first and last second, so only those days are read.
+ */
+export function registerTraceRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.get<{ Params: { traceId: string } }>('/api/traces/:traceId', { config: { permission: 'traces:read' } }, async (request) => {
+    const traceId = request.params.traceId.toLowerCase()
+    if (!/^[0-9a-f]{32}$/.test(traceId)) {
+      throw new BeaconError('bad_request', 'trace id must be 32 hexadecimal characters (W3C trace context)')
+    }
+    const [bounds] = await deps.store.query<{ start: number; end: number; n: string }>(
+      `SELECT toUnixTimestamp(min(Start)) AS start, toUnixTimestamp(max(End)) AS end, count() AS n
+       FROM ${TRACE_BOUNDS_TABLE} WHERE TraceId = {id:String}`, { id: traceId })
+    if (!bounds || Number(bounds.n) === 0) throw new BeaconError('not_found', `No trace ${traceId} in the store (it may be older than the retention, or not sent yet)`)
+    const params = { id: traceId, start: Number(bounds.start) - 1, end: Number(bounds.end) + 1 }
+    const [spans, logs] = await Promise.all([
+      deps.store.query<SpanRow>(`SELECT ${SPAN_SELECT} FROM ${TRACES_TABLE}
+        WHERE TraceId = {id:String} AND Timestamp >= toDateTime({start:UInt32}) AND Timestamp <= toDateTime({end:UInt32})
+        ORDER BY Timestamp LIMIT 10000`, params),
+      deps.store.query<LogRow>(`SELECT ${LOG_SELECT} FROM ${LOGS_TABLE}
+        WHERE TraceId = {id:String} AND TimestampTime >= toDateTime({start:UInt32}) AND TimestampTime <= toDateTime({end:UInt32})
+        ORDER BY Timestamp LIMIT 10000`, params),
+    ])
+    const spanViews = spans.map(spanView)
+    const services = [...new Set(spanViews.map((s) => s.service).concat(logs.map((l) => l.ServiceName)))]
+    const startNs = spanViews.length ? spanViews.reduce((m, s) => (BigInt(s.timeUnixNano) < m ? BigInt(s.timeUnixNano) : m), BigInt(spanViews[0].timeUnixNano)) : 0n
+    const endNs = spanViews.reduce((m, s) => { const e = BigInt(s.timeUnixNano) + BigInt(s.durationNano); return e > m ? e : m }, startNs)
+    return {
+      traceId,
+      services,
+      durationMs: Number(endNs - startNs) / 1e6,
+      errors: spanViews.filter((s) => s.status === 'Error').length + logs.filter((l) => Number(l.SeverityNumber) >= 17).length,
+      spans: spanViews,
+      logs: logs.map(logView),
+    }
+  })
+}

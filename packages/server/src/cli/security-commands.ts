@@ -1,0 +1,4 @@
+import type { Command } from 'commander'
+
+/** `beacon user …`, `beacon key …`, `beacon audit …` (security feature). */
+export function registerSecurityCommands(_program: Command): void {}

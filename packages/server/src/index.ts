@@ -1,0 +1,7 @@
+export { createBeacon, type Beacon, type BeaconExtensions } from './app.ts'
+export { loadConfig, envVariables } from './config/load.ts'
+export { configSchema, type Config } from './config/schema.ts'
+export { createStore, type Store } from './store/connection.ts'
+export { BeaconError, ERRORS, type ErrorCode } from './errors.ts'
+export type { Batch, LogRecord, SpanRecord, Attributes } from './pipeline/record.ts'
+export type { Stage, Ingestor, IngestOutcome } from './pipeline/pipeline.ts'

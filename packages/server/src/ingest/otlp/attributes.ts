@@ -1,0 +1,77 @@
+import type { Attributes } from '../../pipeline/record.ts'
+import type { Config } from '../../config/schema.ts'
+
+/**
+ * Where decoded OTLP attributes land: flattened dotted keys with string values, with the limits
+ * applied as they are written (DESIGN §4, config `limits`):
+ * - more than `maxAttributes` keys: the first N are kept and `beacon.truncated` = 'attributes';
+ * - a value longer than `maxAttributeValueBytes` (UTF-8) is cut to fit, ending with '…[truncated]';
+ * - kvlists nested deeper than `maxDepth` are kept as JSON text (the decoders decide that).
+ * One sink is reused for every map of a request (`reset`), so the per-record cost is a counter.
+ */
+export class AttributeSink {
+  readonly maxAttributes: number
+  readonly maxValueBytes: number
+  readonly maxDepth: number
+  readonly maxBodyBytes: number
+  private target: Attributes = Object.create(null) as Attributes
+  private count = 0
+
+  constructor(limits: Config['limits']) {
+    this.maxAttributes = limits.maxAttributes
+    this.maxValueBytes = limits.maxAttributeValueBytes
+    this.maxDepth = limits.maxDepth
+    this.maxBodyBytes = limits.maxBodyFieldBytes
+  }
+
+  /** Directs the following puts into `target` (a map from attrs()), with a fresh count. */
+  reset(target: Attributes): void {
+    this.target = target
+    this.count = 0
+  }
+
+  put(key: string, value: string): void {
+    const t = this.target
+    if (t[key] === undefined) {
+      if (this.count >= this.maxAttributes) {
+        t[TRUNCATED_KEY] = 'attributes'
+        return
+      }
+      this.count++
+    }
+    // A UTF-16 unit is at most 3 UTF-8 bytes: most values skip the byte count.
+    t[key] = value.length * 3 <= this.maxValueBytes ? value : truncateUtf8(value, this.maxValueBytes)
+  }
+}
+
+export const TRUNCATED_KEY = 'beacon.truncated'
+export const TRUNCATION_MARKER = '…[truncated]'
+const MARKER_BYTES = Buffer.byteLength(TRUNCATION_MARKER)
+
+/**
+ * `s` if it is at most `maxBytes` UTF-8 bytes; otherwise its longest prefix (cut on a character
+ * boundary) that, followed by '…[truncated]', fits in `maxBytes`.
+ */
+export function truncateUtf8(s: string, maxBytes: number): string {
+  if (s.length * 3 <= maxBytes) return s
+  const bytes = Buffer.byteLength(s)
+  if (bytes <= maxBytes) return s
+  if (maxBytes <= MARKER_BYTES) return TRUNCATION_MARKER
+  const keep = maxBytes - MARKER_BYTES
+  const buf = Buffer.from(s)
+  let cut = keep
+  while (cut > 0 && (buf[cut] & 0xc0) === 0x80) cut-- // do not split a multi-byte character
+  return buf.toString('utf8', 0, cut) + TRUNCATION_MARKER
+}
+
+/**
+ * AnyValue nesting deeper than this is not followed (JSON text gets a placeholder). It bounds
+ * recursion, so hostile input cannot overflow the stack.
+ */
+export const MAX_NESTING = 64
+export const TOO_DEEP = '"…[nested too deep]"'
+
+/** JSON text of a double; non-finite values (valid in OTLP) become strings as in proto3 JSON. */
+export function jsonNumber(n: number): string {
+  return Number.isFinite(n) ? String(n) : n !== n ? '"NaN"' : n > 0 ? '"Infinity"' : '"-Infinity"'
+}

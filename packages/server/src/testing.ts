@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createServer } from 'node:net'
+import { loadConfig } from './config/load.ts'
+import { createLogger } from './logger.ts'
+import { createBeacon, type Beacon } from './app.ts'
+import { securityExtensions } from './security-wiring.ts'
+import type { Store } from './store/connection.ts'
+
+/**
+ * Test helper: a real Beacon in this process (embedded chDB in a temp dir, free ports), as
+ * `npm start` would run it. One per test file (chDB is one engine per process).
+ */
+export interface TestBeacon {
+  beacon: Beacon
+  apiUrl: string
+  otlpUrl: string
+  esUrl: string
+  store: Store
+  dataDir: string
+  /** Credentials when auth is on (security feature); undefined when off. */
+  ingestKey?: string
+  adminToken?: string
+  /** Waits until everything acknowledged is in the store. */
+  flush(): Promise<void>
+  /** GET on the API (with the admin token when auth is on); parses JSON. */
+  api<T = any>(path: string, init?: RequestInit): Promise<{ status: number; body: T }>
+  stop(opts?: { keepData?: boolean }): Promise<void>
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+export interface TestBeaconOptions {
+  dataDir?: string
+  /** Extra `BEACON_*` variables. */
+  env?: Record<string, string>
+  /** Config overrides by dotted path, e.g. { 'limits.maxBodyBytes': 1024 }. */
+  overrides?: Record<string, unknown>
+  logLevel?: string
+}
+
+export async function startTestBeacon(opts: TestBeaconOptions = {}): Promise<TestBeacon> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'beacon-test-'))
+  const [api, otlp, es] = await Promise.all([freePort(), freePort(), freePort()])
+  const env: NodeJS.ProcessEnv = {
+    BEACON_DATA_DIR: dataDir,
+    BEACON_API_PORT: String(api),
+    BEACON_OTLP_PORT: String(otlp),
+    BEACON_ES_PORT: String(es),
+    BEACON_HOST: '127.0.0.1',
+    ...opts.env,
+  }
+  const config = loadConfig({ env, file: '/dev/null', overrides: { 'ingest.flushIntervalMs': 100, ...opts.overrides } })
+  const log = createLogger(opts.logLevel ?? process.env.BEACON_TEST_LOG_LEVEL ?? 'silent')
+  const ext = await securityExtensions(config, log)
+  const beacon = await createBeacon(config, log, ext)
+  const credentials = (ext as { testCredentials?: { ingestKey?: string; adminToken?: string } }).testCredentials ?? {}
+  return {
+    beacon,
+    apiUrl: beacon.urls.api ?? '',
+    otlpUrl: beacon.urls.otlp ?? '',
+    esUrl: beacon.urls.elastic ?? '',
+    store: beacon.store,
+    dataDir,
+    ingestKey: credentials.ingestKey,
+    adminToken: credentials.adminToken,
+    flush: () => beacon.flush(),
+    async api(path, init) {
+      const headers = new Headers(init?.headers)
+      if (credentials.adminToken && !headers.has('authorization')) headers.set('authorization', `Bearer ${credentials.adminToken}`)
+      const res = await fetch(beacon.urls.api + path, { ...init, headers })
+      const text = await res.text()
+      let body: unknown = text
+      try { body = JSON.parse(text) } catch { /* not JSON */ }
+      return { status: res.status, body: body as any }
+    },
+    async stop(o) {
+      await beacon.stop()
+      if (!o?.keepData && !opts.dataDir) rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}

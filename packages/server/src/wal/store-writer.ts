@@ -1,0 +1,174 @@
+import type { Logger } from 'pino'
+import type { Store } from '../store/connection.ts'
+import { BATCHES_TABLE, LOGS_TABLE, TRACES_TABLE, LOG_INSERT_COLUMNS, SPAN_INSERT_COLUMNS } from '../store/schema.ts'
+import { decodeEntry, type DecodedEntry } from './entry.ts'
+import {
+  comparePositions, formatPosition, readCheckpoint, writeCheckpoint,
+  type Checkpoint, type WalEntry, type WalPosition, type WriteAheadLog,
+} from './wal.ts'
+
+/**
+ * Moves acknowledged batches from the write-ahead log into ClickHouse.
+ *
+ *   queue (in WAL order) ─▶ chunk of ≤ flushRows rows ─▶ checkpoint {inflight: from..to}
+ *        ─▶ INSERT logs, INSERT spans (insert_deduplication_token = from..to)
+ *        ─▶ checkpoint {done: to}
+ *
+ * If the process dies between the two checkpoints, recovery re-inserts exactly the same range
+ * with the same tokens, and ClickHouse drops the repeat: a batch is stored once.
+ */
+export interface StoreWriterOptions {
+  flushIntervalMs: number
+  flushRows: number
+  fsync: boolean
+}
+
+interface Queued { entry: WalEntry; decoded: DecodedEntry; bytes: number }
+
+export class StoreWriter {
+  private queue: Queued[] = []
+  private queuedRows = 0
+  private pendingBytes = 0
+  private timer: NodeJS.Timeout | null = null
+  private running: Promise<void> | null = null
+  private stopped = false
+  private failures = 0
+  private lastError: string | null = null
+  private storedRows = 0
+  private done: WalPosition = { segment: 0, offset: 0 }
+
+  constructor(
+    private readonly wal: WriteAheadLog,
+    private readonly store: Store,
+    private readonly log: Logger,
+    private readonly opts: StoreWriterOptions,
+  ) {}
+
+  /** Re-inserts what the log holds beyond the checkpoint (after a crash), then starts the loop. */
+  async recover(onEntry: (d: DecodedEntry) => void): Promise<{ replayed: number; rows: number }> {
+    const cp = await readCheckpoint(this.wal.dir)
+    this.done = cp.done
+    let replayed = 0
+    let rows = 0
+    if (cp.inflight) {
+      const chunk: Queued[] = []
+      for await (const e of this.wal.read(cp.inflight.from)) {
+        if (comparePositions(e.position, cp.inflight.to) >= 0) break
+        chunk.push(this.toQueued(e))
+      }
+      await this.insertChunk(chunk, cp.inflight.from, cp.inflight.to)
+      this.done = cp.inflight.to
+      await writeCheckpoint(this.wal.dir, { done: this.done }, this.opts.fsync)
+      replayed += chunk.length
+      rows += chunk.reduce((n, q) => n + q.decoded.meta.logs + q.decoded.meta.spans, 0)
+    }
+    for await (const e of this.wal.read(this.done)) {
+      const q = this.toQueued(e)
+      onEntry(q.decoded)
+      this.push(q)
+      replayed++
+      rows += q.decoded.meta.logs + q.decoded.meta.spans
+    }
+    this.schedule()
+    return { replayed, rows }
+  }
+
+  /** Queues an appended (durable) entry for the store. */
+  enqueue(entry: WalEntry): void {
+    this.push(this.toQueued(entry))
+    if (this.queuedRows >= this.opts.flushRows) this.kick()
+    else this.schedule()
+  }
+
+  /** Bytes acknowledged but not yet in the store. */
+  get backlogBytes(): number {
+    return this.pendingBytes
+  }
+
+  /** Healthy unless the last inserts failed. */
+  status(): { healthy: boolean; backlogBytes: number; backlogRows: number; storedRows: number; lastError: string | null } {
+    return { healthy: this.failures === 0, backlogBytes: this.pendingBytes, backlogRows: this.queuedRows, storedRows: this.storedRows, lastError: this.lastError }
+  }
+
+  /** Writes everything queued now (tests, shutdown). */
+  async flush(): Promise<void> {
+    while (this.queue.length > 0 || this.running) {
+      this.kick()
+      await this.running
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.flush()
+    this.stopped = true
+    if (this.timer) clearTimeout(this.timer)
+  }
+
+  private toQueued(entry: WalEntry): Queued {
+    const decoded = decodeEntry(entry.payload)
+    return { entry, decoded, bytes: entry.payload.length }
+  }
+
+  private push(q: Queued): void {
+    this.queue.push(q)
+    this.queuedRows += q.decoded.meta.logs + q.decoded.meta.spans
+    this.pendingBytes += q.bytes
+  }
+
+  private schedule(): void {
+    if (this.timer || this.stopped || this.queue.length === 0) return
+    const delay = this.failures === 0 ? this.opts.flushIntervalMs : Math.min(30_000, 500 * 2 ** Math.min(this.failures, 6))
+    this.timer = setTimeout(() => { this.timer = null; this.kick() }, delay)
+    this.timer.unref()
+  }
+
+  private kick(): void {
+    if (this.running || this.stopped) return
+    this.running = this.loop().finally(() => { this.running = null; this.schedule() })
+  }
+
+  private async loop(): Promise<void> {
+    while (this.queue.length > 0 && !this.stopped) {
+      let rows = 0
+      let n = 0
+      while (n < this.queue.length && (n === 0 || rows < this.opts.flushRows)) {
+        rows += this.queue[n].decoded.meta.logs + this.queue[n].decoded.meta.spans
+        n++
+      }
+      const chunk = this.queue.slice(0, n)
+      const from = chunk[0].entry.position
+      const to = chunk[chunk.length - 1].entry.end
+      try {
+        const cp: Checkpoint = { done: this.done, inflight: { from, to } }
+        await writeCheckpoint(this.wal.dir, cp, this.opts.fsync)
+        await this.insertChunk(chunk, from, to)
+        this.done = to
+        await writeCheckpoint(this.wal.dir, { done: to }, this.opts.fsync)
+      } catch (err) {
+        this.failures++
+        this.lastError = (err as Error).message
+        this.log.error({ err: { message: (err as Error).message }, rows, failures: this.failures }, 'store insert failed; the batch stays in the write-ahead log and is retried')
+        return
+      }
+      if (this.failures > 0) this.log.info({ rows }, 'store inserts succeed again')
+      this.failures = 0
+      this.lastError = null
+      this.queue.splice(0, n)
+      this.queuedRows -= rows
+      this.storedRows += rows
+      for (const q of chunk) this.pendingBytes -= q.bytes
+      await this.wal.removeBefore(this.done)
+    }
+  }
+
+  private async insertChunk(chunk: Queued[], from: WalPosition, to: WalPosition): Promise<void> {
+    const token = `${formatPosition(from)}-${formatPosition(to)}`
+    const logs = Buffer.concat(chunk.map((q) => q.decoded.logs))
+    const spans = Buffer.concat(chunk.map((q) => q.decoded.spans))
+    if (logs.length > 0) await this.store.insertTsv(LOGS_TABLE, LOG_INSERT_COLUMNS, logs, `${token}:logs`)
+    if (spans.length > 0) await this.store.insertTsv(TRACES_TABLE, SPAN_INSERT_COLUMNS, spans, `${token}:spans`)
+    // Batch ids, so a client's replay of an already stored request is recognised after a restart too.
+    const ids = chunk.map((q) => `${q.decoded.meta.id}\t${Math.floor(q.decoded.meta.at / 1000)}\n`).join('')
+    await this.store.insertTsv(BATCHES_TABLE, ['Id', 'At'], Buffer.from(ids), `${token}:batches`)
+  }
+}

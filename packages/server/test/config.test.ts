@@ -1,0 +1,65 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { writeFileSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadConfig } from '../src/config/load.ts'
+import { BeaconError, ERRORS } from '../src/errors.ts'
+
+test('defaults match the documented ports and data dir', () => {
+  const c = loadConfig({ env: {}, file: '/dev/null' })
+  assert.deepEqual(c.ports, { api: 5080, otlp: 4318, elastic: 9200 })
+  assert.equal(c.host, '127.0.0.1')
+  assert.equal(c.dataDir, './data')
+  assert.equal(c.clickhouse.url, '')
+  assert.deepEqual(c.businessKeys.orderId, ['order.id', 'order_id', 'orderId', 'order.number'])
+})
+
+test('environment overrides the file, and a port of 0 is accepted (listener off)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-'))
+  const file = join(dir, 'beacon.config.yaml')
+  writeFileSync(file, 'ports:\n  api: 6000\n  otlp: 7000\nretention:\n  days: 14\n')
+  const c = loadConfig({ env: { BEACON_OTLP_PORT: '0', BEACON_ORDER_ID_FIELDS: 'order.ref, orderRef' }, file })
+  assert.equal(c.ports.api, 6000)
+  assert.equal(c.ports.otlp, 0)
+  assert.equal(c.retention.days, 14)
+  assert.deepEqual(c.businessKeys.orderId, ['order.ref', 'orderRef'])
+})
+
+test('invalid configuration lists every problem at once', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-'))
+  const file = join(dir, 'bad.yaml')
+  writeFileSync(file, 'retention:\n  days: 0\nhost: ""\n')
+  try {
+    loadConfig({ env: { BEACON_API_PORT: 'eighty', BEACON_ES_PORT: '70000', BEACON_FSYNC: 'maybe' }, file })
+    assert.fail('expected an error')
+  } catch (err) {
+    assert.ok(err instanceof BeaconError)
+    assert.equal(err.code, 'config_invalid')
+    for (const needle of ['BEACON_API_PORT', 'BEACON_FSYNC', 'ports.elastic', 'retention.days', 'host']) {
+      assert.match(err.message, new RegExp(needle.replace('.', '\\.')), `message names ${needle}`)
+    }
+  }
+})
+
+test('a config file that is not YAML is reported with its name', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-'))
+  const file = join(dir, 'broken.yaml')
+  writeFileSync(file, 'ports: [unclosed\n')
+  assert.throws(() => loadConfig({ env: {}, file }), /broken\.yaml/)
+})
+
+test('__proto__ in the config file does not pollute prototypes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-'))
+  const file = join(dir, 'p.yaml')
+  writeFileSync(file, '__proto__:\n  polluted: true\n')
+  try { loadConfig({ env: {}, file }) } catch { /* rejected is fine too */ }
+  assert.equal(({} as Record<string, unknown>).polluted, undefined)
+})
+
+test('error codes map to distinct, valid HTTP statuses', () => {
+  for (const [code, status] of Object.entries(ERRORS)) {
+    assert.ok(status >= 400 && status < 600, code)
+  }
+  assert.equal(new Set(Object.keys(ERRORS)).size, Object.keys(ERRORS).length)
+})
