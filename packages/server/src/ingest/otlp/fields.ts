@@ -1,6 +1,6 @@
 import type { Config } from '../../config/schema.ts'
-import type { SpanKind, SpanStatus } from '../../pipeline/record.ts'
-import { AttributeSink } from './attributes.ts'
+import type { Attributes, SpanKind, SpanStatus } from '../../pipeline/record.ts'
+import { AttributeSink, truncateUtf8 } from './attributes.ts'
 
 /** What a decoder returns: records plus per-record rejections, or why the payload is undecodable. */
 export type DecodeResult<T> =
@@ -12,6 +12,8 @@ export const DEFAULT_SERVICE_NAME = 'unknown_service'
 /** Per-request decoding state shared by the protobuf and JSON decoders. */
 export class DecodeState {
   readonly sink: AttributeSink
+  /** For span events and links, read in the middle of a span's own attributes. */
+  readonly nestedSink: AttributeSink
   /** Fallback observed time: when the request arrived (one clock read per request). */
   readonly nowNano: string
   rejected = 0
@@ -19,6 +21,7 @@ export class DecodeState {
 
   constructor(limits: Config['limits'], nowNano: string) {
     this.sink = new AttributeSink(limits)
+    this.nestedSink = new AttributeSink(limits)
     this.nowNano = nowNano
   }
 
@@ -53,6 +56,12 @@ const ZERO_SPAN_ID = '0'.repeat(16)
 /** An all-zero id means "no id" (OTLP: invalid / absent). */
 export function isZeroId(hex: string): boolean {
   return hex === ZERO_TRACE_ID || hex === ZERO_SPAN_ID
+}
+
+/** Keeps a malformed log id's text as attribute `key` and returns '' (no id). */
+export function invalidId(attributes: Attributes, key: string, text: string, maxBytes: number): string {
+  attributes[key] = truncateUtf8(text, maxBytes)
+  return ''
 }
 
 /**

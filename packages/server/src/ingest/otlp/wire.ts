@@ -156,12 +156,15 @@ export class WireReader {
     return this.buf.hexSlice(start, fieldEnd)
   }
 
-  /** Skips a field of an unknown number; `known` names the message for the error when the number is known. */
-  skip(tag: number, end: number, message: string, knownFields: number): void {
+  /**
+   * Skips a field the caller does not read. `readFields` (see fieldMask) lists the field numbers
+   * the caller does read: meeting one of them here means its wire type was wrong, which is an error.
+   */
+  skip(tag: number, end: number, message: string, readFields: number): void {
     const field = tag >>> 3
     const wireType = tag & 7
     if (field === 0) this.fail(`field number 0 in ${message}`)
-    if (field < 32 && (knownFields & (1 << field)) !== 0) {
+    if (field < 32 && (readFields & (1 << field)) !== 0) {
       this.fail(`${message} field ${field} has wire type ${wireType}, which does not match its declared type`)
     }
     switch (wireType) {

@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadConfig } from '../packages/server/src/config/load.ts'
+import { createStore } from '../packages/server/src/store/connection.ts'
+import { migrate } from '../packages/server/src/store/migrations.ts'
+import { encodeLogs } from '../packages/server/src/store/encode.ts'
+import { LOGS_TABLE, LOG_INSERT_COLUMNS } from '../packages/server/src/store/schema.ts'
+import { attrs, type LogRecord } from '../packages/server/src/pipeline/record.ts'
+import type { GenRecord } from './generate.ts'
+
+/**
+ * The baseline: the same rows inserted straight into a chDB table with Beacon's schema (same
+ * indexes), in this process, TabSeparated through @clickhouse/client, 100,000 rows per insert.
+ * Encoding to TSV is done before the clock starts; only the engine's work is timed.
+ */
+export async function rawChdbInsert(batches: GenRecord[][]): Promise<{ rows: number; seconds: number; rps: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-rawchdb-'))
+  const config = loadConfig({ env: { BEACON_DATA_DIR: dir }, file: '/dev/null' })
+  const store = await createStore(config)
+  try {
+    await migrate(store, config)
+    const chunks: Buffer[] = []
+    for (let i = 0; i < batches.length; i += 100) {
+      const logs: LogRecord[] = batches.slice(i, i + 100).flat().map((r) => {
+        const a = attrs()
+        for (const [k, v] of r.attrs) a[k] = v
+        const res = attrs()
+        res['service.name'] = r.service
+        return { timeUnixNano: r.tsNs, observedTimeUnixNano: r.tsNs, severityText: r.level, severityNumber: r.sev, serviceName: r.service, body: r.body, traceId: r.traceId, spanId: r.spanId, traceFlags: 1, eventName: '', scopeName: 'bench', scopeVersion: '', resource: res, attributes: a }
+      })
+      chunks.push(Buffer.from(encodeLogs(logs)))
+    }
+    const rows = batches.reduce((n, b) => n + b.length, 0)
+    const t0 = performance.now()
+    for (const c of chunks) await store.insertTsv(LOGS_TABLE, LOG_INSERT_COLUMNS, c)
+    const seconds = (performance.now() - t0) / 1000
+    return { rows, seconds, rps: rows / seconds }
+  } finally {
+    await store.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Redaction at source: secrets never leave the process.
+ *
+ * The same rules as the platform's ingest redaction:
+ *   - values under secret keys (password, token, secret, api key, authorization, cookie, cvv, …)
+ *     become "[REDACTED]";
+ *   - card numbers (13–19 digits, spaces or dashes allowed, Luhn-valid) keep their last 4 digits;
+ *   - inside free text: `Bearer …`/`Basic …` credentials, `password=…`-style pairs and JWTs.
+ *
+ * Copy-on-write: a value that needs no change is returned as the same reference, so the common
+ * case (nothing secret in a log line) allocates nothing.
+ */
+
+export const REDACTED = '[REDACTED]'
+
+const SECRET_KEYS = new Set([
+  'password', 'passwd', 'pwd', 'pass', 'passphrase', 'newpassword', 'oldpassword', 'currentpassword', 'password_confirmation',
+  'secret', 'clientsecret', 'client_secret', 'token', 'accesstoken', 'access_token', 'refreshtoken', 'refresh_token',
+  'idtoken', 'id_token', 'apikey', 'api_key', 'x-api-key', 'privatekey', 'private_key', 'authorization',
+  'proxy-authorization', 'cookie', 'set-cookie', 'sessionid', 'session_id', 'x-auth-token', 'x-csrf-token', 'csrf',
+  'cvv', 'cvc', 'cvv2', 'cvc2', 'securitycode', 'security_code', 'pin',
+])
+
+const CARD_KEYS = new Set(['card', 'cardnumber', 'card_number', 'pan', 'ccnumber', 'cc_number', 'creditcard', 'credit_card'])
+
+/** True when a value stored under this key (last path segment, any case) must never be kept. */
+export function isSecretKey(key: string): boolean {
+  const dot = key.lastIndexOf('.')
+  const k = (dot >= 0 ? key.slice(dot + 1) : key).toLowerCase()
+  return SECRET_KEYS.has(k)
+}
+
+function isCardKey(key: string): boolean {
+  const dot = key.lastIndexOf('.')
+  return CARD_KEYS.has((dot >= 0 ? key.slice(dot + 1) : key).toLowerCase())
+}
+
+/** Luhn checksum over a string of digits. */
+export function luhnValid(digits: string): boolean {
+  let sum = 0
+  let double = false
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48
+    if (d < 0 || d > 9) return false
+    if (double) {
+      d *= 2
+      if (d > 9) d -= 9
+    }
+    sum += d
+    double = !double
+  }
+  return sum % 10 === 0
+}
+
+/** "4111 1111 1111 1111" → "**** 1111" (only the last 4 digits survive). */
+export function maskCard(digits: string): string {
+  return `**** ${digits.slice(-4)}`
+}
+
+const CARD_RE = /(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])/g
+const AUTH_RE = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/gi
+const PAIR_RE = /\b(password|passwd|pwd|token|access_token|refresh_token|secret|api_?key|client_secret)(["']?\s*[=:]\s*["']?)([^\s&"',;}]+)/gi
+const JWT_RE = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g
+
+/** Redacts secrets inside free text (card numbers, credentials, `password=` pairs, JWTs). */
+export function redactString(s: string): string {
+  // Cheap precheck: nothing below can match a short string without digits or '='/' '.
+  if (s.length < 12) return s
+  let out = s
+  if (/\d{4}/.test(out)) {
+    out = out.replace(CARD_RE, (m) => {
+      const digits = m.replace(/[ -]/g, '')
+      return luhnValid(digits) ? maskCard(digits) : m
+    })
+  }
+  if (out.includes(' ')) out = out.replace(AUTH_RE, (_m, scheme: string) => `${scheme} ${REDACTED}`)
+  if (out.includes('=') || out.includes(':')) out = out.replace(PAIR_RE, (_m, k: string, sep: string) => `${k}${sep}${REDACTED}`)
+  if (out.includes('eyJ')) out = out.replace(JWT_RE, REDACTED)
+  return out
+}
+
+function redactCardValue(v: unknown): unknown {
+  if (typeof v === 'number') v = String(v)
+  if (typeof v !== 'string') return REDACTED
+  const digits = v.replace(/[ -]/g, '')
+  return /^\d{12,19}$/.test(digits) ? maskCard(digits) : REDACTED
+}
+
+/**
+ * Returns `value` with secrets removed (deep, copy-on-write, cycle-safe, depth-limited).
+ * @example redact({ user: 'ann', password: 'x', card: '4111 1111 1111 1111' })
+ *   // → { user: 'ann', password: '[REDACTED]', card: '**** 1111' }
+ */
+export function redact<T>(value: T, maxDepth = 8): T {
+  return redactAny(value, maxDepth, undefined) as T
+}
+
+function redactAny(v: unknown, depth: number, seen: WeakSet<object> | undefined): unknown {
+  if (typeof v === 'string') return redactString(v)
+  if (v === null || typeof v !== 'object') return v
+  if (depth <= 0) return v
+  if (v instanceof Error || v instanceof Date || Buffer.isBuffer(v)) return v
+  seen ??= new WeakSet()
+  if (seen.has(v)) return '[Circular]'
+  seen.add(v)
+  if (Array.isArray(v)) {
+    let copy: unknown[] | undefined
+    for (let i = 0; i < v.length; i++) {
+      const r = redactAny(v[i], depth - 1, seen)
+      if (r !== v[i]) {
+        copy ??= v.slice()
+        copy[i] = r
+      }
+    }
+    return copy ?? v
+  }
+  let copy: Record<string, unknown> | undefined
+  const obj = v as Record<string, unknown>
+  for (const key of Object.keys(obj)) {
+    const cur = obj[key]
+    let r: unknown
+    if (cur === undefined || cur === null) continue
+    if (isSecretKey(key)) r = REDACTED
+    else if (isCardKey(key)) r = typeof cur === 'object' ? redactAny(cur, depth - 1, seen) : redactCardValue(cur)
+    else r = redactAny(cur, depth - 1, seen)
+    if (r !== cur) {
+      copy ??= { ...obj }
+      copy[key] = r
+    }
+  }
+  return copy ?? v
+}
+
+/** HTTP headers without credentials: authorization, cookies, API keys and tokens are redacted. */
+export function redactHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  return redact(headers, 2)
+}

@@ -1,0 +1,30 @@
+/**
+ * Process-wide SDK state shared by its modules: the configuration `init()` resolved, the
+ * telemetry counters, and the hook that flushes at once when a FATAL record is written.
+ * Before `init()` the logger still works (stdout only; the OpenTelemetry API is a no-op).
+ */
+import { resolveConfig, type ResolvedConfig } from './config.ts'
+import { SignalCounter } from './telemetry/bounded.ts'
+
+export interface Runtime {
+  config: ResolvedConfig
+  initialized: boolean
+  spans: SignalCounter
+  logs: SignalCounter
+  /** Called (synchronously, must not throw or block) after a FATAL record is emitted. */
+  onFatal: () => void
+}
+
+let current: Runtime | undefined
+
+export function runtime(): Runtime {
+  if (current === undefined) {
+    const { config } = resolveConfig()
+    current = { config, initialized: false, spans: new SignalCounter(config.maxQueueSize), logs: new SignalCounter(config.maxQueueSize), onFatal: () => {} }
+  }
+  return current
+}
+
+export function setRuntime(r: Runtime): void {
+  current = r
+}

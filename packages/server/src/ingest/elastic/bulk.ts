@@ -1,0 +1,227 @@
+/**
+ * The `_bulk` request body (NDJSON: an action line, then — for `index`/`create`/`update` — a
+ * document line) → one item per action, in request order.
+ * https://www.elastic.co/guide/en/elasticsearch/reference/8.17/docs-bulk.html
+ *
+ * Elasticsearch rejects a whole request for a malformed line; shippers then retry it forever.
+ * Beacon is lenient instead, and fails only the item concerned:
+ *  - empty and whitespace-only lines are skipped, CRLF line ends accepted, the final newline optional;
+ *  - a document line that is not JSON, or not an object → that item fails (mapper_parsing_exception);
+ *  - an action line that is not JSON or names an unknown action → that item fails; the line after it
+ *    is taken as its document unless it looks like an action line itself;
+ *  - an action whose "document" is another action line (`{"index":{…}}`) is missing its document:
+ *    it fails and the line is read again as the next action;
+ *  - `delete` and `update` are answered per item with 400: logs are append-only.
+ *
+ * Hot path: the body is one string; lines are `slice`s of it (V8 shares, not copies, the
+ * characters), and runs of identical action lines (the usual `{"create":{}}` or one index per
+ * request) are parsed once.
+ */
+
+export interface ItemError {
+  status: number
+  type: string
+  reason: string
+}
+
+export interface BulkItem {
+  /** The action as sent, which keys the response item (`index`, `create`, `delete`, `update`). */
+  op: string
+  /** Target index ('' when neither the action nor the URL names one). */
+  index: string
+  /** `_id` from the action, '' when none was given. */
+  id: string
+  /** The parsed document (index/create that parsed). */
+  doc?: Record<string, unknown>
+  error?: ItemError
+}
+
+export interface ParsedBulk {
+  items: BulkItem[]
+  /** Lines that were valid JSON; 0 with items present means the body is not NDJSON at all. */
+  readableLines: number
+}
+
+interface Action {
+  op: string
+  index: string
+  id: string
+}
+
+const SUPPORTED = new Set(['index', 'create'])
+const KNOWN = new Set(['index', 'create', 'delete', 'update'])
+
+/** Parses a bulk body. `defaultIndex` is the `{index}` of `/{index}/_bulk` ('' for `/_bulk`). */
+export function parseBulk(text: string, defaultIndex: string): ParsedBulk {
+  const items: BulkItem[] = []
+  let readableLines = 0
+  let pos = 0
+  let lineNo = 0
+  let pushedBack: string | undefined
+  let pushedBackNo = 0
+  let lastActionLine = ''
+  let lastAction: Action | undefined
+
+  /** The next non-blank line, or undefined at the end. */
+  const next = (): string | undefined => {
+    if (pushedBack !== undefined) {
+      const l = pushedBack
+      pushedBack = undefined
+      lineNo = pushedBackNo
+      return l
+    }
+    const n = text.length
+    while (pos < n) {
+      let end = text.indexOf('\n', pos)
+      if (end < 0) end = n
+      const line = text.slice(pos, end)
+      pos = end + 1
+      lineNo++
+      if (!isBlank(line)) return line
+    }
+    return undefined
+  }
+  const pushBack = (line: string): void => {
+    pushedBack = line
+    pushedBackNo = lineNo
+  }
+
+  for (let line = next(); line !== undefined; line = next()) {
+    let action: Action | ItemError
+    if (line === lastActionLine && lastAction) {
+      action = lastAction
+      readableLines++
+    } else {
+      action = parseAction(line, lineNo, defaultIndex)
+      if ('op' in action) { readableLines++; lastActionLine = line; lastAction = action } else if (action.type !== 'json') readableLines++
+    }
+    const actionLine = lineNo
+
+    if (!('op' in action)) {
+      // Unreadable action: its document (if the next line is one) belongs to this failed item.
+      items.push({ op: 'index', index: defaultIndex, id: '', error: { status: 400, type: 'illegal_argument_exception', reason: action.reason } })
+      skipDocument(next, pushBack)
+      continue
+    }
+    const item: BulkItem = { op: action.op, index: action.index, id: action.id }
+    items.push(item)
+    if (!KNOWN.has(action.op)) {
+      item.error = {
+        status: 400,
+        type: 'illegal_argument_exception',
+        reason: `Malformed action/metadata line [${actionLine}], expected one of [create, delete, index, update] but found [${action.op}]`,
+      }
+      skipDocument(next, pushBack)
+      continue
+    }
+    if (!SUPPORTED.has(action.op)) {
+      item.error = {
+        status: 400,
+        type: 'illegal_argument_exception',
+        reason: `action [${action.op}] not supported: Beacon stores logs append-only; send index or create actions`,
+      }
+      if (action.op === 'update') skipDocument(next, pushBack)
+      continue
+    }
+    const docLine = next()
+    if (docLine === undefined || looksLikeAction(docLine)) {
+      if (docLine !== undefined) pushBack(docLine)
+      item.error = {
+        status: 400,
+        type: 'illegal_argument_exception',
+        reason: `action [${action.op}] on line [${actionLine}] is not followed by a document line`,
+      }
+      continue
+    }
+    let doc: unknown
+    try {
+      doc = JSON.parse(docLine)
+    } catch (err) {
+      item.error = { status: 400, type: 'mapper_parsing_exception', reason: `failed to parse the document on line [${lineNo}]: ${(err as Error).message}` }
+      continue
+    }
+    readableLines++
+    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+      item.error = {
+        status: 400,
+        type: 'mapper_parsing_exception',
+        reason: `failed to parse the document on line [${lineNo}]: expected a JSON object but found ${doc === null ? 'null' : Array.isArray(doc) ? 'an array' : typeof doc}`,
+      }
+      continue
+    }
+    if (item.index === '') {
+      item.error = { status: 400, type: 'illegal_argument_exception', reason: 'index is missing: name it as "_index" in the action or send to /{index}/_bulk' }
+      continue
+    }
+    item.doc = doc as Record<string, unknown>
+  }
+  return { items, readableLines }
+}
+
+/** Reads (and drops) the document line of a failed action, unless the next line is an action. */
+function skipDocument(next: () => string | undefined, pushBack: (l: string) => void): void {
+  const l = next()
+  if (l !== undefined && looksLikeAction(l)) pushBack(l)
+}
+
+/** An action line parsed; an ItemError of type 'json' when it is not JSON at all. */
+function parseAction(line: string, lineNo: number, defaultIndex: string): Action | ItemError {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(line)
+  } catch (err) {
+    return { status: 400, type: 'json', reason: `Malformed action/metadata line [${lineNo}]: ${(err as Error).message}` }
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return { status: 400, type: 'shape', reason: `Malformed action/metadata line [${lineNo}], expected START_OBJECT` }
+  }
+  const keys = Object.keys(parsed)
+  if (keys.length !== 1) {
+    return { status: 400, type: 'shape', reason: `Malformed action/metadata line [${lineNo}], expected one action but found [${keys.join(', ')}]` }
+  }
+  const op = keys[0]
+  const meta = (parsed as Record<string, unknown>)[op]
+  if (meta !== null && (typeof meta !== 'object' || Array.isArray(meta))) {
+    return { status: 400, type: 'shape', reason: `Malformed action/metadata line [${lineNo}], expected START_OBJECT after [${op}]` }
+  }
+  const m = (meta ?? {}) as Record<string, unknown>
+  const idx = Object.hasOwn(m, '_index') ? m._index : undefined
+  const id = Object.hasOwn(m, '_id') ? m._id : undefined
+  return {
+    op,
+    index: typeof idx === 'string' && idx !== '' ? idx : defaultIndex,
+    id: typeof id === 'string' || typeof id === 'number' ? String(id) : '',
+  }
+}
+
+/** `{"index":{…}}`-shaped: one of the four actions as the only key, an object as its value. */
+export function looksLikeAction(line: string): boolean {
+  let i = 0
+  while (i < line.length && isSpace(line.charCodeAt(i))) i++
+  if (line.charCodeAt(i) !== 123 /* { */) return false
+  i++
+  while (i < line.length && isSpace(line.charCodeAt(i))) i++
+  if (line.charCodeAt(i) !== 34 /* " */) return false
+  const rest = line.slice(i + 1, i + 8)
+  if (!(rest.startsWith('index"') || rest.startsWith('create"') || rest.startsWith('delete"') || rest.startsWith('update"'))) return false
+  try {
+    const v = JSON.parse(line) as Record<string, unknown>
+    const keys = Object.keys(v)
+    const meta = v[keys[0]]
+    return keys.length === 1 && KNOWN.has(keys[0]) && typeof meta === 'object' && !Array.isArray(meta)
+  } catch {
+    return false
+  }
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 10
+}
+
+function isBlank(line: string): boolean {
+  if (line.length === 0) return true
+  // Only lines starting with whitespace need the full check; JSON lines start with `{`.
+  if (!isSpace(line.charCodeAt(0))) return false
+  for (let i = 1; i < line.length; i++) if (!isSpace(line.charCodeAt(i))) return false
+  return true
+}

@@ -1,0 +1,52 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { freePort } from '../src/testing.ts'
+
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
+
+/** A minimal OTLP/JSON logs request: `n` records for `service`, bodies `${prefix}-${i}`, attributes per record. */
+export function otlpLogsJson(service: string, prefix: string, n: number, attrs: (i: number) => Record<string, string> = () => ({})): string {
+  const now = BigInt(Date.now()) * 1_000_000n
+  const logRecords = Array.from({ length: n }, (_, i) => ({
+    timeUnixNano: String(now + BigInt(i)),
+    severityText: 'INFO',
+    severityNumber: 9,
+    body: { stringValue: `${prefix}-${i}` },
+    attributes: Object.entries(attrs(i)).map(([key, v]) => ({ key, value: { stringValue: v } })),
+  }))
+  return JSON.stringify({
+    resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeLogs: [{ scope: { name: 'test' }, logRecords }] }],
+  })
+}
+
+export interface ChildBeacon { proc: ChildProcess; apiUrl: string; otlpUrl: string; esUrl: string; output: () => string; ready: Promise<void> }
+
+/** `beacon start` as a separate process (what `npm start` runs), on free ports. */
+export async function spawnBeacon(dataDir: string, env: Record<string, string> = {}): Promise<ChildBeacon> {
+  const [api, otlp, es] = await Promise.all([freePort(), freePort(), freePort()])
+  let out = ''
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/cli/main.ts', 'start'], {
+    cwd: repoRoot,
+    env: { ...process.env, BEACON_DATA_DIR: dataDir, BEACON_API_PORT: String(api), BEACON_OTLP_PORT: String(otlp), BEACON_ES_PORT: String(es), BEACON_HOST: '127.0.0.1', BEACON_AUTH: 'off', BEACON_CONFIG: '/dev/null', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer) => { out += d.toString(); if (out.includes('Beacon is ready')) resolve() }
+    proc.stdout!.on('data', onData)
+    proc.stderr!.on('data', (d: Buffer) => { out += d.toString() })
+    proc.once('exit', (code) => reject(new Error(`beacon exited with ${code} before ready:\n${out}`)))
+    setTimeout(() => reject(new Error(`beacon not ready after 60 s:\n${out}`)), 60_000).unref()
+  })
+  return { proc, apiUrl: `http://127.0.0.1:${api}`, otlpUrl: `http://127.0.0.1:${otlp}`, esUrl: `http://127.0.0.1:${es}`, output: () => out, ready }
+}
+
+/** Polls `fn` until it returns a truthy value or the deadline passes. */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  while (Date.now() < deadline) {
+    try { const v = await fn(); if (v) return v } catch (err) { last = err }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`)
+}
