@@ -63,8 +63,9 @@ export function escapeLike(text: string): string {
 
 /** LIKE pattern from wildcard parts (`['shop-', '']` → `shop-%`); `contains` adds `%` at both ends. */
 export function likePattern(parts: readonly string[], contains = false): string {
-  const body = parts.map(escapeLike).join('%')
-  return contains ? `%${body}%` : body
+  if (!contains) return parts.map(escapeLike).join('%')
+  const inner = parts.slice(parts[0] === '' ? 1 : 0, parts[parts.length - 1] === '' ? -1 : undefined)
+  return `%${inner.map(escapeLike).join('%')}%`
 }
 
 /**

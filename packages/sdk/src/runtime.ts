@@ -25,6 +25,8 @@ export function runtime(): Runtime {
   return current
 }
 
+/** Replaces the state in place, so modules that captured `runtime()` earlier see the new one. */
 export function setRuntime(r: Runtime): void {
-  current = r
+  if (current === undefined) current = r
+  else Object.assign(current, r)
 }

@@ -49,6 +49,10 @@ export interface BeaconExtensions {
   migrations?: Migration[]
   /** Registers hooks/routes on the API instance before the core routes (auth, admin routes…). */
   api?: (app: FastifyInstance, deps: ApiDeps) => void | Promise<void>
+  /** Runs once the store is migrated, before any listener opens (security: bootstrap users, load the audit chain). */
+  init?: (store: Store) => Promise<void>
+  /** Options for every listener: TLS certificate (`https`), `trustProxy`. */
+  listener?: { https?: { key: Buffer; cert: Buffer; minVersion: 'TLSv1.2' | 'TLSv1.3' }; trustProxy?: boolean | string[] }
 }
 
 export async function createBeacon(config: Config, log: Logger, ext: BeaconExtensions = {}): Promise<Beacon> {
@@ -57,6 +61,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   const migration = await migrate(store, config, ext.migrations ?? [])
   if (migration.applied.length) log.info({ versions: migration.applied }, 'schema migrations applied')
   if (migration.altered.length) log.info({ columns: migration.altered }, 'business-key columns follow the new configuration')
+  if (ext.init) await ext.init(store)
 
   const wal = await WriteAheadLog.open({ dir: resolve(join(config.dataDir, 'wal')), fsync: config.ingest.fsync })
   const writer = new StoreWriter(wal, store, log, config.ingest)
@@ -75,7 +80,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   const servers: FastifyInstance[] = []
   const urls: Beacon['urls'] = {}
   const auth = ext.ingestAuth ?? openIngestAuth
-  const fastifyOpts = { logger: false, bodyLimit: config.limits.maxBodyBytes, disableRequestLogging: true, return503OnClosing: true }
+  const fastifyOpts = { logger: false, bodyLimit: config.limits.maxBodyBytes, disableRequestLogging: true, return503OnClosing: true, ...ext.listener } as { logger: false }
 
   async function listen(app: FastifyInstance, port: number, name: keyof Beacon['urls']): Promise<void> {
     servers.push(app)

@@ -1,8 +1,116 @@
+import { readFileSync } from 'node:fs'
 import type { Logger } from 'pino'
 import type { Config } from './config/schema.ts'
 import type { BeaconExtensions } from './app.ts'
+import type { Stage } from './pipeline/pipeline.ts'
+import type { Store } from './store/connection.ts'
+import { BeaconError } from './errors.ts'
+import { openIngestAuth, type IngestAuth } from './ingest/receiver.ts'
+import { AUTH_MIGRATIONS } from './auth/tables.ts'
+import { UserDirectory } from './auth/users.ts'
+import { SessionStore } from './auth/sessions.ts'
+import { ApiKeyStore } from './auth/api-keys.ts'
+import { Authenticator, createIngestAuth } from './auth/authenticator.ts'
+import { installApiGuard } from './auth/api-guard.ts'
+import { registerAuthRoutes } from './auth/auth-routes.ts'
+import { registerAdminRoutes } from './auth/admin-routes.ts'
+import { bootstrapIdentities } from './auth/bootstrap.ts'
+import { isLoopbackHost } from './auth/networks.ts'
+import { createServiceBindingStage } from './auth/service-binding.ts'
+import { verifyPassword } from './auth/secrets.ts'
+import { installReaderDecryption } from './auth/reader-decryption.ts'
+import { AUDIT_MIGRATIONS, AuditLog } from './audit/audit-log.ts'
+import { createSecurityStages } from './security/stages.ts'
+import { loadKeyRing } from './security/key-file.ts'
+import type { KeyRing } from './security/crypto.ts'
+import { installApiAudit, registerAuditRoutes } from './audit/api-audit.ts'
+
+/**
+ *   securityExtensions(config)              (before the store opens: checks, TLS files, stages)
+ *     migrations 100–199: users, sessions, API keys, audit
+ *     init(store):  identities + audit chain loaded, first-start admin and ingest key
+ *     ingestAuth:   ingest keys for the OTLP and Elasticsearch receivers
+ *     api(app):     gate (network, credentials, CSRF, permission) → audit hooks → auth, admin, audit routes
+ *     stages:       redact, encrypt (security/stages.ts), enrich = service binding of ingest keys
+ *     answers:      encrypted values decrypted for sensitive:decrypt (audited), `[encrypted]` for others
+ *     listener:     HTTPS (TLS 1.2+) when security.tls is set; trustProxy
+ */
+export interface SecurityExtensions extends BeaconExtensions {
+  /** Filled during start when asked for (tests): an admin bearer token and an ingest key. */
+  testCredentials?: { ingestKey?: string; adminToken?: string }
+}
+
+export interface SecurityOptions {
+  /** Tests: create an admin session and an ingest key at every start, print nothing. */
+  testCredentials?: boolean
+}
 
 /** Builds the security extensions (auth, redaction, encryption, audit) for a start. */
-export async function securityExtensions(_config: Config, _log: Logger): Promise<BeaconExtensions> {
-  return {}
+export async function securityExtensions(config: Config, log: Logger, opts: SecurityOptions = {}): Promise<SecurityExtensions> {
+  const sec = config.security
+  const problems: string[] = []
+  if (!sec.auth && !isLoopbackHost(config.host)) {
+    problems.push(`BEACON_AUTH=off is refused: the listeners bind to ${config.host}, not a loopback address (127.0.0.1, ::1, localhost)`)
+  }
+  let keyRing: KeyRing | undefined
+  let data: ReturnType<typeof createSecurityStages> | undefined
+  try {
+    keyRing = loadKeyRing({ file: sec.encryption.keyFile, env: process.env })
+    data = createSecurityStages(sec, keyRing)
+  } catch (err) {
+    problems.push((err as Error).message)
+  }
+  let https: NonNullable<BeaconExtensions['listener']>['https']
+  if (sec.tls.cert && sec.tls.key) {
+    try {
+      https = { cert: readFileSync(sec.tls.cert), key: readFileSync(sec.tls.key), minVersion: 'TLSv1.2' }
+    } catch (err) {
+      problems.push(`security.tls: cannot read the certificate or key: ${(err as Error).message}`)
+    }
+  }
+  if (problems.length) throw new BeaconError('config_invalid', `Invalid configuration:\n  - ${problems.join('\n  - ')}`)
+  if (!sec.auth) log.warn('authentication is OFF (BEACON_AUTH=off): anyone on this machine can read and write')
+
+  const stages: Partial<Record<'redact' | 'encrypt' | 'enrich', Stage>> = { enrich: createServiceBindingStage() }
+  if (data?.redact) stages.redact = data.redact
+  if (data?.encrypt) stages.encrypt = data.encrypt
+  const ext: SecurityExtensions = {
+    migrations: [...AUTH_MIGRATIONS, ...AUDIT_MIGRATIONS],
+    stages,
+    listener: { ...(https ? { https } : {}), trustProxy: sec.trustProxy },
+  }
+
+  let auth: Authenticator | undefined
+  let audit: AuditLog | undefined
+  let ingestAuth: IngestAuth = openIngestAuth
+
+  ext.init = async (store: Store) => {
+    const users = new UserDirectory(store, () => Object.keys(sec.roles), sec.passwordMinLength)
+    const keys = new ApiKeyStore(store, (err) => log.warn({ err: { message: err.message } }, 'cannot record an API key\'s last use'))
+    await keys.load()
+    auth = new Authenticator(users, new SessionStore(store), keys, sec)
+    audit = await AuditLog.open(store, log)
+    if (sec.auth) ingestAuth = createIngestAuth(auth)
+    await verifyPassword('warm-up', undefined) // computes the decoy hash now, not during the first login
+    const created = await bootstrapIdentities(config, auth, audit, log, opts.testCredentials ? () => {} : undefined)
+    if (opts.testCredentials && sec.auth) {
+      const ingestKey = created.ingestKey ?? (await keys.create({ name: 'test', scope: 'ingest', createdBy: 'system' })).secret
+      const { token } = await auth.sessions.create('admin', sec.sessionHours)
+      ext.testCredentials = { ingestKey, adminToken: token }
+    }
+    await audit.flush()
+  }
+
+  ext.ingestAuth = { authenticate: (headers) => ingestAuth.authenticate(headers) }
+
+  ext.api = (app) => {
+    if (!auth || !audit) throw new Error('security: the API is registered before init')
+    installApiGuard(app, config, auth)
+    installReaderDecryption(app, keyRing, audit)
+    installApiAudit(app, audit)
+    registerAuthRoutes(app, config, auth, audit)
+    registerAdminRoutes(app, auth, audit)
+    registerAuditRoutes(app, audit)
+  }
+  return ext
 }

@@ -62,7 +62,7 @@ export async function startTestBeacon(opts: TestBeaconOptions = {}): Promise<Tes
   }
   const config = loadConfig({ env, file: '/dev/null', overrides: { 'ingest.flushIntervalMs': 100, ...opts.overrides } })
   const log = createLogger(opts.logLevel ?? process.env.BEACON_TEST_LOG_LEVEL ?? 'silent')
-  const ext = await securityExtensions(config, log)
+  const ext = await securityExtensions(config, log, { testCredentials: true })
   const beacon = await createBeacon(config, log, ext)
   const credentials = (ext as { testCredentials?: { ingestKey?: string; adminToken?: string } }).testCredentials ?? {}
   return {

@@ -23,6 +23,11 @@ const ENV_OVERRIDES: Record<string, { path: string[]; type: 'string' | 'int' | '
   BEACON_LOG_LEVEL: { path: ['log', 'level'], type: 'string' },
   BEACON_ORDER_ID_FIELDS: { path: ['businessKeys', 'orderId'], type: 'list' },
   BEACON_USER_ID_FIELDS: { path: ['businessKeys', 'userId'], type: 'list' },
+  BEACON_AUTH: { path: ['security', 'auth'], type: 'bool' },
+  BEACON_ADMIN_PASSWORD: { path: ['security', 'adminPassword'], type: 'string' },
+  BEACON_INGEST_KEY: { path: ['security', 'ingestKey'], type: 'string' },
+  BEACON_TLS_CERT: { path: ['security', 'tls', 'cert'], type: 'string' },
+  BEACON_TLS_KEY: { path: ['security', 'tls', 'key'], type: 'string' },
 }
 
 /** Every BEACON_* variable this build understands (for `--help` and docs). */

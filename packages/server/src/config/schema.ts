@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { isIP } from 'node:net'
+import { securityDataConfigSchema } from '../security/stages.ts'
 
 /**
  * The one configuration schema. Sources, lowest to highest precedence: defaults here,
@@ -32,6 +34,70 @@ export const limitsSchema = z.object({
   /** Longest log body, bytes. */
   maxBodyFieldBytes: positive.default(256 * 1024),
 })
+
+/** Permissions a role may grant (DESIGN §5); routes declare which one they need. */
+export const PERMISSIONS = [
+  'logs:read', 'traces:read', 'aggregates:read', 'sensitive:decrypt', 'alerts:manage',
+  'users:manage', 'keys:manage', 'retention:manage', 'audit:read',
+] as const
+
+/** Default roles; a user with several roles gets the union of their permissions. */
+export const DEFAULT_ROLES: Record<string, (typeof PERMISSIONS)[number][]> = {
+  support: ['logs:read', 'traces:read', 'sensitive:decrypt'],
+  developer: ['logs:read', 'traces:read'],
+  analyst: ['aggregates:read'],
+  admin: ['users:manage', 'keys:manage', 'alerts:manage', 'retention:manage'],
+  auditor: ['audit:read'],
+}
+
+/** `10.0.0.0/8`, `192.168.1.7`, `fd00::/8`: an address or a network in CIDR notation. */
+const cidr = z.string().refine((s) => {
+  const [addr, bits, extra] = s.split('/')
+  const v = isIP(addr ?? '')
+  if (v === 0 || extra !== undefined) return false
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128))
+}, 'expected an IP address or a CIDR network such as 10.0.0.0/8')
+
+export const securitySchema = z.object({
+  /** Authentication on every listener. `false` (BEACON_AUTH=off) is refused unless `host` is loopback. */
+  auth: z.boolean().default(true),
+  /** Password of the `admin` user created at the first start (empty: a random one is printed once). */
+  adminPassword: z.string().default(''),
+  /** An ingest key to create at start if no key with this value exists yet (automation). */
+  ingestKey: z.string().default(''),
+  /** Role name → permissions. Deny by default: a permission no role lists is granted to no one. */
+  roles: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'role names: lower-case letters, digits, _ and -'), z.array(z.enum(PERMISSIONS)))
+    .default(DEFAULT_ROLES),
+  /** What an API key with scope `read` may do. */
+  readKeyPermissions: z.array(z.enum(PERMISSIONS)).default(['logs:read', 'traces:read']),
+  /** Lifetime of a login session (cookie and bearer token), hours. */
+  sessionHours: z.number().positive().max(24 * 30).default(12),
+  passwordMinLength: z.number().int().min(8).max(256).default(12),
+  login: z.object({
+    /** Failed logins for one user name within `windowMinutes` before it is locked. */
+    maxFailuresPerUser: positive.default(5),
+    /** Failed logins from one client address within `windowMinutes` before it is locked. */
+    maxFailuresPerIp: positive.default(20),
+    windowMinutes: positive.default(15),
+    lockoutMinutes: positive.default(15),
+    /** Login attempts (successful or not) per client address per minute. */
+    attemptsPerMinutePerIp: positive.default(30),
+  }).default({ maxFailuresPerUser: 5, maxFailuresPerIp: 20, windowMinutes: 15, lockoutMinutes: 15, attemptsPerMinutePerIp: 30 }),
+  /** PEM files; when both are set every listener speaks HTTPS (TLS 1.2 or newer). */
+  tls: z.object({ cert: z.string().default(''), key: z.string().default('') })
+    .refine((t) => (t.cert === '') === (t.key === ''), 'set both tls.cert and tls.key, or neither')
+    .default({ cert: '', key: '' }),
+  /** Client networks allowed to reach the API (empty: any). */
+  allowedNetworks: z.array(cidr).default([]),
+  /** Behind a TLS-terminating proxy: trust its X-Forwarded-* headers (true, or the proxy addresses/CIDRs). */
+  trustProxy: z.union([z.boolean(), z.array(cidr)]).default(false),
+  /** Mark the session cookie Secure even without TLS here (TLS terminated by a proxy). Always on with tls. */
+  secureCookies: z.boolean().default(false),
+  /** `redaction` and `encryption` (packages/server/src/security/stages.ts). */
+  ...securityDataConfigSchema.shape,
+})
+
+export type SecurityConfig = z.infer<typeof securitySchema>
 
 export const configSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -67,6 +133,7 @@ export const configSchema = z.object({
   log: z.object({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   }).default({ level: 'info' }),
+  security: securitySchema.default(securitySchema.parse({})),
 })
 
 export type Config = z.infer<typeof configSchema>

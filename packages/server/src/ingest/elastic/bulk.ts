@@ -14,8 +14,8 @@
  *  - `delete` and `update` are answered per item with 400: logs are append-only.
  *
  * Hot path: the body is one string; lines are `slice`s of it (V8 shares, not copies, the
- * characters), and runs of identical action lines (the usual `{"create":{}}` or one index per
- * request) are parsed once.
+ * characters), and repeated action lines (the usual `{"create":{}}`, or one line per index) are
+ * parsed once per request.
  */
 
 export interface ItemError {
@@ -59,8 +59,9 @@ export function parseBulk(text: string, defaultIndex: string): ParsedBulk {
   let lineNo = 0
   let pushedBack: string | undefined
   let pushedBackNo = 0
-  let lastActionLine = ''
-  let lastAction: Action | undefined
+  // Action lines repeat (`{"create":{}}`, one line per target index): each distinct one is parsed
+  // once per request. Lines with unique ids never repeat, so caching stops after a few hundred.
+  const actionCache = new Map<string, Action>()
 
   /** The next non-blank line, or undefined at the end. */
   const next = (): string | undefined => {
@@ -87,13 +88,15 @@ export function parseBulk(text: string, defaultIndex: string): ParsedBulk {
   }
 
   for (let line = next(); line !== undefined; line = next()) {
-    let action: Action | ItemError
-    if (line === lastActionLine && lastAction) {
-      action = lastAction
+    let action: Action | ItemError | undefined = line.length < 200 ? actionCache.get(line) : undefined
+    if (action) {
       readableLines++
     } else {
       action = parseAction(line, lineNo, defaultIndex)
-      if ('op' in action) { readableLines++; lastActionLine = line; lastAction = action } else if (action.type !== 'json') readableLines++
+      if ('op' in action) {
+        readableLines++
+        if (line.length < 200 && actionCache.size < 256) actionCache.set(line, action)
+      } else if (action.type !== 'json') readableLines++
     }
     const actionLine = lineNo
 

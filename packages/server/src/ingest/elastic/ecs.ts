@@ -10,11 +10,12 @@ import { parseTimestamp } from './timestamp.ts'
  *            └ flatten → resource / attributes ──────┴→ pick mapped fields → limits → LogRecord
  *
  * Mapped fields (first present wins; the chosen one leaves the attributes, the others stay):
- *   time      `@timestamp`, `timestamp`, `time` (first that parses; an unparsable one stays an
- *             attribute; fallback: the receive time)
+ *   time      `@timestamp`, `timestamp`, `time`, `timereported` (first that parses; an unparsable
+ *             one stays an attribute; fallback: the receive time)
  *   body      `message`, `msg`, `log` (a string), `MESSAGE` (journald); none → the remaining
  *             attributes as JSON text
- *   severity  `log.level`, `level`, `severity`, then `log.syslog.severity.name` (kept too)
+ *   severity  `log.level`, `level`, `severity` (and `priority` in rsyslog's default template),
+ *             then `log.syslog.severity.name` (kept too)
  *   service   `service.name`, `service` (a string), `app`, `kubernetes.labels.app`,
  *             `log.syslog.appname`, `appname`, `programname` (all but the first two kept), then
  *             the index name (service-name.ts)
@@ -33,8 +34,11 @@ export interface MappingContext {
 }
 
 const MESSAGE_KEYS = ['message', 'msg', 'log', 'MESSAGE'] as const
-const TIME_KEYS = ['@timestamp', 'timestamp', 'time'] as const
+// `timereported` / `priority`: rsyslog omelasticsearch's default template (StdJSONFmt), which
+// sends {"message","fromhost","facility","priority","timereported","timegenerated"}.
+const TIME_KEYS = ['@timestamp', 'timestamp', 'time', 'timereported'] as const
 const LEVEL_KEYS = ['log.level', 'level', 'severity'] as const
+const RSYSLOG_LEVEL_KEYS = ['log.level', 'level', 'severity', 'priority'] as const
 const TRACE_KEYS = ['trace.id', 'trace_id', 'traceId'] as const
 const SPAN_KEYS = ['span.id', 'span_id', 'spanId'] as const
 const SERVICE_KEPT_KEYS = ['app', 'kubernetes.labels.app', 'log.syslog.appname', 'appname', 'programname'] as const
@@ -72,7 +76,8 @@ export function documentToRecord(doc: Record<string, unknown>, index: string, ct
     if (t !== undefined) { timeUnixNano = t; take(flat, attributes, k); break }
   }
   let severityText = ''
-  for (const k of LEVEL_KEYS) {
+  // `priority` means the syslog severity only in rsyslog's default template; elsewhere it is data.
+  for (const k of attributes.timegenerated !== undefined ? RSYSLOG_LEVEL_KEYS : LEVEL_KEYS) {
     const v = attributes[k]
     if (v !== undefined) { severityText = v; take(flat, attributes, k); break }
   }

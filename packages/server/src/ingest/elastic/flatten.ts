@@ -54,7 +54,7 @@ export function jsonText(v: unknown, maxBytes: number): string {
 export interface FlatDocument {
   attributes: Attributes
   resource: Attributes
-  /** Keys stored in both maps together. */
+  /** Keys stored in both maps together (at least; see `put`). */
   count: number
   /** Keys not stored because the document has far more fields than `maxAttributes`. */
   dropped: number
@@ -130,20 +130,44 @@ function visit(out: FlatDocument, target: Attributes, key: string, value: unknow
   }
   const obj = value as Record<string, unknown>
   const keys = Object.keys(obj)
+  const children = childKeys(key)
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]
-    visit(out, target, key + '.' + k, obj[k], depth + 1, limits, hardCap)
+    let child = children.get(k)
+    if (child === undefined) {
+      child = key + '.' + k
+      children.set(k, child)
+      cachedKeys++
+    }
+    visit(out, target, child, obj[k], depth + 1, limits, hardCap)
   }
 }
 
+// Dotted keys are built once and reused: documents of one stream repeat the same fields, and a
+// reused key string carries its computed hash, so storing it in the attribute map is cheaper than
+// concatenating (and hashing) a fresh string per field per document.
+const keyCache = new Map<string, Map<string, string>>()
+let cachedKeys = 0
+
+function childKeys(parent: string): Map<string, string> {
+  let m = keyCache.get(parent)
+  if (m === undefined) {
+    if (cachedKeys > 100_000) { keyCache.clear(); cachedKeys = 0 } // bounded: field names come from clients
+    m = new Map()
+    keyCache.set(parent, m)
+  }
+  return m
+}
+
+// `count` counts stores, not distinct keys (a dotted key and the same nested path are rare);
+// enforceAttributeLimit counts exactly when the limit may be exceeded.
 function put(out: FlatDocument, target: Attributes, key: string, value: string, limits: Limits, hardCap: number): void {
-  const existed = key in target
-  if (!existed && out.count >= hardCap && !PRIORITY_KEYS.has(key)) {
+  if (out.count >= hardCap && !PRIORITY_KEYS.has(key)) {
     out.dropped++
     return
   }
   target[key] = capBytes(value, limits.maxAttributeValueBytes)
-  if (!existed) out.count++
+  out.count++
 }
 
 /**
@@ -153,6 +177,8 @@ function put(out: FlatDocument, target: Attributes, key: string, value: string, 
  */
 export function enforceAttributeLimit(flat: FlatDocument, maxAttributes: number): number {
   let dropped = flat.dropped
+  if (flat.count <= maxAttributes) return dropped
+  flat.count = Object.keys(flat.resource).length + Object.keys(flat.attributes).length
   if (flat.count <= maxAttributes) return dropped
   let budget = maxAttributes
   for (const map of [flat.resource, flat.attributes]) {

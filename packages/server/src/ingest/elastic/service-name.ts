@@ -13,21 +13,23 @@
  *     shipper (`filebeat`, `logstash`, `fluentd`, `vector`, `rsyslog`, …), which says who
  *     delivered the log, not who wrote it. Then `shipper` is true and the mapping looks at the
  *     document's container/agent fields first, using the shipper name only as the last resort
- *     (see ecs.ts `serviceFor`).
+ *     (see ecs.ts `serviceFor`). Generic names (`logs`, `events`, `docker`, …) are treated the
+ *     same way but give no service at all (the normalize stage then says `unknown_service`).
  */
 
 export interface IndexService {
   /** The derived name ('' when the index names no service). */
   service: string
-  /** True when `service` is a log shipper's default index name rather than an application. */
+  /** True when the index is a log shipper's default or a generic name rather than an application. */
   shipper: boolean
 }
 
 const SHIPPERS: ReadonlySet<string> = new Set([
   'filebeat', 'winlogbeat', 'journalbeat', 'auditbeat', 'packetbeat', 'heartbeat', 'metricbeat', 'functionbeat',
-  'logstash', 'fluentd', 'fluent-bit', 'fluentbit', 'td-agent', 'vector', 'rsyslog', 'syslog', 'syslog-ng',
-  'logs', 'log', 'events', 'docker', 'kubernetes', 'k8s', 'ecs-logstash',
+  'logstash', 'fluentd', 'fluent-bit', 'fluentbit', 'td-agent', 'vector', 'rsyslog', 'syslog', 'syslog-ng', 'ecs-logstash',
 ])
+/** Index names that say nothing about the writer: like a shipper's, but not even a last resort. */
+const GENERIC: ReadonlySet<string> = new Set(['logs', 'log', 'events', 'docker', 'kubernetes', 'k8s', 'default'])
 
 const ROLLOVER = /-\d{6}$/
 const DATE = /[-_.](?:\d{4}[.\-_]\d{2}(?:[.\-_]\d{2}(?:[.\-_]\d{2})?)?|\d{8})$/
@@ -61,6 +63,8 @@ function derive(index: string): IndexService {
     name = dataset
   }
   if (name === '' || /[*?{}<>%]/.test(name)) return NONE // empty, a pattern or an unresolved template
-  if (SHIPPERS.has(name.toLowerCase())) return { service: name, shipper: true }
+  const lower = name.toLowerCase()
+  if (GENERIC.has(lower)) return { service: '', shipper: true }
+  if (SHIPPERS.has(lower)) return { service: name, shipper: true }
   return { service: name, shipper: false }
 }

@@ -1,5 +1,5 @@
-import { attrs, type Attributes } from '../../pipeline/record.ts'
-import { MAX_NESTING, TOO_DEEP, jsonNumber, type AttributeSink } from './attributes.ts'
+import type { Attributes } from '../../pipeline/record.ts'
+import { MAX_NESTING, TOO_DEEP, jsonNumber, type AttributeSink, newAttributes } from './attributes.ts'
 import { I64, LEN, VARINT, fieldMask, i64ToDecimal, type WireReader } from './wire.ts'
 
 /**
@@ -38,7 +38,7 @@ export function readKeyValue(r: WireReader, end: number, sink: AttributeSink, pr
   let valueEnd = -1
   while (r.pos < end) {
     const tag = r.varint32(end)
-    if (tag === T_FIELD1) key = r.string(end)
+    if (tag === T_FIELD1) key = r.key(end)
     else if (tag === T_FIELD2) {
       valueEnd = r.lengthEnd(end)
       valueStart = r.pos
@@ -181,7 +181,7 @@ export function anyValueText(r: WireReader, end: number): string {
 
 /** A Resource's attributes as a flattened map (limits applied). */
 export function readResource(r: WireReader, end: number, sink: AttributeSink): Attributes {
-  const map = attrs()
+  const map = newAttributes()
   sink.reset(map)
   while (r.pos < end) {
     const tag = r.varint32(end)

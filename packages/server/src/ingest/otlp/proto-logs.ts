@@ -1,5 +1,5 @@
-import { attrs, type Attributes, type LogRecord } from '../../pipeline/record.ts'
-import { truncateUtf8 } from './attributes.ts'
+import type { Attributes, LogRecord } from '../../pipeline/record.ts'
+import { truncateUtf8, newAttributes } from './attributes.ts'
 import { DEFAULT_SERVICE_NAME, invalidId, isZeroId, type DecodeResult, type DecodeState } from './fields.ts'
 import { anyValueText, readAttribute, readResource, readScope } from './proto-common.ts'
 import { I32, I64, LEN, VARINT, WireError, WireReader, fieldMask, u64ToDecimal } from './wire.ts'
@@ -45,7 +45,7 @@ export function decodeLogsProtobuf(body: Buffer, state: DecodeState): DecodeResu
 
 function readResourceLogs(r: WireReader, end: number, state: DecodeState, records: LogRecord[]): void {
   const first = records.length
-  let resource: Attributes = attrs()
+  let resource: Attributes = newAttributes()
   let serviceName = DEFAULT_SERVICE_NAME
   while (r.pos < end) {
     const tag = r.varint32(end)
@@ -87,7 +87,7 @@ function readLogRecord(
   resource: Attributes, serviceName: string, scopeName: string, scopeVersion: string,
 ): LogRecord {
   const sink = state.sink
-  const attributes = attrs()
+  const attributes = newAttributes()
   sink.reset(attributes)
   const rec: LogRecord = {
     timeUnixNano: '', observedTimeUnixNano: '', severityText: '', severityNumber: 0, serviceName,

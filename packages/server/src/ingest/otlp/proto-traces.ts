@@ -1,5 +1,5 @@
-import { attrs, type Attributes, type SpanEvent, type SpanLink, type SpanRecord } from '../../pipeline/record.ts'
-import { truncateUtf8 } from './attributes.ts'
+import type { Attributes, SpanEvent, SpanLink, SpanRecord } from '../../pipeline/record.ts'
+import { truncateUtf8, newAttributes } from './attributes.ts'
 import { DEFAULT_SERVICE_NAME, durationNano, isZeroId, spanKind, statusCode, type DecodeResult, type DecodeState } from './fields.ts'
 import { readAttribute, readResource, readScope } from './proto-common.ts'
 import { I32, I64, LEN, VARINT, WireError, WireReader, fieldMask, u64ToDecimal } from './wire.ts'
@@ -49,7 +49,7 @@ export function decodeTracesProtobuf(body: Buffer, state: DecodeState): DecodeRe
 
 function readResourceSpans(r: WireReader, end: number, state: DecodeState, spans: SpanRecord[]): void {
   const first = spans.length
-  let resource: Attributes = attrs()
+  let resource: Attributes = newAttributes()
   let serviceName = DEFAULT_SERVICE_NAME
   while (r.pos < end) {
     const tag = r.varint32(end)
@@ -94,7 +94,7 @@ function readSpan(
 ): SpanRecord | undefined {
   const start = r.pos
   const sink = state.sink
-  const attributes = attrs()
+  const attributes = newAttributes()
   sink.reset(attributes)
   const span: SpanRecord = {
     timeUnixNano: '', durationNano: '0', traceId: '', spanId: '', parentSpanId: '', traceState: '', name: '',
@@ -160,7 +160,7 @@ function idProblem(field: string, hex: string, bytes: number): string {
 }
 
 function readEvent(r: WireReader, end: number, state: DecodeState): SpanEvent {
-  const attributes = attrs()
+  const attributes = newAttributes()
   state.nestedSink.reset(attributes)
   const event: SpanEvent = { timeUnixNano: '0', name: '', attributes }
   while (r.pos < end) {
@@ -177,7 +177,7 @@ function readEvent(r: WireReader, end: number, state: DecodeState): SpanEvent {
 
 /** A link, undefined for a link without ids, or the reason its ids are malformed. */
 function readLink(r: WireReader, end: number, state: DecodeState): SpanLink | string | undefined {
-  const attributes = attrs()
+  const attributes = newAttributes()
   state.nestedSink.reset(attributes)
   const link: SpanLink = { traceId: '', spanId: '', traceState: '', attributes }
   while (r.pos < end) {

@@ -148,6 +148,14 @@ export class WireReader {
     return utf8(this.buf, start, fieldEnd)
   }
 
+  /** A length-delimited string that is likely to repeat (attribute keys): see cachedKey. */
+  key(end: number): string {
+    const fieldEnd = this.lengthEnd(end)
+    const start = this.pos
+    this.pos = fieldEnd
+    return cachedKey(this.buf, start, fieldEnd)
+  }
+
   /** A length-delimited bytes field as lowercase hex. */
   hex(end: number): string {
     const fieldEnd = this.lengthEnd(end)
@@ -163,16 +171,17 @@ export class WireReader {
   skip(tag: number, end: number, message: string, readFields: number): void {
     const field = tag >>> 3
     const wireType = tag & 7
-    if (field === 0) this.fail(`field number 0 in ${message}`)
+    const at = this.pos - (tag < 0x80 ? 1 : tag < 0x4000 ? 2 : tag < 0x200000 ? 3 : tag < 0x10000000 ? 4 : 5) // the tag's offset
+    if (field === 0) this.fail(`field number 0 in ${message}`, at)
     if (field < 32 && (readFields & (1 << field)) !== 0) {
-      this.fail(`${message} field ${field} has wire type ${wireType}, which does not match its declared type`)
+      this.fail(`${message} field ${field} has wire type ${wireType}, which does not match its declared type`, at)
     }
     switch (wireType) {
       case VARINT: this.varint64(end); return
       case I64: if (this.pos + 8 > end) this.fail('truncated fixed64'); this.pos += 8; return
       case LEN: this.pos = this.lengthEnd(end); return
       case I32: if (this.pos + 4 > end) this.fail('truncated fixed32'); this.pos += 4; return
-      default: this.fail(`unsupported wire type ${wireType} (field ${field} of ${message})`)
+      default: this.fail(`unsupported wire type ${wireType} (field ${field} of ${message})`, at)
     }
   }
 }
@@ -184,20 +193,42 @@ interface SliceBuffer extends Buffer {
   base64Slice(start: number, end: number): string
 }
 
-/** UTF-8 → string with U+FFFD for invalid input. Short ASCII strings are built in JS (no native call). */
-export function utf8(buf: SliceBuffer, start: number, end: number): string {
+/** UTF-8 → string; invalid sequences become U+FFFD. */
+export function utf8(buf: Buffer, start: number, end: number): string {
+  return start === end ? '' : (buf as SliceBuffer).utf8Slice(start, end)
+}
+
+const KEY_SLOTS = 4096
+const MAX_CACHED_KEY = 64
+const cachedKeys: string[] = new Array<string>(KEY_SLOTS).fill('')
+const cachedKeyBytes: Buffer[] = new Array<Buffer>(KEY_SLOTS).fill(Buffer.alloc(0))
+
+/**
+ * Attribute keys repeat across records ("http.route", "order.id"): returning the same string
+ * object for the same bytes skips a UTF-8 decode and, more importantly, lets V8 find the property
+ * by an already-internalized key. A direct-mapped cache; a collision just replaces the slot.
+ */
+export function cachedKey(buf: Buffer, start: number, end: number): string {
   const n = end - start
-  if (n === 0) return ''
-  if (n <= 16) {
-    let s = ''
-    for (let i = start; i < end; i++) {
-      const c = buf[i]
-      if (c >= 0x80) return buf.utf8Slice(start, end)
-      s += String.fromCharCode(c)
+  if (n > MAX_CACHED_KEY || n === 0) return utf8(buf, start, end)
+  let h = n
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + buf[i]) | 0
+  const slot = (h ^ (h >>> 15)) & (KEY_SLOTS - 1)
+  const bytes = cachedKeyBytes[slot]
+  if (bytes.length === n) {
+    let same = true
+    for (let i = 0; i < n; i++) {
+      if (bytes[i] !== buf[start + i]) {
+        same = false
+        break
+      }
     }
-    return s
+    if (same) return cachedKeys[slot]
   }
-  return buf.utf8Slice(start, end)
+  const key = utf8(buf, start, end)
+  cachedKeys[slot] = key
+  cachedKeyBytes[slot] = Buffer.from(buf.subarray(start, end))
+  return key
 }
 
 /** The bitmask of declared field numbers used by WireReader.skip (all OTLP fields used here are < 32). */

@@ -1,0 +1,110 @@
+/**
+ * Express request logging, the same records as the Fastify plugin: `beaconExpress()` first in
+ * the chain (one INFO record per request, on `finish`), `beaconExpressErrors()` after the routes
+ * (ERROR record, then passes the error on).
+ */
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express'
+import {
+  captureBody, defaultUserId, logRequest, logRequestError, resolveOrderId, taggedKeys,
+  type RequestLoggingOptions,
+} from './request-record.ts'
+import { currentBusinessKeys } from '../telemetry/business-keys.ts'
+
+export type ExpressRequestLoggingOptions = RequestLoggingOptions<Request>
+
+const RESPONSE_BODY = Symbol('beacon.responseBody')
+type WithBody = Response & { [RESPONSE_BODY]?: unknown }
+
+function routeOf(req: Request): string | undefined {
+  const path = (req.route as { path?: unknown } | undefined)?.path
+  return typeof path === 'string' ? `${req.baseUrl}${path}` : undefined
+}
+
+function safe<T>(fn: () => T): T | undefined {
+  try {
+    return fn()
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Request logging middleware.
+ * @example
+ * app.use(express.json())
+ * app.use(beaconExpress({ logger: log }))
+ * app.get('/orders/:orderId', handler)
+ * app.use(beaconExpressErrors({ logger: log }))
+ */
+export function beaconExpress(opts: ExpressRequestLoggingOptions): RequestHandler {
+  const limit = opts.bodyLimit ?? 4096
+  const userIdOf = opts.userId ?? defaultUserId
+  return (req, res, next) => {
+    try {
+      const start = process.hrtime.bigint()
+      if (limit > 0) {
+        const send = res.send.bind(res)
+        res.send = (body?: unknown) => {
+          ;(res as WithBody)[RESPONSE_BODY] ??= body
+          return send(body)
+        }
+      }
+      res.once('finish', () => {
+        try {
+          const url = req.originalUrl
+          if (opts.ignore?.(url)) return
+          const route = routeOf(req)
+          const tags = taggedKeys(req)
+          const responseBody = (res as WithBody)[RESPONSE_BODY]
+          logRequest(opts.logger, {
+            method: req.method,
+            route,
+            url,
+            status: res.statusCode,
+            durationMs: Number(process.hrtime.bigint() - start) / 1e6,
+            clientIp: req.ip,
+            userAgent: req.headers['user-agent'],
+            userId: tags?.userId ?? safe(() => userIdOf(req)) ?? currentBusinessKeys().userId,
+            orderId: tags?.orderId ?? safe(() => opts.orderId?.(req)) ?? resolveOrderId(route, req.params, req.body, responseBody, req.query),
+            requestBody: captureBody(req.body, limit),
+            responseBody: captureBody(responseBody, limit),
+            requestSize: Number(req.headers['content-length']) || undefined,
+            responseSize: Number(res.getHeader('content-length')) || undefined,
+          })
+        } catch {
+          // never throw into the service
+        }
+      })
+    } catch {
+      // never throw into the service
+    }
+    next()
+  }
+}
+
+/** Error middleware: writes the ERROR record for a failed request and passes the error on. */
+export function beaconExpressErrors(opts: ExpressRequestLoggingOptions): ErrorRequestHandler {
+  const userIdOf = opts.userId ?? defaultUserId
+  return (err, req, res, next) => {
+    try {
+      const error = err instanceof Error ? err : new Error(String(err))
+      const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode ?? 500
+      const route = routeOf(req)
+      const tags = taggedKeys(req)
+      logRequestError(opts.logger, error, {
+        method: req.method,
+        route,
+        url: req.originalUrl,
+        status,
+        params: req.params,
+        query: req.query,
+        headers: req.headers,
+        userId: tags?.userId ?? safe(() => userIdOf(req)) ?? currentBusinessKeys().userId,
+        orderId: tags?.orderId ?? safe(() => opts.orderId?.(req)) ?? resolveOrderId(route, req.params, req.body, undefined, req.query),
+      })
+    } catch {
+      // never throw into the service
+    }
+    next(err)
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Fastify request logging: one INFO record per request (method, route template, URL, status,
+ * duration, user id, order id, client IP, request and response bodies up to a limit, redacted)
+ * and an ERROR record per failed request (message, stack, params, query, headers minus secrets).
+ *
+ *   onRequest ── note start ─▶ handler ─▶ onError (ERROR record) ─▶ onSend (keep response body) ─▶ onResponse (INFO record)
+ */
+import type { FastifyInstance, FastifyPluginCallback, FastifyRequest } from 'fastify'
+import {
+  captureBody, defaultUserId, logRequest, logRequestError, resolveOrderId, taggedKeys,
+  type RequestLoggingOptions,
+} from './request-record.ts'
+import { currentBusinessKeys } from '../telemetry/business-keys.ts'
+
+interface RequestState {
+  responseBody?: unknown
+  errorLogged?: boolean
+}
+
+const STATE = Symbol('beacon.request')
+
+type WithState = FastifyRequest & { [STATE]?: RequestState }
+
+export type FastifyRequestLoggingOptions = RequestLoggingOptions<FastifyRequest>
+
+/**
+ * The Fastify plugin. Register it before your routes; it applies to the whole instance.
+ * Pass the SDK logger as Fastify's `loggerInstance` and set `disableRequestLogging: true`, so
+ * each request gives exactly one record.
+ * @example
+ * const log = createLogger()
+ * const app = Fastify({ loggerInstance: log, disableRequestLogging: true })
+ * await app.register(beaconFastify({ logger: log, userId: (req) => req.user?.id }))
+ */
+export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPluginCallback {
+  const limit = opts.bodyLimit ?? 4096
+  const userIdOf = opts.userId ?? defaultUserId
+  const plugin: FastifyPluginCallback = (app: FastifyInstance, _o, done) => {
+    app.addHook('onRequest', (req, _reply, next) => {
+      (req as WithState)[STATE] = {}
+      next()
+    })
+
+    app.addHook('onSend', (req, _reply, payload, next) => {
+      const st = (req as WithState)[STATE]
+      if (st !== undefined && (typeof payload === 'string' || Buffer.isBuffer(payload))) st.responseBody = payload
+      next(null, payload)
+    })
+
+    app.addHook('onError', (req, reply, error, next) => {
+      try {
+        const st = (req as WithState)[STATE]
+        if (st !== undefined) st.errorLogged = true
+        const route = req.routeOptions.url
+        const tags = taggedKeys(req)
+        logRequestError(opts.logger, error, {
+          method: req.method,
+          route,
+          url: req.url,
+          status: reply.statusCode >= 400 ? reply.statusCode : ((error as { statusCode?: number }).statusCode ?? 500),
+          params: req.params,
+          query: req.query,
+          headers: req.headers,
+          userId: tags?.userId ?? safe(() => userIdOf(req)) ?? currentBusinessKeys().userId,
+          orderId: tags?.orderId ?? safe(() => opts.orderId?.(req)) ?? resolveOrderId(route, req.params, req.body, undefined, req.query),
+        })
+      } catch {
+        // never throw into the service
+      }
+      next()
+    })
+
+    app.addHook('onResponse', (req, reply, next) => {
+      try {
+        const url = req.url
+        if (opts.ignore?.(url)) return next()
+        const st = (req as WithState)[STATE]
+        const route = req.routeOptions.url
+        const tags = taggedKeys(req)
+        const responseBody = st?.responseBody
+        logRequest(opts.logger, {
+          method: req.method,
+          route,
+          url,
+          status: reply.statusCode,
+          durationMs: reply.elapsedTime,
+          clientIp: req.ip,
+          userAgent: req.headers['user-agent'],
+          userId: tags?.userId ?? safe(() => userIdOf(req)) ?? currentBusinessKeys().userId,
+          orderId: tags?.orderId ?? safe(() => opts.orderId?.(req)) ?? resolveOrderId(route, req.params, req.body, responseBody, req.query),
+          requestBody: captureBody(req.body, limit),
+          responseBody: captureBody(responseBody, limit),
+          requestSize: numberOr(req.headers['content-length']),
+          responseSize: numberOr(reply.getHeader('content-length')),
+        })
+      } catch {
+        // never throw into the service
+      }
+      next()
+    })
+    done()
+  }
+  // Like fastify-plugin: the hooks apply to the parent instance, not an encapsulated child.
+  ;(plugin as unknown as Record<symbol, unknown>)[Symbol.for('skip-override')] = true
+  ;(plugin as unknown as Record<symbol, unknown>)[Symbol.for('fastify.display-name')] = '@beacon/sdk'
+  return plugin
+}
+
+function safe<T>(fn: () => T): T | undefined {
+  try {
+    return fn()
+  } catch {
+    return undefined
+  }
+}
+
+function numberOr(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN
+  return Number.isFinite(n) ? n : undefined
+}

@@ -1,0 +1,201 @@
+/**
+ * `init()`: OpenTelemetry tracing and logs exported over OTLP/HTTP to Beacon, with the official
+ * instrumentations (HTTP, fetch/undici, Fastify, Express, pg, amqplib), the SDK's logger and
+ * business events, crash and signal handling.
+ *
+ *   spans ─▶ BusinessKeys (order.id/user.id from baggage) ─▶ QueryMonitor (slow/failed SQL → logs)
+ *         ─▶ Bounded ─▶ Batch ─▶ Counting ─▶ OTLP/HTTP  {endpoint}/v1/traces
+ *   logs  ─▶ Bounded ─▶ Batch ─▶ Counting ─▶ OTLP/HTTP  {endpoint}/v1/logs
+ *
+ * Instrumentations patch modules as they are loaded: call `init()` before importing the
+ * libraries it instruments (preload it with `node --import @beacon/sdk/register`, or `init()`
+ * then `await import('./app.ts')`).
+ */
+import { hostname } from 'node:os'
+import { logs } from '@opentelemetry/api-logs'
+import { registerInstrumentations } from '@opentelemetry/instrumentation'
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http'
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici'
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express'
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg'
+import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib'
+import { FastifyOtelInstrumentation } from '@fastify/otel'
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto'
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto'
+import { resourceFromAttributes } from '@opentelemetry/resources'
+import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs'
+import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base'
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
+import type { Logger } from 'pino'
+import { resolveConfig, type BeaconOptions, type ResolvedConfig } from './config.ts'
+import { createLogger } from './logging/logger.ts'
+import { createEvents, type BusinessEvents } from './events/events.ts'
+import { runtime, setRuntime } from './runtime.ts'
+import {
+  BoundedLogProcessor, BoundedSpanProcessor, CountingLogExporter, CountingSpanExporter, SignalCounter,
+  type SignalStats,
+} from './telemetry/bounded.ts'
+import { BusinessKeysSpanProcessor } from './telemetry/business-keys.ts'
+import { QueryMonitor } from './db/query-monitor.ts'
+import { installLifecycle, type Lifecycle } from './process/lifecycle.ts'
+
+export interface InitOptions extends BeaconOptions {
+  /** Replaces the OTLP span exporter (tests, other backends). */
+  spanExporter?: SpanExporter
+  /** Replaces the OTLP log exporter (tests, other backends). */
+  logExporter?: LogRecordExporter
+}
+
+/** The handle `init()` returns. */
+export interface Beacon {
+  readonly config: ResolvedConfig
+  /** The service's logger (see `createLogger`). */
+  readonly logger: Logger
+  /** Business events written through that logger. */
+  readonly events: BusinessEvents
+  /** Sends everything pending now; resolves when done or after `timeoutMs`. Never rejects. */
+  flush(timeoutMs?: number): Promise<void>
+  /** Flushes, then stops exporting and instrumenting. Never rejects. */
+  shutdown(): Promise<void>
+  /** Exported / failed / dropped / pending counts per signal. */
+  stats(): { spans: SignalStats; logs: SignalStats }
+  /** Work to run on SIGTERM/SIGINT before telemetry is flushed and the process exits. */
+  onShutdown(hook: () => Promise<void> | void): void
+}
+
+let current: Beacon | undefined
+
+function settle(p: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms)
+    t.unref?.()
+    p.then(() => { clearTimeout(t); resolve() }, () => { clearTimeout(t); resolve() })
+  })
+}
+
+/**
+ * Starts the SDK (once per process; later calls return the same handle). Never throws: a bad
+ * setting is reported on stderr and replaced by its default.
+ * @example
+ * import { init } from '@beacon/sdk'
+ * const beacon = init({ service: 'shop-api', endpoint: 'http://beacon:4318', apiKey: process.env.BEACON_API_KEY })
+ * const { start } = await import('./server.ts')   // instrumented libraries load after init
+ * beacon.logger.info('started')
+ */
+export function init(opts: InitOptions = {}): Beacon {
+  if (current !== undefined) return current
+  const { config, problems } = resolveConfig(opts)
+  for (const p of problems) process.stderr.write(`[beacon] configuration: ${p}\n`)
+
+  const spans = new SignalCounter(config.maxQueueSize)
+  const logCounter = new SignalCounter(config.maxQueueSize)
+  setRuntime({ config, initialized: true, spans, logs: logCounter, onFatal: () => {} })
+
+  let tracerProvider: NodeTracerProvider | undefined
+  let loggerProvider: LoggerProvider | undefined
+  let unregister: (() => void) | undefined
+  const loggerRef: { current?: Logger } = {}
+
+  if (!config.disabled) {
+    try {
+      const resource = resourceFromAttributes({
+        'service.name': config.service,
+        'service.version': config.version,
+        'deployment.environment.name': config.environment,
+        'service.instance.id': `${hostname()}-${process.pid}`,
+        'host.name': hostname(),
+        'process.pid': process.pid,
+        'process.runtime.name': 'nodejs',
+        'process.runtime.version': process.versions.node,
+        ...config.resourceAttributes,
+      })
+      const headers: Record<string, string> = config.apiKey ? { Authorization: `Bearer ${config.apiKey}` } : {}
+      const batch = { maxQueueSize: config.maxQueueSize, maxExportBatchSize: 512, scheduledDelayMillis: config.exportIntervalMs, exportTimeoutMillis: config.exportTimeoutMs }
+
+      const spanExporter = opts.spanExporter ?? new OTLPTraceExporter({ url: `${config.endpoint}/v1/traces`, headers, timeoutMillis: config.exportTimeoutMs })
+      tracerProvider = new NodeTracerProvider({
+        resource,
+        spanProcessors: [
+          new BusinessKeysSpanProcessor(),
+          new QueryMonitor({ logger: () => loggerRef.current, slowQueryMs: config.slowQueryMs }),
+          new BoundedSpanProcessor(new BatchSpanProcessor(new CountingSpanExporter(spanExporter, spans), batch), spans),
+        ],
+      })
+      tracerProvider.register()
+
+      const logExporter = opts.logExporter ?? new OTLPLogExporter({ url: `${config.endpoint}/v1/logs`, headers, timeoutMillis: config.exportTimeoutMs })
+      loggerProvider = new LoggerProvider({
+        resource,
+        processors: [new BoundedLogProcessor(new BatchLogRecordProcessor({ exporter: new CountingLogExporter(logExporter, logCounter), ...batch }), logCounter)],
+      })
+      logs.setGlobalLoggerProvider(loggerProvider)
+
+      unregister = registerInstrumentations({
+        tracerProvider,
+        instrumentations: [
+          new HttpInstrumentation(),
+          new UndiciInstrumentation(),
+          new ExpressInstrumentation(),
+          new PgInstrumentation(),
+          new AmqplibInstrumentation(),
+          new FastifyOtelInstrumentation({ registerOnInitialization: true, instrumentHooks: false }),
+        ],
+      })
+    } catch (error) {
+      process.stderr.write(`[beacon] could not start telemetry export, logging to stdout only: ${(error as Error).message}\n`)
+    }
+  }
+
+  const logger = createLogger()
+  loggerRef.current = logger
+  const events = createEvents(logger)
+
+  const flush = (timeoutMs = 5000): Promise<void> =>
+    settle(Promise.allSettled([tracerProvider?.forceFlush(), loggerProvider?.forceFlush()]), timeoutMs)
+
+  // A FATAL record must reach people within seconds: send it now rather than at the next batch.
+  runtime().onFatal = () => {
+    void loggerProvider?.forceFlush().catch(() => {})
+  }
+
+  const lifecycle: Lifecycle = installLifecycle({
+    logger: () => logger,
+    flush: () => flush(),
+    handleCrashes: config.handleCrashes,
+    handleSignals: config.handleSignals,
+  })
+
+  // Say so (on stderr, at most once a minute) when telemetry is being lost.
+  let reported = 0
+  const watch = setInterval(() => {
+    const lost = spans.dropped + spans.failed + logCounter.dropped + logCounter.failed
+    if (lost > reported) {
+      process.stderr.write(`[beacon] ${lost - reported} spans/log records not delivered to ${config.endpoint} in the last minute (buffer ${spans.pending + logCounter.pending}); the service is unaffected\n`)
+      reported = lost
+    }
+  }, 60_000)
+  watch.unref()
+
+  current = {
+    config,
+    logger,
+    events,
+    flush,
+    async shutdown() {
+      clearInterval(watch)
+      lifecycle.uninstall()
+      await flush()
+      unregister?.()
+      await settle(Promise.allSettled([tracerProvider?.shutdown(), loggerProvider?.shutdown()]), 5000)
+      current = undefined
+    },
+    stats: () => ({ spans: spans.snapshot(), logs: logCounter.snapshot() }),
+    onShutdown: (hook) => lifecycle.onShutdown(hook),
+  }
+  return current
+}
+
+/** The handle of the running SDK, if `init()` was called. */
+export function beacon(): Beacon | undefined {
+  return current
+}

@@ -1,0 +1,91 @@
+import { test, before } from 'node:test'
+import assert from 'node:assert/strict'
+import { context, trace } from '@opentelemetry/api'
+import { createLogger } from '../src/logging/logger.ts'
+import { withBusinessKeys } from '../src/telemetry/business-keys.ts'
+import { REDACTED } from '../src/redact/redact.ts'
+import { captureStream, memoryTelemetry } from './test-utils.ts'
+
+let mem: ReturnType<typeof memoryTelemetry>
+before(() => { mem = memoryTelemetry() })
+
+test('every line carries service, level, and the trace and span ids of the active span', () => {
+  const out = captureStream()
+  mem.logs.reset()
+  const log = createLogger({ service: 'shop-api', destination: out })
+  const span = mem.tracer.startSpan('work')
+  context.with(trace.setSpan(context.active(), span), () => log.info({ n: 1 }, 'inside'))
+  span.end()
+  log.info('outside')
+  const [inside, outside] = out.lines
+  assert.equal(inside.service, 'shop-api')
+  assert.equal(inside.level, 'info')
+  assert.equal(inside.trace_id, span.spanContext().traceId)
+  assert.equal(inside.span_id, span.spanContext().spanId)
+  assert.equal(outside.trace_id, undefined)
+  const [rec, rec2] = mem.logs.getFinishedLogRecords()
+  assert.equal(rec.spanContext?.traceId, span.spanContext().traceId)
+  assert.equal(rec.spanContext?.spanId, span.spanContext().spanId)
+  assert.equal(rec.body, 'inside')
+  assert.equal(rec.attributes.n, 1)
+  assert.equal(rec2.spanContext, undefined)
+})
+
+test('levels TRACE…FATAL map to OpenTelemetry severities', () => {
+  const out = captureStream()
+  mem.logs.reset()
+  const log = createLogger({ destination: out, level: 'trace' })
+  log.trace('t'); log.debug('d'); log.info('i'); log.warn('w'); log.error('e'); log.fatal('f')
+  assert.deepEqual(mem.logs.getFinishedLogRecords().map((r) => [r.severityText, r.severityNumber]), [
+    ['TRACE', 1], ['DEBUG', 5], ['INFO', 9], ['WARN', 13], ['ERROR', 17], ['FATAL', 21],
+  ])
+  assert.deepEqual(out.lines.map((l) => l.level), ['trace', 'debug', 'info', 'warn', 'error', 'fatal'])
+})
+
+test('secrets are removed before either sink sees the line', () => {
+  const out = captureStream()
+  mem.logs.reset()
+  const log = createLogger({ destination: out })
+  const input = { user: 'ann', password: 'hunter2', payment: { cardNumber: '4111111111111111' } }
+  log.info(input, 'paying with 5555 5555 5555 4444')
+  const line = out.lines[0]
+  assert.equal(line.password, REDACTED)
+  assert.equal(line.payment.cardNumber, '**** 1111')
+  assert.equal(line.msg, 'paying with **** 4444')
+  const rec = mem.logs.getFinishedLogRecords()[0]
+  assert.equal(rec.attributes.password, REDACTED)
+  assert.equal(rec.attributes['payment.cardNumber'], '**** 1111')
+  assert.equal(rec.body, 'paying with **** 4444')
+  assert.equal(input.password, 'hunter2', 'the caller\'s object is untouched')
+  assert.ok(!JSON.stringify(out.lines).includes('hunter2'))
+})
+
+test('business keys in context land on every record, and child bindings are exported', () => {
+  const out = captureStream()
+  mem.logs.reset()
+  const log = createLogger({ destination: out }).child({ component: 'billing' })
+  const span = mem.tracer.startSpan('order')
+  context.with(trace.setSpan(context.active(), span), () => withBusinessKeys({ orderId: 'o-42', userId: 'u-7' }, () => log.info('charged')))
+  span.end()
+  assert.equal(out.lines[0]['order.id'], 'o-42')
+  assert.equal(out.lines[0].component, 'billing')
+  const rec = mem.logs.getFinishedLogRecords()[0]
+  assert.equal(rec.attributes['order.id'], 'o-42')
+  assert.equal(rec.attributes['user.id'], 'u-7')
+  assert.equal(rec.attributes.component, 'billing')
+  assert.equal(rec.attributes.service, undefined, 'service is a resource attribute, not repeated')
+})
+
+test('errors become exception attributes with the stack', () => {
+  const out = captureStream()
+  mem.logs.reset()
+  const log = createLogger({ destination: out })
+  log.error({ err: new TypeError('boom') }, 'failed')
+  log.error(new Error('bare'))
+  const [a, b] = mem.logs.getFinishedLogRecords()
+  assert.equal(a.attributes['exception.type'], 'TypeError')
+  assert.equal(a.attributes['exception.message'], 'boom')
+  assert.match(String(a.attributes['exception.stacktrace']), /TypeError: boom/)
+  assert.equal(b.body, 'bare')
+  assert.equal(out.lines[0].err.message, 'boom')
+})

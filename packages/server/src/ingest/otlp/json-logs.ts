@@ -1,0 +1,95 @@
+import type { Attributes, LogRecord } from '../../pipeline/record.ts'
+import { truncateUtf8, newAttributes } from './attributes.ts'
+import { DEFAULT_SERVICE_NAME, invalidId, type DecodeResult, type DecodeState } from './fields.ts'
+import {
+  anyValueText, enumNames, enumValue, field, hexId, isObject, list, nanoTime, putKeyValues, resourceAttributes,
+  show, type Json,
+} from './json-common.ts'
+
+/**
+ * OTLP/JSON ExportLogsServiceRequest → LogRecord[]:
+ *   { "resourceLogs": [ { "resource": { "attributes": [KeyValue] },
+ *       "scopeLogs": [ { "scope": { "name", "version" },
+ *         "logRecords": [ { "timeUnixNano", "observedTimeUnixNano", "severityNumber", "severityText",
+ *           "body": AnyValue, "attributes": [KeyValue], "flags", "traceId", "spanId", "eventName" } ] } ] } ] }
+ * A document of the wrong shape (not an object, a list that is not an array) is undecodable (400);
+ * a log record that is not an object or has an unreadable timestamp is rejected on its own.
+ */
+
+const SEVERITY_NAMES = enumNames('SEVERITY_NUMBER_', [
+  'UNSPECIFIED', 'TRACE', 'TRACE2', 'TRACE3', 'TRACE4', 'DEBUG', 'DEBUG2', 'DEBUG3', 'DEBUG4',
+  'INFO', 'INFO2', 'INFO3', 'INFO4', 'WARN', 'WARN2', 'WARN3', 'WARN4',
+  'ERROR', 'ERROR2', 'ERROR3', 'ERROR4', 'FATAL', 'FATAL2', 'FATAL3', 'FATAL4',
+])
+
+export function decodeLogsJson(doc: Json, state: DecodeState): DecodeResult<LogRecord> {
+  if (!isObject(doc)) return { ok: false, message: 'JSON: the body must be an object like {"resourceLogs":[…]}' }
+  const resourceLogs = list(doc, 'resourceLogs', 'resource_logs')
+  if (resourceLogs === undefined) return { ok: false, message: 'JSON: resourceLogs must be an array' }
+  const records: LogRecord[] = []
+  for (let i = 0; i < resourceLogs.length; i++) {
+    const rl = resourceLogs[i]
+    if (!isObject(rl)) return { ok: false, message: `JSON: resourceLogs[${i}] must be an object` }
+    const resource = resourceAttributes(rl.resource, state.sink)
+    const serviceName = resource['service.name'] || DEFAULT_SERVICE_NAME
+    const scopeLogs = list(rl, 'scopeLogs', 'scope_logs')
+    if (scopeLogs === undefined) return { ok: false, message: `JSON: resourceLogs[${i}].scopeLogs must be an array` }
+    for (let j = 0; j < scopeLogs.length; j++) {
+      const sl = scopeLogs[j]
+      if (!isObject(sl)) return { ok: false, message: `JSON: resourceLogs[${i}].scopeLogs[${j}] must be an object` }
+      const scope = isObject(sl.scope) ? sl.scope : {}
+      const scopeName = typeof scope.name === 'string' ? scope.name : ''
+      const scopeVersion = typeof scope.version === 'string' ? scope.version : ''
+      const logRecords = list(sl, 'logRecords', 'log_records')
+      if (logRecords === undefined) return { ok: false, message: `JSON: resourceLogs[${i}].scopeLogs[${j}].logRecords must be an array` }
+      for (let k = 0; k < logRecords.length; k++) {
+        const rec = toLogRecord(logRecords[k], state, resource, serviceName, scopeName, scopeVersion)
+        if (typeof rec === 'string') state.reject(`resourceLogs[${i}].scopeLogs[${j}].logRecords[${k}]: ${rec}`)
+        else records.push(rec)
+      }
+    }
+  }
+  return state.result(records, 'log record')
+}
+
+/** The record, or why it is rejected. */
+function toLogRecord(
+  o: Json, state: DecodeState, resource: Attributes, serviceName: string, scopeName: string, scopeVersion: string,
+): LogRecord | string {
+  if (!isObject(o)) return 'a log record must be an object'
+  const sink = state.sink
+  const time = nanoTime(field(o, 'timeUnixNano', 'time_unix_nano'))
+  if (time === null) return `timeUnixNano ${show(field(o, 'timeUnixNano', 'time_unix_nano'))} is not a count of nanoseconds`
+  const observed = nanoTime(field(o, 'observedTimeUnixNano', 'observed_time_unix_nano'))
+  if (observed === null) return `observedTimeUnixNano ${show(field(o, 'observedTimeUnixNano', 'observed_time_unix_nano'))} is not a count of nanoseconds`
+  const attributes = newAttributes()
+  sink.reset(attributes)
+  putKeyValues(o.attributes, sink, '', 1)
+  const severityText = field(o, 'severityText', 'severity_text')
+  const eventName = field(o, 'eventName', 'event_name')
+  const rawTraceId = field(o, 'traceId', 'trace_id')
+  const rawSpanId = field(o, 'spanId', 'span_id')
+  let traceId = hexId(rawTraceId, 32)
+  if (traceId === null) traceId = invalidId(attributes, 'trace.id.invalid', String(rawTraceId), sink.maxValueBytes)
+  let spanId = hexId(rawSpanId, 16)
+  if (spanId === null) spanId = invalidId(attributes, 'span.id.invalid', String(rawSpanId), sink.maxValueBytes)
+  const severityNumber = enumValue(field(o, 'severityNumber', 'severity_number'), SEVERITY_NAMES)
+  const observedTimeUnixNano = observed || state.nowNano
+  const body = o.body
+  return {
+    timeUnixNano: time || observedTimeUnixNano,
+    observedTimeUnixNano,
+    severityText: typeof severityText === 'string' ? truncateUtf8(severityText, sink.maxValueBytes) : '',
+    severityNumber: severityNumber >= 0 && severityNumber <= 255 ? severityNumber : 0,
+    serviceName,
+    body: body === undefined ? '' : truncateUtf8(anyValueText(body), sink.maxBodyBytes),
+    traceId,
+    spanId,
+    traceFlags: Number(o.flags) & 0xff,
+    eventName: typeof eventName === 'string' ? truncateUtf8(eventName, sink.maxValueBytes) : '',
+    scopeName,
+    scopeVersion,
+    resource,
+    attributes,
+  }
+}

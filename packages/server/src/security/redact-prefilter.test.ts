@@ -1,0 +1,47 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { compileTextRedactor, type Hits } from './redact-text.ts'
+import { compileNameClassifier } from './redact-names.ts'
+import { effectivePolicy, redactionPolicySchema } from './redact-policy.ts'
+
+const noHits: Hits = { add() {} }
+
+function redactors(policyInput: object) {
+  const p = effectivePolicy(redactionPolicySchema.parse(policyInput))
+  const classify = compileNameClassifier({ rules: p.fields, secrets: p.secrets, phones: p.phones, protect: () => false })
+  return { fast: compileTextRedactor(p, classify), full: compileTextRedactor(p, classify, { prefilter: false }) }
+}
+
+const FRAGMENTS = [
+  'password=', 'Password: ', 'dbPin=', 'pin: ', 'shipping ', 'api.key=', 'apiKey:', 'x-api-key: ', 'X-Auth: ', 'author ', 'oauth=',
+  'AKIAIOSFODNN7EXAMPLE', 'Asia/Tokyo ', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'sk_live_abcdefghijklmnop12', 'task-1 ',
+  'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig', '"token":"t"', '{\\"secret\\":\\"s\\"}', 'Bearer abc123def456', 'Basic dXNlcjpwYXNz',
+  'https://u:p@h.example.com ', 'john.doe@example.com', '+7 912 345-67-89', '(555) 123-4567', '555.123.4567', '8-800-555-35-35',
+  '4111 1111 1111 1111', '4111-1111-1111-1111', '4111111111111111', '3782 822463 10005', '10.1.2.3', '192.168.100.200',
+  '2024-01-15T12:30:45.123Z', '1700000000123456789', 'cvv=123', 'session_id=9', 'Cookie: a=b', 'Authorization: x', '-----BEGIN PRIVATE KEY-----x',
+  ' ', '-', '.', ')', '(', '+', '=', ':', '"', '\n', '12', '123', '1234', '12345678', 'abc', 'Key', 'KEY=', 'monkey ', 'keyboard',
+]
+
+test('the prefilter never hides a redaction: same output with and without it', () => {
+  let seed = 7
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n)
+  for (const policy of [{}, { ips: true }, { secrets: false }, { fields: [{ field: 'ticket_no' }] }]) {
+    const { fast, full } = redactors(policy)
+    for (let i = 0; i < 20_000; i++) {
+      let s = ''
+      const parts = 1 + rand(6)
+      for (let j = 0; j < parts; j++) s += FRAGMENTS[rand(FRAGMENTS.length)]
+      if (rand(4) === 0) s += 'ticket_no=' + rand(1000)
+      assert.equal(fast.redact(s, noHits), full.redact(s, noHits), `${JSON.stringify(policy)} ${JSON.stringify(s)}`)
+    }
+  }
+})
+
+test('the prefilter lets ordinary log text through without scanning', () => {
+  const { fast } = redactors({})
+  for (const s of [
+    'GET /api/orders/A-10023 completed in 23ms status=200 items=3 total=42.5 currency=EUR',
+    'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0', '192.168.100.200', '2024-01-15T12:30:45.123Z', 'shipping method standard',
+    'cache key miss', 'author: bob', 'task-1234 done', 'Asia/Tokyo',
+  ]) assert.equal(fast.mayContain(s), false, s)
+})

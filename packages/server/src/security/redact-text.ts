@@ -1,0 +1,221 @@
+import { isIPv6 } from 'node:net'
+import type { EffectivePolicy } from './redact-policy.ts'
+import { Action, fieldRuleLiterals, type NameDecision } from './redact-names.ts'
+import { compilePrefilter } from './redact-prefilter.ts'
+import { redactKeyValues, REDACTED } from './redact-pairs.ts'
+
+/**
+ * Finds secrets, card numbers and personal data inside one string and replaces them.
+ *
+ *   value ──► shorter than 5 chars, or prefilter misses (redact-prefilter.ts)? ──► unchanged
+ *     │ hit
+ *     ▼
+ *   secrets: PEM keys → `Authorization:`/`Cookie:` lines → `"key": value` in JSON (also escaped JSON)
+ *            → `key=value` / `key: value` → Bearer / Basic → JWT → URL credentials → known API-key shapes
+ *     ▼
+ *   card numbers (Luhn) → e-mails → phones → IPs (the masking is skipped for encrypted fields)
+ *     ▼
+ *   operator patterns (not prefiltered: each one is tried on every value)
+ *
+ * Keys found inside text (`"password":`, `api_key=`) are judged by the same name classifier as
+ * attribute keys. Every replacement reports its rule name to `hits` (the per-service counters).
+ */
+
+export interface Hits {
+  add(rule: string): void
+}
+
+const PEM = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g
+const AUTH_LINE = /(?<![\w-])((?:proxy-)?authorization|set-cookie|cookie)([ \t]*:[ \t]*)(?!\[REDACTED\])([^\r\n]+)/gi
+const BEARER = /\b(bearer)(\s+)(?!\[REDACTED\])([A-Za-z0-9\-._~+/]+=*)/gi
+const BASIC = /\b(basic)(\s+)([A-Za-z0-9+/]{4,}={0,2})(?![\w+/=])/gi
+const JWT = /(?<![\w-])eyJ[\w-]{2,}\.[\w-]{2,}(?:\.[\w-]*){1,3}/g
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]{1,15}:\/\/[^\s/:@]{1,128}:)(?!\[REDACTED\]@)([^\s/@]{1,256})@/gi
+const KNOWN_TOKEN = /(?<![\w-])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{40,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|sk-[\w-]{32,}|xox[abprs]-[A-Za-z0-9-]{10,}|A[KS]IA[0-9A-Z]{16}|AIza[\w-]{35})(?![\w-])/g
+
+/**
+ * 13–19 digits, contiguous or in groups of 4 (4-4-4-4, 4-4-4-4-3) or 4-6-4/5 (Amex, Diners), not
+ * part of a longer alphanumeric run (trace ids, UUIDs, `ORD-…` order numbers).
+ */
+const CARD = /(?<![0-9A-Za-z][-.]?)(?:\d{13,19}|\d{4}([ -])\d{4}(?:\1\d{4}){1,2}(?:\1\d{1,4})?|\d{4}([ -])\d{6}\2\d{4,5})(?![-.]?[0-9A-Za-z])/g
+const EMAIL = /(?<![\w.%+-])([A-Za-z0-9][\w.%+-]{0,63})@([A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63})*)\.([A-Za-z]{2,24})(?![\w-])/g
+/** International (`+7 912 345-67-89`), trunk-prefixed (`8-800-555-35-35`) and NANP (`(555) 123-4567`). */
+const PHONE = /(?<![\w+.-])(?:\+\d{1,3}(?:[ .-]?\(\d{1,4}\)|[ .-]?\d{1,4})(?:[ .-]?\d{2,4}){1,4}|8[ -]?\(?\d{3}\)?[ -]?\d{3}[ -]?\d{2}[ -]?\d{2}|(?:1[ .-])?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4})(?![\w-]|\.\d)/g
+const IPV4 = /(?<![\w.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\w]|\.\d)/g
+
+const IP_TRIGGER = /\d\.\d{1,3}\.\d{1,3}\.\d/
+
+/** Values shorter than this cannot hold anything the built-in rules find (`pwd=x`, `a@b.co`). */
+const MIN_LENGTH = 5
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0
+  let double = false
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48
+    if (double) { d *= 2; if (d > 9) d -= 9 }
+    sum += d
+    double = !double
+  }
+  return sum % 10 === 0
+}
+
+/** `4111 1111 1111 1111` → `****-****-****-1111` when it is a plausible card (IIN 2–6, Luhn), else undefined. */
+export function maskCard(text: string): string | undefined {
+  const digits = text.replace(/\D/g, '')
+  if (digits.length < 13 || digits.length > 19) return undefined
+  // Issuer prefixes 2–6 cover Visa, Mastercard, Mir, Amex, Diners, JCB, Discover, UnionPay, Maestro;
+  // it keeps ns/ms epoch timestamps (which start with 1) from being taken for cards.
+  const first = digits.charCodeAt(0) - 48
+  if (first < 2 || first > 6 || !luhnValid(digits)) return undefined
+  return `****-****-****-${digits.slice(-4)}`
+}
+
+/** `john.doe@example.com` → `j***@e***.com`. */
+export function maskEmail(local: string, domain: string, tld: string): string {
+  return `${local[0]}***@${domain[0]}***.${tld}`
+}
+
+/** Every digit but the last two becomes `*`; separators stay (`+7 912 345-67-89` → `+* *** ***-**-89`). */
+export function maskDigits(text: string): string {
+  let seen = 0
+  let total = 0
+  for (let i = 0; i < text.length; i++) { const c = text.charCodeAt(i); if (c >= 48 && c <= 57) total++ }
+  let out = ''
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 48 && c <= 57) { seen++; out += seen <= total - 2 ? '*' : text[i] } else out += text[i]
+  }
+  return out
+}
+
+function countDigits(text: string): number {
+  let n = 0
+  for (let i = 0; i < text.length; i++) { const c = text.charCodeAt(i); if (c >= 48 && c <= 57) n++ }
+  return n
+}
+
+/** The `mask` field action: an e-mail keeps its shape, anything else keeps its first character. */
+export function maskWhole(value: string): string {
+  const m = /^([^@\s]+)@([^@\s.]+)(?:\.[^@\s]+)*\.([A-Za-z]{2,24})$/.exec(value)
+  if (m) return maskEmail(m[1], m[2], m[3])
+  return value.length <= 1 ? '***' : `${value[0]}***`
+}
+
+/** IPv6 → its first 48 bits (`2001:db8:abcd:12::1` → `2001:db8:abcd::`). */
+function truncateIpv6(value: string): string {
+  const [head, tail = ''] = value.split('::')
+  const groups = head === '' ? [] : head.split(':')
+  if (value.includes('::')) {
+    const rest = tail === '' ? [] : tail.split(':')
+    while (groups.length + rest.length < 8) groups.push('0')
+    groups.push(...rest)
+  }
+  return `${groups.slice(0, 3).join(':')}::`
+}
+
+function looksLikeBasicCredentials(b64: string): boolean {
+  if (b64.length % 4 !== 0) return false
+  const text = Buffer.from(b64, 'base64').toString('latin1')
+  return text.includes(':') && /^[\x20-\x7e]+$/.test(text)
+}
+
+export interface TextRedactor {
+  /** Prefilter: false only when no built-in rule can match in `text` (operator patterns aside). */
+  mayContain(text: string): boolean
+  /** Redacts one value; `protect` skips e-mail/phone/IP masking (encrypted fields). */
+  redact(value: string, hits: Hits, protect?: boolean): string
+  /** A phone-number field: masks the digits when there are seven or more. */
+  maskPhoneField(value: string, hits: Hits): string
+}
+
+/** Builds the text redactor of one effective policy; every regular expression is compiled here, once. */
+export function compileTextRedactor(p: EffectivePolicy, classify: (key: string) => NameDecision, options: { prefilter?: boolean } = {}): TextRedactor {
+  const custom = p.patterns.map((r) => ({ name: r.name, re: new RegExp(r.regex, r.ignoreCase ? 'gi' : 'g'), replacement: r.replacement }))
+  const scan = compilePrefilter({ secrets: p.secrets, literals: fieldRuleLiterals(p.fields), digits: p.cards || p.phones, at: p.emails || p.secrets })
+  const minLength = custom.length > 0 ? 1 : MIN_LENGTH
+
+  /** False only when no built-in rule can match anywhere in `s` (operator patterns are not covered). */
+  const mayContain = options.prefilter === false
+    ? () => true
+    : (s: string) => scan(s) || (p.ips && (IP_TRIGGER.test(s) || s.includes(':')))
+
+  function secrets(s: string, hits: Hits): string {
+    if (!p.secrets) return s.includes(':') || s.includes('=') ? redactKeyValues(s, classify, hits) : s
+    if (s.includes('-----BEGIN')) s = s.replace(PEM, () => { hits.add('private-key'); return REDACTED })
+    if (s.includes(':') || s.includes('=')) {
+      s = s.replace(AUTH_LINE, (_m, k: string, sep: string) => { hits.add('auth-header'); return `${k}${sep}${REDACTED}` })
+      s = redactKeyValues(s, classify, hits)
+    }
+    s = s.replace(BEARER, (m, word: string, sp: string, token: string) => {
+      // "the bearer of", "Bearer authentication": prose, not a credential
+      if (/^[a-z]+$/.test(token) && token.length < 16) return m
+      hits.add('bearer')
+      return `${word}${sp}${REDACTED}`
+    })
+    s = s.replace(BASIC, (m, word: string, sp: string, b64: string) => {
+      if (!looksLikeBasicCredentials(b64)) return m
+      hits.add('basic-auth')
+      return `${word}${sp}${REDACTED}`
+    })
+    if (s.includes('eyJ')) s = s.replace(JWT, () => { hits.add('jwt'); return REDACTED })
+    if (s.includes('@')) s = s.replace(URL_CREDENTIALS, (_m, head: string) => { hits.add('url-credentials'); return `${head}${REDACTED}@` })
+    return s.replace(KNOWN_TOKEN, () => { hits.add('known-token'); return REDACTED })
+  }
+
+  function personal(s: string, hits: Hits): string {
+    if (p.emails && s.includes('@')) {
+      s = s.replace(EMAIL, (_m, local: string, domain: string, tld: string) => { hits.add('email'); return maskEmail(local, domain, tld) })
+    }
+    if (p.phones) {
+      s = s.replace(PHONE, (m: string) => {
+        const n = countDigits(m)
+        if (n < 8 || n > 15) return m
+        // a trunk/NANP number written without any separator is more likely an id than a phone
+        if (m[0] !== '+' && /^\d+$/.test(m)) return m
+        hits.add('phone')
+        return maskDigits(m)
+      })
+    }
+    if (p.ips) {
+      s = s.replace(IPV4, (m, a: string, b: string, c: string, d: string) => {
+        if (+a > 255 || +b > 255 || +c > 255 || +d > 255 || d === '0') return m
+        hits.add('ip')
+        return `${a}.${b}.${c}.0`
+      })
+    }
+    return s
+  }
+
+  return {
+    mayContain,
+    redact(value, hits, protect = false) {
+      if (value.length < minLength) return value
+      let s = value
+      if (mayContain(s)) {
+        if (p.secrets || p.fields.length > 0) s = secrets(s, hits)
+        if (p.cards) s = s.replace(CARD, (m: string) => { const r = maskCard(m); if (r === undefined) return m; hits.add('card'); return r })
+        if (!protect) s = personal(s, hits)
+      }
+      if (p.ips && !protect && s.length <= 45 && s.includes(':') && isIPv6(s)) {
+        const t = truncateIpv6(s)
+        if (t !== s) { hits.add('ip'); s = t }
+      }
+      for (const c of custom) {
+        c.re.lastIndex = 0
+        if (!c.re.test(s)) continue
+        const n = s.match(c.re)?.length ?? 1
+        for (let i = 0; i < n; i++) hits.add(c.name)
+        s = s.replace(c.re, c.replacement)
+      }
+      return s
+    },
+    maskPhoneField(value, hits) {
+      if (countDigits(value) < 7 || value.includes('*')) return value
+      hits.add('phone')
+      return maskDigits(value)
+    },
+  }
+}
+
+export { REDACTED, Action }

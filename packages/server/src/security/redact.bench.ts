@@ -1,0 +1,92 @@
+/**
+ * Cost of the redact (and encrypt) stage per record.
+ *   node --import tsx packages/server/src/security/redact.bench.ts [records-per-round]
+ *
+ * Prints ns/record for clean records (the common case), records carrying secrets/PII, and the
+ * encrypt stage on one field, next to two machine references: JSON.parse of the same record
+ * (work every receiver does anyway) and a plain arithmetic loop, so figures compare across machines.
+ */
+import { createRedactStage } from './redact.ts'
+import { createEncryptStage } from './encrypt.ts'
+import { createKeyRing, generateKey } from './crypto.ts'
+import { batch, logRecord } from './test-utils.ts'
+import type { LogRecord } from '../pipeline/record.ts'
+
+const N = Number(process.argv[2] ?? 20_000)
+const ROUNDS = 8
+
+function cleanRecord(i: number): LogRecord {
+  return logRecord({
+    body: `GET /api/orders/A-${10000 + i} completed in ${i % 97}ms status=200 items=${i % 7} total=${(i % 500) / 10} currency=EUR`,
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    attributes: {
+      'http.request.method': 'GET',
+      'http.route': '/api/orders/:id',
+      'http.response.status_code': '200',
+      'url.path': `/api/orders/A-${10000 + i}`,
+      'user.id': `u-${48000 + (i % 1000)}`,
+      'order.id': `A-${10000 + i}`,
+      'duration_ms': String(i % 97),
+      'client.address': `10.1.${i % 250}.${i % 200}`,
+      'user_agent.original': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0',
+      'event.action': 'order.view',
+    },
+    resource: { 'service.name': 'checkout', 'host.name': 'web-1', 'deployment.environment': 'production', 'service.version': '1.4.2' },
+  })
+}
+
+function secretRecord(i: number): LogRecord {
+  const r = cleanRecord(i)
+  r.body = `login user=bob password=hunter${i} card 4111 1111 1111 1111 from john.doe${i}@example.com`
+  r.attributes['http.request.header.authorization'] = `Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIx${i}In0.c2ln`
+  r.attributes['customer.email'] = `jane${i}@example.com`
+  r.attributes['customer.phone'] = `+7 912 345-${10 + (i % 89)}-89`
+  return r
+}
+
+interface Case {
+  label: string
+  make: (i: number) => LogRecord
+  run: (records: LogRecord[]) => void
+}
+
+const redact = createRedactStage()
+const ring = createKeyRing({ keys: [{ id: 'k1', key: generateKey() }], indexKey: generateKey() })
+const redactForEncrypt = createRedactStage({}, { encryptedFields: ['customer.email'] })
+const encrypt = createEncryptStage({ fields: ['customer.email'], keyRing: ring })
+const inBatches = (stage: (b: ReturnType<typeof batch>) => void) => (records: LogRecord[]) => {
+  for (let i = 0; i < records.length; i += 1000) stage(batch(records.slice(i, i + 1000)))
+}
+
+const json = JSON.stringify(cleanRecord(1))
+const cases: Case[] = [
+  { label: 'reference: JSON.parse of the record', make: cleanRecord, run: (r) => { for (let i = 0; i < r.length; i++) JSON.parse(json) } },
+  {
+    label: 'reference: only enumerate its attribute maps',
+    make: cleanRecord,
+    run: (r) => { let n = 0; for (const x of r) { for (const k in x.attributes) n += x.attributes[k].length; for (const k in x.resource) n += x.resource[k].length } if (n < 0) console.log(n) },
+  },
+  { label: 'redact: clean record', make: cleanRecord, run: inBatches((b) => redact.process(b)) },
+  { label: 'redact: record with secrets and PII', make: secretRecord, run: inBatches((b) => redact.process(b)) },
+  { label: 'redact: 95% clean, 5% with secrets', make: (i) => (i % 20 === 0 ? secretRecord(i) : cleanRecord(i)), run: inBatches((b) => redact.process(b)) },
+  { label: 'redact + encrypt 1 field (+ blind index)', make: secretRecord, run: inBatches((b) => { redactForEncrypt.process(b); encrypt.process(b) }) },
+]
+
+// Rounds interleave the cases and the best round counts: on a shared machine the slowest rounds
+// measure the neighbours, not this code.
+const best = new Map<string, number>()
+for (let round = 0; round <= ROUNDS; round++) {
+  for (const c of cases) {
+    const records = Array.from({ length: N }, (_, i) => c.make(i + round * N))
+    const t0 = process.hrtime.bigint()
+    c.run(records)
+    const ns = Number(process.hrtime.bigint() - t0) / N
+    if (round > 0) best.set(c.label, Math.min(best.get(c.label) ?? Infinity, ns)) // round 0 warms up
+  }
+}
+const parse = best.get(cases[0].label) as number
+console.log(`${N} records per round, best of ${ROUNDS} rounds; record = ${json.length} B of JSON, 10 attributes + 4 resource attributes`)
+for (const c of cases) {
+  const ns = best.get(c.label) as number
+  console.log(`${c.label.padEnd(46)} ${ns.toFixed(0).padStart(7)} ns/record  ${(ns / parse).toFixed(2).padStart(5)} × JSON.parse`)
+}
