@@ -56,7 +56,7 @@ export function supervise(spec: ProcessSpec, logDir: string, say: (line: string)
     c.stdout!.on('data', onData)
     c.stderr!.on('data', onData)
     c.on('exit', (code, signal) => {
-      if (stopping) return
+      if (stopping || (!spec.restart && code === 0)) return
       say(`  ✖ ${spec.name} exited (${signal ?? `code ${code}`})${spec.restart ? ' — restarting in 2 s' : ''}`)
       if (spec.restart) setTimeout(() => { if (!stopping) self.child = launch() }, 2000)
     })

@@ -36,6 +36,7 @@ import {
   type SignalStats,
 } from './telemetry/bounded.ts'
 import { BusinessKeysSpanProcessor } from './telemetry/business-keys.ts'
+import { rememberServerSpan } from './telemetry/server-spans.ts'
 import { QueryMonitor } from './db/query-monitor.ts'
 import { installLifecycle, type Lifecycle } from './process/lifecycle.ts'
 
@@ -133,7 +134,7 @@ export function init(opts: InitOptions = {}): Beacon {
       unregister = registerInstrumentations({
         tracerProvider,
         instrumentations: [
-          new HttpInstrumentation(),
+          new HttpInstrumentation({ requestHook: (span, req) => { if (!('setHeader' in req)) rememberServerSpan(req, span) } }),
           new UndiciInstrumentation(),
           new ExpressInstrumentation(),
           new PgInstrumentation(),

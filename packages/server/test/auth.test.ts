@@ -134,3 +134,15 @@ test('audit entries chain: each hash covers the previous hash and the canonical 
   const e3 = chainEntry(e2, { actor: 'x', action: 'search', target: 'bad \ud800 text', client: '', result: 'allowed' }, 3000)
   assert.equal(e3.target, 'bad \ufffd text')
 })
+
+test('BEACON_AUTH=off is refused unless the listeners bind to loopback', async () => {
+  const { securityExtensions } = await import('../src/security-wiring.ts')
+  const { createLogger } = await import('../src/logger.ts')
+  const log = createLogger('silent')
+  const open = loadConfig({ env: { BEACON_AUTH: 'off', BEACON_HOST: '0.0.0.0' }, file: '/dev/null' })
+  await assert.rejects(securityExtensions(open, log), /BEACON_AUTH=off is refused/)
+  const local = loadConfig({ env: { BEACON_AUTH: 'off', BEACON_HOST: '127.0.0.1' }, file: '/dev/null' })
+  await securityExtensions(local, log)
+  const tls = loadConfig({ env: { BEACON_TLS_CERT: '/nonexistent.pem', BEACON_TLS_KEY: '/nonexistent.key' }, file: '/dev/null' })
+  await assert.rejects(securityExtensions(tls, log), /cannot read the certificate/)
+})

@@ -95,7 +95,7 @@ export async function start(beacon: Beacon): Promise<Running> {
     logger,
     prefetch: 8,
     // The MES API being briefly away is worth one more try; anything else goes to the dead letters.
-    requeue: (err, msg) => !msg.fields.redelivered && (err instanceof UpstreamError ? err.status >= 500 : /fetch failed|ECONNREFUSED|aborted due to timeout/.test(String((err as Error)?.message))),
+    requeue: (err, msg) => !msg.fields.redelivered && err instanceof UpstreamError && err.status >= 500,
   })
   const watcher = await watchDeadLetters(watchCh, { logger, exchange: topo.deadLetterExchange })
   logger.info({ queue: topo.queue, deadLetters: watcher.queue }, 'mes-worker consuming')

@@ -9,6 +9,7 @@ import {
   type RequestLoggingOptions,
 } from './request-record.ts'
 import { currentBusinessKeys } from '../telemetry/business-keys.ts'
+import { serverSpanOf } from '../telemetry/server-spans.ts'
 
 export type ExpressRequestLoggingOptions = RequestLoggingOptions<Request>
 
@@ -25,6 +26,21 @@ function safe<T>(fn: () => T): T | undefined {
     return fn()
   } catch {
     return undefined
+  }
+}
+
+/** Tags the HTTP server span with the request's business keys before the response leaves (the span ends with it). */
+function tagServerSpan(req: Request, responseBody: unknown, userIdOf?: (req: Request) => unknown): void {
+  try {
+    const span = serverSpanOf(req)
+    if (span === undefined) return
+    const tags = taggedKeys(req)
+    const orderId = tags?.orderId ?? resolveOrderId(routeOf(req), req.params, req.body, responseBody, req.query)
+    const userId = tags?.userId ?? userIdOf?.(req) ?? defaultUserId(req)
+    if (orderId !== undefined) span.setAttribute('order.id', String(orderId))
+    if (userId !== undefined && userId !== null) span.setAttribute('user.id', String(userId))
+  } catch {
+    // never throw into the service
   }
 }
 
@@ -46,6 +62,7 @@ export function beaconExpress(opts: ExpressRequestLoggingOptions): RequestHandle
         const send = res.send.bind(res)
         res.send = (body?: unknown) => {
           ;(res as WithBody)[RESPONSE_BODY] ??= body
+          tagServerSpan(req, body, userIdOf)
           return send(body)
         }
       }

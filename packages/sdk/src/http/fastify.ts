@@ -5,16 +5,20 @@
  *
  *   onRequest ── note start ─▶ handler ─▶ onError (ERROR record) ─▶ onSend (keep response body) ─▶ onResponse (INFO record)
  */
+import { trace, type Span } from '@opentelemetry/api'
 import type { FastifyInstance, FastifyPluginCallback, FastifyRequest } from 'fastify'
 import {
   captureBody, defaultUserId, logRequest, logRequestError, resolveOrderId, taggedKeys,
   type RequestLoggingOptions,
 } from './request-record.ts'
 import { currentBusinessKeys } from '../telemetry/business-keys.ts'
+import { serverSpanOf } from '../telemetry/server-spans.ts'
 
 interface RequestState {
   responseBody?: unknown
   errorLogged?: boolean
+  /** The HTTP server span and Fastify's request span, tagged with the business keys before the response leaves. */
+  spans: Span[]
 }
 
 const STATE = Symbol('beacon.request')
@@ -37,13 +41,34 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
   const userIdOf = opts.userId ?? defaultUserId
   const plugin: FastifyPluginCallback = (app: FastifyInstance, _o, done) => {
     app.addHook('onRequest', (req, _reply, next) => {
-      (req as WithState)[STATE] = {}
+      const spans: Span[] = []
+      const server = serverSpanOf(req.raw)
+      if (server !== undefined) spans.push(server)
+      const active = trace.getActiveSpan()
+      if (active !== undefined && active !== server) spans.push(active)
+      const fastifySpan = safe(() => (req as unknown as { opentelemetry?: () => { span?: Span } }).opentelemetry?.().span)
+      if (fastifySpan !== undefined && !spans.includes(fastifySpan)) spans.push(fastifySpan)
+      ;(req as WithState)[STATE] = { spans }
       next()
     })
 
     app.addHook('onSend', (req, _reply, payload, next) => {
-      const st = (req as WithState)[STATE]
-      if (st !== undefined && (typeof payload === 'string' || Buffer.isBuffer(payload))) st.responseBody = payload
+      try {
+        const st = (req as WithState)[STATE]
+        if (st !== undefined) {
+          if (typeof payload === 'string' || Buffer.isBuffer(payload)) st.responseBody = payload
+          // Spans end with the response: tag them now with what the request turned out to be about.
+          const tags = taggedKeys(req)
+          const orderId = tags?.orderId ?? safe(() => opts.orderId?.(req)) ?? resolveOrderId(req.routeOptions.url, req.params, req.body, st.responseBody, req.query)
+          const userId = tags?.userId ?? safe(() => userIdOf(req))
+          for (const span of st.spans) {
+            if (orderId !== undefined) span.setAttribute('order.id', String(orderId))
+            if (userId !== undefined) span.setAttribute('user.id', String(userId))
+          }
+        }
+      } catch {
+        // never throw into the service
+      }
       next(null, payload)
     })
 

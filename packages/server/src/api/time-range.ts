@@ -13,7 +13,10 @@ export function parseTime(text: string, now: number, name: string): number {
   if (rel) {
     if (!rel[1]) return now
     const delta = Number(rel[2]) * UNIT_MS[rel[3]]
-    return rel[1] === '-' ? now - delta : now + delta
+    const ms = rel[1] === '-' ? now - delta : now + delta
+    // Beyond what DateTime64 holds (1900–2299) the range cannot be queried; refuse rather than fail later.
+    if (!(ms >= -2_208_988_800_000 && ms <= 10_413_792_000_000)) throw new BeaconError('invalid_time', `${name}=${JSON.stringify(t.slice(0, 64))} is too far from now`)
+    return ms
   }
   if (/^\d{10,16}$/.test(t)) return Number(t)
   const ms = Date.parse(t)

@@ -22,20 +22,20 @@ declare module 'fastify' {
   }
 }
 
-/** The core read routes and their audit action names. */
-export const AUDITED_ROUTES: Record<string, string> = {
-  '/api/search': 'search',
-  '/api/traces/:traceId': 'trace.read',
-  '/api/orders/:orderId/timeline': 'order.timeline',
-  '/api/services': 'services.read',
-  '/api/fields': 'facets.read',
-  '/api/fields/:name/values': 'facets.read',
-  '/api/audit': 'audit.read',
+/** The core read routes: audit action name and the answer's arrays that hold the records returned. */
+export const AUDITED_ROUTES: Record<string, { action: string; rows: string[] }> = {
+  '/api/search': { action: 'search', rows: ['events'] },
+  '/api/traces/:traceId': { action: 'trace.read', rows: ['spans', 'logs'] },
+  '/api/orders/:orderId/timeline': { action: 'order.timeline', rows: ['entries'] },
+  '/api/services': { action: 'services.read', rows: ['services'] },
+  '/api/fields': { action: 'facets.read', rows: ['attributes'] },
+  '/api/fields/:name/values': { action: 'facets.read', rows: ['values'] },
+  '/api/audit': { action: 'audit.read', rows: ['entries'] },
 }
 
 const READ_PERMISSIONS = new Set(['logs:read', 'traces:read', 'aggregates:read', 'audit:read', 'sensitive:decrypt'])
-/** Top-level arrays of an answer that hold records (the `builtin` field list of /api/fields does not). */
-const ROW_FIELDS = ['events', 'entries', 'spans', 'logs', 'services', 'attributes', 'values', 'records', 'hits', 'items']
+/** Other read routes (export, live tail…) without `request.auditRows`: these top-level arrays are counted. */
+const DEFAULT_ROW_FIELDS = ['events', 'entries', 'records', 'rows', 'hits', 'items']
 
 /** The audit action for a route, or undefined when it is not audited by these hooks. */
 function actionFor(request: FastifyRequest): string | undefined {
@@ -43,15 +43,15 @@ function actionFor(request: FastifyRequest): string | undefined {
   if (cfg.audit === false) return undefined
   if (typeof cfg.audit === 'string') return cfg.audit
   const url = request.routeOptions.url ?? ''
-  if (AUDITED_ROUTES[url]) return AUDITED_ROUTES[url]
+  if (AUDITED_ROUTES[url]) return AUDITED_ROUTES[url].action
   const perms = cfg.permission === undefined ? [] : Array.isArray(cfg.permission) ? cfg.permission : [cfg.permission]
   return perms.some((p) => READ_PERMISSIONS.has(p)) ? `read ${url}` : undefined
 }
 
-function countRows(payload: unknown): number {
+function countRows(payload: unknown, fields: readonly string[]): number {
   if (payload === null || typeof payload !== 'object') return 0
   let n = 0
-  for (const f of ROW_FIELDS) {
+  for (const f of fields) {
     const v = (payload as Record<string, unknown>)[f]
     if (Array.isArray(v)) n += v.length
   }
@@ -80,7 +80,9 @@ export function installApiAudit(app: FastifyInstance, audit: AuditLog): void {
 
   // Registered after the gate's own preSerialization hook, so aggregate-only answers are counted as sent.
   app.addHook('preSerialization', async (request, _reply, payload) => {
-    if (request.auditRows === null && actionFor(request) !== undefined) request.auditRows = countRows(payload)
+    if (request.auditRows === null && actionFor(request) !== undefined) {
+      request.auditRows = countRows(payload, AUDITED_ROUTES[request.routeOptions.url ?? '']?.rows ?? DEFAULT_ROW_FIELDS)
+    }
     return payload
   })
 

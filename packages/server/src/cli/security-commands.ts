@@ -33,7 +33,7 @@ async function withStore<T>(fn: (ctx: Ctx) => Promise<T>): Promise<T> {
   } catch (err) {
     const msg = (err as Error).message
     if (/lock|another server instance/i.test(msg)) {
-      throw new Error(`The embedded store in ${config.dataDir} is in use by a running Beacon. Stop it first, or use the admin API (/api/admin/users, /api/admin/keys).`)
+      throw new Error(`The embedded store in ${config.dataDir} is in use by a running Beacon. Stop it first, or use the admin API (/api/admin/users, /api/admin/keys).`, { cause: err })
     }
     throw err
   }

@@ -73,13 +73,14 @@ export function createEncryptStage(opts: EncryptStageOptions): EncryptStage {
     name: 'encrypt',
     process(batch: Batch) {
       if (opts.fields.length === 0) return
+      let resource: Attributes | undefined // shared by the records of one resource: once is enough
       for (const log of batch.logs) {
         attributes(log.attributes)
-        attributes(log.resource)
+        if (log.resource !== resource) attributes((resource = log.resource))
       }
       for (const span of batch.spans) {
         attributes(span.attributes)
-        attributes(span.resource)
+        if (span.resource !== resource) attributes((resource = span.resource))
         for (const e of span.events) attributes(e.attributes)
         for (const l of span.links) attributes(l.attributes)
       }

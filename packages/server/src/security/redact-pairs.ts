@@ -1,4 +1,5 @@
 import { Action, SECRET_FIELD_RULE, type NameDecision } from './redact-names.ts'
+import { maskWhole } from './mask.ts'
 
 /**
  * Secrets named by a key inside text: JSON (`{"user":{"password":"x"}}`), JSON escaped inside a
@@ -78,10 +79,6 @@ function textValueEnd(s: string, i: number): number {
   return j
 }
 
-function maskValue(value: string): string {
-  return value.length <= 1 ? '***' : `${value[0]}***`
-}
-
 type Mode = 'json' | 'escaped' | 'text'
 
 function redactPairs(s: string, mode: Mode, classify: (key: string) => NameDecision, hits: PairHits): string {
@@ -103,7 +100,7 @@ function redactPairs(s: string, mode: Mode, classify: (key: string) => NameDecis
     const q = mode === 'json' ? '"' : mode === 'escaped' ? '\\"' : ''
     const inner = q !== '' && raw.startsWith(q) && raw.endsWith(q) && raw.length >= 2 * q.length ? raw.slice(q.length, raw.length - q.length) : raw
     if (inner === REDACTED || inner.endsWith('***')) { re.lastIndex = end; continue }
-    const replacement = d.action === Action.remove ? `${q}${REDACTED}${q}` : `${q}${maskValue(inner)}${q}`
+    const replacement = d.action === Action.remove ? `${q}${REDACTED}${q}` : `${q}${maskWhole(inner)}${q}`
     out += s.slice(last, start) + replacement
     last = end
     changed = true

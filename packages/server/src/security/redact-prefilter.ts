@@ -5,7 +5,8 @@
  *
  * Per character it checks, at once:
  *   - secret stems (`pass`, `token`, `bearer`, `eyJ`, `ghp_`, …), found through a table of their
- *     first two letters and then compared in full (case-insensitive unless marked);
+ *     first two letters with a mask of possible third letters, then compared in full
+ *     (case-insensitive unless marked);
  *   - digit shapes every card or phone contains: 8 digits in a row, two groups of 3+ digits split
  *     by 1–2 of ` ` `-` `)`, `ddd.ddd.dddd`, or `+` before a digit;
  *   - `@` (e-mails, URL credentials).
@@ -69,6 +70,9 @@ for (const c of ' -)') CLASS[c.charCodeAt(0)] = SEPARATOR
 CLASS[46] = DOT
 CLASS[64] = AT
 CLASS[43] = PLUS
+/** Per ASCII character: its lower case (bits 0–6) and class (bits 8+), one table load per character. */
+const INFO = new Uint16Array(128)
+for (let c = 0; c < 128; c++) INFO[c] = lower(c) | (CLASS[c] << 8)
 
 /** Builds the scanner for one policy's enabled rules. */
 export function compilePrefilter(opts: PrefilterOptions): (text: string) => boolean {
@@ -83,8 +87,9 @@ export function compilePrefilter(opts: PrefilterOptions): (text: string) => bool
     const k = ((lower(s.text.charCodeAt(0)) & 127) << 7) | (lower(s.text.charCodeAt(1)) & 127)
     ;(byPair[k] ??= []).push(s)
   }
-  const pairs = new Uint8Array(1 << 14)
-  byPair.forEach((list, k) => { if (list) pairs[k] = 1 })
+  // per leading pair, a 32-bit mask of the third characters (lower-cased, mod 32) that can follow
+  const pairs = new Uint32Array(1 << 14)
+  byPair.forEach((list, k) => { for (const st of list ?? []) pairs[k] |= 1 << (st.text.charCodeAt(2) & 31) })
   const { digits, at } = opts
 
   function stemAt(s: string, i: number, list: Stem[]): boolean {
@@ -126,10 +131,20 @@ export function compilePrefilter(opts: PrefilterOptions): (text: string) => bool
     let plus = false
     for (let i = 0; i < s.length; i++) {
       const raw = s.charCodeAt(i)
-      const c = lower(raw) & 127
-      if (pairs[(prev << 7) | c] === 1 && stemAt(s, i - 1, byPair[(prev << 7) | c] as Stem[])) return true
+      const info = raw < 128 ? INFO[raw] : raw & 127
+      const c = info & 127
+      const pair = (prev << 7) | c
+      const third = pairs[pair]
+      // `& 31` ignores case: upper and lower case letters differ only in bit 5
+      if (third !== 0 && ((third >>> (s.charCodeAt(i + 1) & 31)) & 1) === 1 && stemAt(s, i - 1, byPair[pair] as Stem[])) return true
       prev = c
-      const t = raw < 128 ? CLASS[raw] : 0
+      const t = info >>> 8
+      if (t === 0) {
+        // letters and most punctuation, the common case: only a digit group to forget
+        if ((run | group | dotted2) !== 0) run = group = seps = dotted1 = dotted2 = 0
+        plus = false
+        continue
+      }
       if (t === DIGIT) {
         if (digits) {
           if (plus) return true
@@ -144,8 +159,9 @@ export function compilePrefilter(opts: PrefilterOptions): (text: string) => bool
         dotted1 = dotted2
         dotted2 = run
         run = group = seps = 0
+      } else if (t === AT && at) {
+        return true
       } else {
-        if (t === AT && at) return true
         run = group = seps = dotted1 = dotted2 = 0
       }
       plus = t === PLUS

@@ -1,8 +1,9 @@
 import { isIPv6 } from 'node:net'
 import type { EffectivePolicy } from './redact-policy.ts'
-import { Action, fieldRuleLiterals, type NameDecision } from './redact-names.ts'
+import { fieldRuleLiterals, type NameDecision } from './redact-names.ts'
 import { compilePrefilter } from './redact-prefilter.ts'
 import { redactKeyValues, REDACTED } from './redact-pairs.ts'
+import { countDigits, maskCard, maskDigits, maskEmail } from './mask.ts'
 
 /**
  * Finds secrets, card numbers and personal data inside one string and replaces them.
@@ -47,60 +48,6 @@ const IP_TRIGGER = /\d\.\d{1,3}\.\d{1,3}\.\d/
 
 /** Values shorter than this cannot hold anything the built-in rules find (`pwd=x`, `a@b.co`). */
 const MIN_LENGTH = 5
-
-export function luhnValid(digits: string): boolean {
-  let sum = 0
-  let double = false
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48
-    if (double) { d *= 2; if (d > 9) d -= 9 }
-    sum += d
-    double = !double
-  }
-  return sum % 10 === 0
-}
-
-/** `4111 1111 1111 1111` → `****-****-****-1111` when it is a plausible card (IIN 2–6, Luhn), else undefined. */
-export function maskCard(text: string): string | undefined {
-  const digits = text.replace(/\D/g, '')
-  if (digits.length < 13 || digits.length > 19) return undefined
-  // Issuer prefixes 2–6 cover Visa, Mastercard, Mir, Amex, Diners, JCB, Discover, UnionPay, Maestro;
-  // it keeps ns/ms epoch timestamps (which start with 1) from being taken for cards.
-  const first = digits.charCodeAt(0) - 48
-  if (first < 2 || first > 6 || !luhnValid(digits)) return undefined
-  return `****-****-****-${digits.slice(-4)}`
-}
-
-/** `john.doe@example.com` → `j***@e***.com`. */
-export function maskEmail(local: string, domain: string, tld: string): string {
-  return `${local[0]}***@${domain[0]}***.${tld}`
-}
-
-/** Every digit but the last two becomes `*`; separators stay (`+7 912 345-67-89` → `+* *** ***-**-89`). */
-export function maskDigits(text: string): string {
-  let seen = 0
-  let total = 0
-  for (let i = 0; i < text.length; i++) { const c = text.charCodeAt(i); if (c >= 48 && c <= 57) total++ }
-  let out = ''
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c >= 48 && c <= 57) { seen++; out += seen <= total - 2 ? '*' : text[i] } else out += text[i]
-  }
-  return out
-}
-
-function countDigits(text: string): number {
-  let n = 0
-  for (let i = 0; i < text.length; i++) { const c = text.charCodeAt(i); if (c >= 48 && c <= 57) n++ }
-  return n
-}
-
-/** The `mask` field action: an e-mail keeps its shape, anything else keeps its first character. */
-export function maskWhole(value: string): string {
-  const m = /^([^@\s]+)@([^@\s.]+)(?:\.[^@\s]+)*\.([A-Za-z]{2,24})$/.exec(value)
-  if (m) return maskEmail(m[1], m[2], m[3])
-  return value.length <= 1 ? '***' : `${value[0]}***`
-}
 
 /** IPv6 → its first 48 bits (`2001:db8:abcd:12::1` → `2001:db8:abcd::`). */
 function truncateIpv6(value: string): string {
@@ -201,11 +148,12 @@ export function compileTextRedactor(p: EffectivePolicy, classify: (key: string) 
         const t = truncateIpv6(s)
         if (t !== s) { hits.add('ip'); s = t }
       }
-      for (const c of custom) {
+      for (let i = 0; i < custom.length; i++) {
+        const c = custom[i]
         c.re.lastIndex = 0
         if (!c.re.test(s)) continue
         const n = s.match(c.re)?.length ?? 1
-        for (let i = 0; i < n; i++) hits.add(c.name)
+        for (let k = 0; k < n; k++) hits.add(c.name)
         s = s.replace(c.re, c.replacement)
       }
       return s
@@ -218,4 +166,3 @@ export function compileTextRedactor(p: EffectivePolicy, classify: (key: string) 
   }
 }
 
-export { REDACTED, Action }

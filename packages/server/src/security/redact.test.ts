@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { createRedactStage } from './redact.ts'
 import { redactionPolicySchema, defaultRedactionPolicy } from './redact-policy.ts'
 import { isSecretName } from './redact-names.ts'
-import { luhnValid } from './redact-text.ts'
+import { luhnValid } from './mask.ts'
 import { BeaconError } from '../errors.ts'
 import { attributes, batch, logRecord, spanRecord } from './test-utils.ts'
 

@@ -3,7 +3,9 @@ import type { Attributes, Batch } from '../pipeline/record.ts'
 import { BeaconError } from '../errors.ts'
 import { effectivePolicy, redactionPolicySchema, type RedactionPolicy, type RedactionPolicyInput } from './redact-policy.ts'
 import { Action, compileNameClassifier, type NameDecision } from './redact-names.ts'
-import { compileTextRedactor, maskWhole, REDACTED, type Hits, type TextRedactor } from './redact-text.ts'
+import { compileTextRedactor, type Hits, type TextRedactor } from './redact-text.ts'
+import { maskWhole } from './mask.ts'
+import { REDACTED } from './redact-pairs.ts'
 import { BLIND_INDEX_SUFFIX, compileKeyMatcher } from './field-match.ts'
 import { isEncrypted } from './crypto.ts'
 
@@ -119,12 +121,14 @@ export function createRedactStage(policyInput: RedactionPolicyInput = {}, option
 
   function process(batch: Batch): void {
     if (!policy.enabled) return
+    // receivers share one resource map among the records of a resource; redact it once
+    let resource: Attributes | undefined
     for (const log of batch.logs) {
       const r = redactorFor(log.serviceName)
       hits.rules.length = 0
       if (log.body.length > 0) log.body = value(r, log.body)
       attributes(r, log.attributes)
-      attributes(r, log.resource)
+      if (log.resource !== resource) attributes(r, (resource = log.resource))
       if (hits.rules.length > 0) count(log.serviceName)
     }
     for (const span of batch.spans) {
@@ -133,7 +137,7 @@ export function createRedactStage(policyInput: RedactionPolicyInput = {}, option
       span.name = value(r, span.name)
       if (span.statusMessage.length > 0) span.statusMessage = value(r, span.statusMessage)
       attributes(r, span.attributes)
-      attributes(r, span.resource)
+      if (span.resource !== resource) attributes(r, (resource = span.resource))
       for (const e of span.events) {
         e.name = value(r, e.name)
         attributes(r, e.attributes)

@@ -23,9 +23,13 @@ export interface Store {
   close(): Promise<void>
 }
 
+/** chDB's zero-copy insert (`connection.chdb.rawInsert`): the Buffer goes to the engine's parallel parser as is. */
+type RawInsert = (p: { table: string; values: Buffer; format: 'TabSeparated'; columns: readonly string[]; settings: Record<string, string | number> }) => Promise<unknown>
+
 export async function createStore(config: Config): Promise<Store> {
   let client: ClickHouseClient
   let description: string
+  let rawInsert: RawInsert | null = null
   if (config.clickhouse.url) {
     const url = new URL(config.clickhouse.url)
     url.username = ''
@@ -50,7 +54,9 @@ export async function createStore(config: Config): Promise<Store> {
     description = `embedded ClickHouse (chDB) in ${path}`
     // Loaded lazily: the embedded engine is a large native library that a server deployment never needs.
     const { createChdbConnection } = await import('chdb/connection')
-    client = createClient({ connection: createChdbConnection({ path }) as never })
+    const connection = createChdbConnection({ path })
+    client = createClient({ connection: connection as never })
+    rawInsert = (p) => connection.chdb.rawInsert(p)
   }
 
   return {
@@ -64,16 +70,21 @@ export async function createStore(config: Config): Promise<Store> {
     },
     async insertTsv(table, columns, body, dedupToken) {
       if (body.length === 0) return
+      const settings = dedupToken
+        ? { insert_deduplication_token: dedupToken, insert_deduplicate: 1 }
+        : { insert_deduplication_token: '', insert_deduplicate: 0 }
+      // Same statement either way (INSERT … SETTINGS … FORMAT TabSeparated); embedded chDB takes the
+      // bytes without the client's string round trip.
+      if (rawInsert) {
+        await rawInsert({ table, values: body, format: 'TabSeparated', columns, settings })
+        return
+      }
       await client.insert({
         table,
         columns: columns as string[],
         format: 'TabSeparated',
         values: Readable.from([body], { objectMode: false }),
-        // Always both settings: chDB applies settings with SET on its one session, so a token left
-        // from the previous insert would otherwise silently deduplicate the next one away.
-        clickhouse_settings: dedupToken
-          ? { insert_deduplication_token: dedupToken, insert_deduplicate: 1 }
-          : { insert_deduplication_token: '', insert_deduplicate: 0 },
+        clickhouse_settings: settings,
       })
     },
     async close() {

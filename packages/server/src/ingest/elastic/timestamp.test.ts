@@ -8,6 +8,12 @@ test('ISO 8601 with nanoseconds keeps every digit', () => {
   assert.equal(parseTimestamp('2026-11-22T10:00:00.123456789Z'), `${MS + 123}456789`)
 })
 
+test('fractions longer than nanoseconds are cut, not rounded; odd offsets apply', () => {
+  assert.equal(parseTimestamp('2026-11-22T10:00:00.1234567899Z'), `${MS + 123}456789`)
+  assert.equal(parseTimestamp('2026-11-22T15:30:00.01+05:30'), `${MS + 10}000000`)
+  assert.equal(parseTimestamp('2026-11-22T10:00:00.Z'), undefined)
+})
+
 test('ISO 8601 with milliseconds, microseconds, no fraction', () => {
   assert.equal(parseTimestamp('2026-11-22T10:00:00.5Z'), `${MS + 500}000000`)
   assert.equal(parseTimestamp('2026-11-22T10:00:00.123456Z'), `${MS + 123}456000`)

@@ -30,7 +30,69 @@ export function parseTimestamp(v: string): string | undefined {
   return Number.isFinite(ms) && ms >= 0 ? String(ms) + '000000' : undefined
 }
 
+/** Two or four ASCII digits at `i` as a number, or -1. */
+function digits(v: string, i: number, n: 2 | 4): number {
+  let x = 0
+  for (let k = i; k < i + n; k++) {
+    const d = v.charCodeAt(k) - 48
+    if (d < 0 || d > 9) return -1
+    x = x * 10 + d
+  }
+  return x
+}
+
+const ZEROS = '000000'
+
+/**
+ * The shape nearly every shipper sends, `2026-11-22T10:00:00.123456Z` / `…+01:00`, parsed without
+ * a regular expression (no match array per document); undefined for anything else.
+ */
+function parseRfc3339(v: string): string | undefined {
+  if (v.length < 20 || v.charCodeAt(10) !== 84 /* T */ || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58) return undefined
+  const year = digits(v, 0, 4)
+  const month = digits(v, 5, 2)
+  const day = digits(v, 8, 2)
+  const hour = digits(v, 11, 2)
+  const minute = digits(v, 14, 2)
+  const second = digits(v, 17, 2)
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 24 || minute < 0 || minute > 59 || second < 0 || second > 60) return undefined
+  let i = 19
+  let ms = 0
+  let sub = '' // digits 4–9 of the fraction (µs, ns)
+  if (v.charCodeAt(i) === 46 /* . */) {
+    i++
+    const start = i
+    while (i < v.length) {
+      const d = v.charCodeAt(i) - 48
+      if (d < 0 || d > 9) break
+      if (i - start < 3) ms = ms * 10 + d
+      i++
+    }
+    const n = i - start
+    if (n === 0) return undefined
+    if (n < 3) ms *= n === 1 ? 100 : 10
+    else if (n > 3) sub = v.slice(start + 3, Math.min(i, start + 9))
+  }
+  let offset = 0
+  const z = v.charCodeAt(i)
+  if (z === 90 /* Z */ && i + 1 === v.length) {
+    // UTC
+  } else if ((z === 43 || z === 45) && i + 6 === v.length && v.charCodeAt(i + 3) === 58) {
+    const oh = digits(v, i + 1, 2)
+    const om = digits(v, i + 4, 2)
+    if (oh < 0 || om < 0) return undefined
+    offset = (oh * 60 + om) * 60_000 * (z === 43 ? -1 : 1)
+  } else {
+    return undefined
+  }
+  const t = Date.UTC(year, month - 1, day, hour, minute, second) + ms + offset
+  if (!(t > 0)) return undefined
+  return String(t) + (sub.length === 6 ? sub : sub + ZEROS.slice(sub.length))
+}
+
 function parseIso(v: string): string | undefined {
+  const fast = parseRfc3339(v)
+  if (fast !== undefined) return fast
   const m = ISO.exec(v)
   if (!m) {
     const ms = Date.parse(v)

@@ -150,3 +150,45 @@ function plain(r: LogRecord | SpanRecord): unknown {
   }
   return copy
 }
+
+test('JSON: non-ASCII text arrives intact whether written raw or as \\u escapes, in every field', () => {
+  const doc = (text: string): Buffer => Buffer.from(`{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"${text}"}}]},
+    "scopeLogs":[{"scope":{"name":"${text}","version":"${text}"},"logRecords":[{"severityText":"${text}","eventName":"${text}",
+    "body":{"kvlistValue":{"values":[{"key":"${text}","value":{"arrayValue":{"values":[{"stringValue":"${text}"}]}}}]}},
+    "traceId":"${text}","attributes":[{"key":"${text}","value":{"stringValue":"${text}"}},
+    {"key":"list","value":{"arrayValue":{"values":[{"stringValue":"${text}"}]}}},{"key":"map","value":{"kvlistValue":{"values":[{"key":"${text}","value":{"stringValue":"${text}"}}]}}}]}]}]}]}`)
+  const expected = 'Grüße — 注文 😀 C:\\users'
+  const variants = {
+    raw: 'Grüße — 注文 😀 C:\\\\users',
+    escaped: 'Gr\\u00fc\\u00dfe \\u2014 \\u6ce8\\u6587 \\ud83d\\ude00 C:\\\\users',
+    mixed: 'Grüße \\u2014 注文 😀 C:\\\\users',
+    'raw, no escapes at all': 'Grüße — 注文 😀 C:/users',
+  }
+  for (const [name, text] of Object.entries(variants)) {
+    const want = name === 'raw, no escapes at all' ? expected.replace('\\', '/') : expected
+    const r = decodeLogs('json', doc(text), opts)
+    assert.ok(r.ok, name)
+    const rec = r.records[0]
+    assert.equal(rec.serviceName, want, name)
+    assert.equal(rec.scopeName, want, name)
+    assert.equal(rec.scopeVersion, want, name)
+    assert.equal(rec.severityText, want, name)
+    assert.equal(rec.eventName, want, name)
+    assert.equal(rec.attributes[want], want, name)
+    assert.equal(rec.attributes.list, JSON.stringify([want]), name)
+    assert.equal(rec.attributes[`map.${want}`], want, name)
+    assert.equal(rec.attributes['trace.id.invalid'], want, name)
+    assert.deepEqual(JSON.parse(rec.body), { [want]: [want] }, name)
+  }
+})
+
+test('JSON: invalid UTF-8 becomes U+FFFD; a BOM is ignored; parse errors quote the text readably', () => {
+  const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"a'),
+    Buffer.from([0xff, 0xc3]), Buffer.from('b"}}]}]}]}')])
+  const r = decodeLogs('json', body, opts)
+  assert.ok(r.ok)
+  assert.equal(r.records[0].body, 'a\ufffd\ufffdb')
+  const bad = decodeLogs('json', Buffer.from('{"resourceLogs": Grüße}'), opts)
+  assert.ok(!bad.ok)
+  assert.match(bad.message, /^JSON: .*Grüße/)
+})

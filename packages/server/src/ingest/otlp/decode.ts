@@ -2,6 +2,7 @@ import type { Config } from '../../config/schema.ts'
 import type { LogRecord, SpanRecord } from '../../pipeline/record.ts'
 import { nowUnixNano } from '../../pipeline/record.ts'
 import { DecodeState, type DecodeResult } from './fields.ts'
+import { parseOtlpJson } from './json-common.ts'
 import { decodeLogsJson } from './json-logs.ts'
 import { decodeTracesJson } from './json-traces.ts'
 import { decodeLogsProtobuf } from './proto-logs.ts'
@@ -31,7 +32,7 @@ export function decodeLogs(format: OtlpFormat, body: Buffer, opts: DecodeOptions
   const state = new DecodeState(opts.limits, opts.nowNano ?? nowUnixNano())
   if (body.length === 0) return { ok: true, records: [], rejected: 0 }
   if (format === 'protobuf') return decodeLogsProtobuf(body, state)
-  const doc = parseJson(body)
+  const doc = parseOtlpJson(body)
   return doc.ok ? decodeLogsJson(doc.value, state) : doc
 }
 
@@ -39,16 +40,6 @@ export function decodeTraces(format: OtlpFormat, body: Buffer, opts: DecodeOptio
   const state = new DecodeState(opts.limits, opts.nowNano ?? nowUnixNano())
   if (body.length === 0) return { ok: true, records: [], rejected: 0 }
   if (format === 'protobuf') return decodeTracesProtobuf(body, state)
-  const doc = parseJson(body)
+  const doc = parseOtlpJson(body)
   return doc.ok ? decodeTracesJson(doc.value, state) : doc
-}
-
-function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false; message: string } {
-  let text = body.toString('utf8') // invalid UTF-8 becomes U+FFFD
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
-  try {
-    return { ok: true, value: JSON.parse(text) }
-  } catch (err) {
-    return { ok: false, message: `JSON: ${(err as Error).message}` }
-  }
 }

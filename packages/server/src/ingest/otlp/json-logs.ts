@@ -3,7 +3,7 @@ import { truncateUtf8, newAttributes } from './attributes.ts'
 import { DEFAULT_SERVICE_NAME, invalidId, type DecodeResult, type DecodeState } from './fields.ts'
 import {
   anyValueText, enumNames, enumValue, field, hexId, isObject, list, nanoTime, putKeyValues, resourceAttributes,
-  show, type Json,
+  show, str, type Json,
 } from './json-common.ts'
 
 /**
@@ -38,8 +38,8 @@ export function decodeLogsJson(doc: Json, state: DecodeState): DecodeResult<LogR
       const sl = scopeLogs[j]
       if (!isObject(sl)) return { ok: false, message: `JSON: resourceLogs[${i}].scopeLogs[${j}] must be an object` }
       const scope = isObject(sl.scope) ? sl.scope : {}
-      const scopeName = typeof scope.name === 'string' ? scope.name : ''
-      const scopeVersion = typeof scope.version === 'string' ? scope.version : ''
+      const scopeName = typeof scope.name === 'string' ? str(scope.name) : ''
+      const scopeVersion = typeof scope.version === 'string' ? str(scope.version) : ''
       const logRecords = list(sl, 'logRecords', 'log_records')
       if (logRecords === undefined) return { ok: false, message: `JSON: resourceLogs[${i}].scopeLogs[${j}].logRecords must be an array` }
       for (let k = 0; k < logRecords.length; k++) {
@@ -70,23 +70,23 @@ function toLogRecord(
   const rawTraceId = field(o, 'traceId', 'trace_id')
   const rawSpanId = field(o, 'spanId', 'span_id')
   let traceId = hexId(rawTraceId, 32)
-  if (traceId === null) traceId = invalidId(attributes, 'trace.id.invalid', String(rawTraceId), sink.maxValueBytes)
+  if (traceId === null) traceId = invalidId(attributes, 'trace.id.invalid', str(String(rawTraceId)), sink.maxValueBytes)
   let spanId = hexId(rawSpanId, 16)
-  if (spanId === null) spanId = invalidId(attributes, 'span.id.invalid', String(rawSpanId), sink.maxValueBytes)
+  if (spanId === null) spanId = invalidId(attributes, 'span.id.invalid', str(String(rawSpanId)), sink.maxValueBytes)
   const severityNumber = enumValue(field(o, 'severityNumber', 'severity_number'), SEVERITY_NAMES)
   const observedTimeUnixNano = observed || state.nowNano
   const body = o.body
   return {
     timeUnixNano: time || observedTimeUnixNano,
     observedTimeUnixNano,
-    severityText: typeof severityText === 'string' ? truncateUtf8(severityText, sink.maxValueBytes) : '',
+    severityText: typeof severityText === 'string' ? truncateUtf8(str(severityText), sink.maxValueBytes) : '',
     severityNumber: severityNumber >= 0 && severityNumber <= 255 ? severityNumber : 0,
     serviceName,
     body: body === undefined ? '' : truncateUtf8(anyValueText(body), sink.maxBodyBytes),
     traceId,
     spanId,
     traceFlags: Number(o.flags) & 0xff,
-    eventName: typeof eventName === 'string' ? truncateUtf8(eventName, sink.maxValueBytes) : '',
+    eventName: typeof eventName === 'string' ? truncateUtf8(str(eventName), sink.maxValueBytes) : '',
     scopeName,
     scopeVersion,
     resource,

@@ -2,7 +2,7 @@ import type { Attributes, SpanEvent, SpanLink, SpanRecord } from '../../pipeline
 import { truncateUtf8, newAttributes } from './attributes.ts'
 import { DEFAULT_SERVICE_NAME, durationNano, spanKind, statusCode, type DecodeResult, type DecodeState } from './fields.ts'
 import {
-  enumNames, enumValue, field, hexId, isObject, list, nanoTime, putKeyValues, resourceAttributes, show, type Json,
+  enumNames, enumValue, field, hexId, isObject, list, nanoTime, putKeyValues, resourceAttributes, show, str, type Json,
 } from './json-common.ts'
 
 /**
@@ -33,8 +33,8 @@ export function decodeTracesJson(doc: Json, state: DecodeState): DecodeResult<Sp
       const ss = scopeSpans[j]
       if (!isObject(ss)) return { ok: false, message: `JSON: resourceSpans[${i}].scopeSpans[${j}] must be an object` }
       const scope = isObject(ss.scope) ? ss.scope : {}
-      const scopeName = typeof scope.name === 'string' ? scope.name : ''
-      const scopeVersion = typeof scope.version === 'string' ? scope.version : ''
+      const scopeName = typeof scope.name === 'string' ? str(scope.name) : ''
+      const scopeVersion = typeof scope.version === 'string' ? str(scope.version) : ''
       const list_ = list(ss, 'spans', 'spans')
       if (list_ === undefined) return { ok: false, message: `JSON: resourceSpans[${i}].scopeSpans[${j}].spans must be an array` }
       for (let k = 0; k < list_.length; k++) {
@@ -118,5 +118,5 @@ function requiredId(v: Json, hexLength: number, name: string): { id: string; pro
 }
 
 function text(v: Json, maxBytes: number): string {
-  return typeof v === 'string' ? truncateUtf8(v, maxBytes) : ''
+  return typeof v === 'string' ? truncateUtf8(str(v), maxBytes) : ''
 }

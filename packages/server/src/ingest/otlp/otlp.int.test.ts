@@ -115,7 +115,7 @@ for (const [protocol, make] of Object.entries(traceExporters)) {
 }
 
 async function post(path: string, body: Buffer | string, headers: Record<string, string>): Promise<{ status: number; type: string; body: Buffer; headers: Headers }> {
-  const res = await fetch(`${tb.otlpUrl}${path}`, { method: 'POST', headers: { ...auth, ...headers }, body })
+  const res = await fetch(`${tb.otlpUrl}${path}`, { method: 'POST', headers: { ...auth, ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) })
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: Buffer.from(await res.arrayBuffer()), headers: res.headers }
 }
 const JSON_TYPE = { 'content-type': 'application/json' }

@@ -21,7 +21,8 @@ export interface LogSpec {
   body?: unknown
   severityNumber?: number
   severityText?: string
-  attributes?: OtelAttributes
+  /** Attribute values as the logs API takes them (AnyValue: also arrays, maps, bytes). */
+  attributes?: Record<string, unknown>
   eventName?: string
   traceId?: string
   spanId?: string
@@ -29,7 +30,6 @@ export interface LogSpec {
   timestamp?: number
 }
 
-const SERVICES = ['shop-api', 'crm-api', 'mes-api', 'mes-worker', 'rabbitmq']
 const FILLER = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua '
 
 /** A realistic log (≈300-byte body, HTTP/business attributes, trace context), deterministic by index. */
@@ -64,7 +64,7 @@ export async function sdkLogs(specs: LogSpec[], service = 'shop-api', resourceAt
       ? trace.setSpanContext(context.active(), { traceId: s.traceId, spanId: s.spanId ?? '0123456789abcdef', traceFlags: TraceFlags.SAMPLED })
       : undefined
     logger.emit({
-      body: s.body as never, severityNumber: s.severityNumber, severityText: s.severityText, attributes: s.attributes,
+      body: s.body as never, severityNumber: s.severityNumber, severityText: s.severityText, attributes: s.attributes as never,
       eventName: s.eventName, timestamp: s.timestamp, context: ctx,
     })
   }

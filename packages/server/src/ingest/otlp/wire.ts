@@ -14,6 +14,13 @@ export const I64 = 1
 export const LEN = 2
 export const I32 = 5
 
+/** Node's internal, undocumented but long-stable slice decoders (skip toString's encoding dispatch). */
+interface SliceBuffer extends Buffer {
+  utf8Slice(start: number, end: number): string
+  hexSlice(start: number, end: number): string
+  base64Slice(start: number, end: number): string
+}
+
 /** Thrown by the reader; the decoders turn it into a 400 answer naming the byte offset. */
 export class WireError extends Error {
   readonly offset: number
@@ -184,13 +191,6 @@ export class WireReader {
       default: this.fail(`unsupported wire type ${wireType} (field ${field} of ${message})`, at)
     }
   }
-}
-
-/** Node's internal, undocumented but long-stable slice decoders (skip toString's encoding dispatch). */
-interface SliceBuffer extends Buffer {
-  utf8Slice(start: number, end: number): string
-  hexSlice(start: number, end: number): string
-  base64Slice(start: number, end: number): string
 }
 
 /** UTF-8 → string; invalid sequences become U+FFFD. */
