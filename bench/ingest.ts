@@ -56,7 +56,7 @@ async function load(name: string, url: string, contentType: string, make: () => 
   const worker = async () => {
     while (performance.now() < deadline && records < maxRecords) {
       const body = make()
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body })
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body: body as BodyInit })
       await res.arrayBuffer()
       statuses[res.status] = (statuses[res.status] ?? 0) + 1
       if (res.status === 200) records += BATCH

@@ -131,7 +131,7 @@ test('rejects values a field cannot take, pointing at the value', () => {
   ]
   for (const [q, target, position, message] of cases) {
     assert.throws(() => compileSearch(q, { target }), (e: unknown) => {
-      assert.ok(e instanceof QueryError)
+      assert.ok(e instanceof QueryError, `${q}: expected QueryError, got ${String(e)}`)
       assert.equal(e.position, position, q)
       assert.match(e.message, message)
       return true

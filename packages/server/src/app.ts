@@ -80,7 +80,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   const servers: FastifyInstance[] = []
   const urls: Beacon['urls'] = {}
   const auth = ext.ingestAuth ?? openIngestAuth
-  const fastifyOpts = { logger: false, bodyLimit: config.limits.maxBodyBytes, disableRequestLogging: true, return503OnClosing: true, ...ext.listener } as { logger: false }
+  const fastifyOpts = { logger: false, bodyLimit: config.limits.maxBodyBytes, return503OnClosing: true, ...ext.listener } as { logger: false }
 
   async function listen(app: FastifyInstance, port: number, name: keyof Beacon['urls']): Promise<void> {
     servers.push(app)
@@ -94,7 +94,8 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   ]
   for (const [name, port, receiver] of receivers) {
     if (port === 0) continue
-    const app = Fastify(fastifyOpts)
+    // Elasticsearch index names may be 255 bytes; Fastify's default parameter limit is 100.
+    const app = Fastify({ ...fastifyOpts, routerOptions: { maxParamLength: 512 } })
     acceptRawBodies(app, config.limits)
     await receiver(app, { ingest, limits: config.limits, logger: log.child({ listener: name }), auth })
     await listen(app, port, name)

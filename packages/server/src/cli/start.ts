@@ -2,6 +2,7 @@ import { loadConfig } from '../config/load.ts'
 import { createLogger } from '../logger.ts'
 import { createBeacon, type Beacon } from '../app.ts'
 import { securityExtensions } from '../security-wiring.ts'
+import { BeaconError } from '../errors.ts'
 
 /** `beacon start`: one process, every listener, data in BEACON_DATA_DIR. Stops cleanly on SIGINT/SIGTERM. */
 export async function startCommand(): Promise<void> {
@@ -19,6 +20,12 @@ export async function startCommand(): Promise<void> {
     const ext = await securityExtensions(config, log)
     beacon = await createBeacon(config, log, ext)
   } catch (err) {
+    // Refusals that are the operator's to fix (configuration, TLS files, auth off on a public
+    // address) are printed as plain sentences; anything else is a fault worth its stack.
+    if (err instanceof BeaconError) {
+      console.error(`Beacon could not start: ${err.message}`)
+      process.exit(2)
+    }
     log.fatal({ err: { message: (err as Error).message, stack: (err as Error).stack } }, 'Beacon could not start')
     process.exit(1)
   }

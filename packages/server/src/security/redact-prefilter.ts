@@ -1,7 +1,7 @@
 /**
- * The redactor's prefilter: one pass over the characters of a record's joined text that answers
- * "could any built-in rule match here?". It must never say no when a rule would match (tests
- * compare the redactor with and without it); saying yes too often only costs time.
+ * The redactor's prefilter: one pass over the characters of a value that answers "which built-in
+ * rules could match here?" (none, for almost every value). It must never leave out a rule that
+ * would match (tests compare the redactor with and without it); saying yes too often only costs time.
  *
  * Per character it checks, at once:
  *   - secret stems (`pass`, `token`, `bearer`, `eyJ`, `ghp_`, …), found through a table of their
@@ -75,13 +75,24 @@ const INFO = new Uint16Array(128)
 for (let c = 0; c < 128; c++) INFO[c] = lower(c) | (CLASS[c] << 8)
 
 /** Builds the scanner for one policy's enabled rules. */
-export function compilePrefilter(opts: PrefilterOptions): (text: string) => boolean {
+/** What the prefilter found; 0: nothing any built-in rule could match. */
+export const Found = {
+  /** A secret stem or operator literal: the secret rules must run. */
+  secret: 1,
+  /** A card or phone digit shape: the card and phone rules must run. */
+  digits: 2,
+  /** `@`: the e-mail and URL-credential rules must run. */
+  at: 4,
+} as const
+
+/** Builds the scanner for one policy's enabled rules: text → bit set of `Found`. */
+export function compilePrefilter(opts: PrefilterOptions): (text: string) => number {
   const stems: Stem[] = [
     ...(opts.secrets ? BUILT_IN.map(([text, kind]) => ({ text, kind })) : []),
     ...opts.literals.filter((l) => l.length >= 2).map((l) => ({ text: l.toLowerCase(), kind: StemAt.none as StemKind })),
   ]
   // a one-character operator literal cannot use the pair table: fall back to always scanning
-  if (opts.literals.some((l) => l.length < 2)) return () => true
+  if (opts.literals.some((l) => l.length < 2)) return () => Found.secret | Found.digits | Found.at
   const byPair: Array<Stem[] | undefined> = new Array(1 << 14)
   for (const s of stems) {
     const k = ((lower(s.text.charCodeAt(0)) & 127) << 7) | (lower(s.text.charCodeAt(1)) & 127)
@@ -91,6 +102,7 @@ export function compilePrefilter(opts: PrefilterOptions): (text: string) => bool
   const pairs = new Uint32Array(1 << 14)
   byPair.forEach((list, k) => { for (const st of list ?? []) pairs[k] |= 1 << (st.text.charCodeAt(2) & 31) })
   const { digits, at } = opts
+  const all = (stems.length > 0 ? Found.secret : 0) | (digits ? Found.digits : 0) | (at ? Found.at : 0)
 
   function stemAt(s: string, i: number, list: Stem[]): boolean {
     next: for (const stem of list) {
@@ -122,6 +134,7 @@ export function compilePrefilter(opts: PrefilterOptions): (text: string) => bool
   }
 
   return (s) => {
+    let found = 0
     let prev = 0
     let run = 0 // digits in the current group
     let group = 0 // digits in the group before the current separators
@@ -136,7 +149,10 @@ export function compilePrefilter(opts: PrefilterOptions): (text: string) => bool
       const pair = (prev << 7) | c
       const third = pairs[pair]
       // `& 31` ignores case: upper and lower case letters differ only in bit 5
-      if (third !== 0 && ((third >>> (s.charCodeAt(i + 1) & 31)) & 1) === 1 && stemAt(s, i - 1, byPair[pair] as Stem[])) return true
+      if (third !== 0 && ((third >>> (s.charCodeAt(i + 1) & 31)) & 1) === 1 && (found & Found.secret) === 0 && stemAt(s, i - 1, byPair[pair] as Stem[])) {
+        found |= Found.secret
+        if (found === all) return found
+      }
       prev = c
       const t = info >>> 8
       if (t === 0) {
@@ -147,9 +163,11 @@ export function compilePrefilter(opts: PrefilterOptions): (text: string) => bool
       }
       if (t === DIGIT) {
         if (digits) {
-          if (plus) return true
           run++
-          if (run >= 8 || (group >= 3 && run >= 3) || (dotted1 >= 3 && dotted2 === 3 && run >= 4)) return true
+          if (plus || run >= 8 || (group >= 3 && run >= 3) || (dotted1 >= 3 && dotted2 === 3 && run >= 4)) {
+            found |= Found.digits
+            if (found === all) return found
+          }
         }
       } else if (t === SEPARATOR) {
         if (run > 0) { group = run; seps = 1 } else if (seps > 0 && ++seps > 2) { group = 0; seps = 0 }
@@ -159,13 +177,15 @@ export function compilePrefilter(opts: PrefilterOptions): (text: string) => bool
         dotted1 = dotted2
         dotted2 = run
         run = group = seps = 0
-      } else if (t === AT && at) {
-        return true
       } else {
+        if (t === AT && at) {
+          found |= Found.at
+          if (found === all) return found
+        }
         run = group = seps = dotted1 = dotted2 = 0
       }
       plus = t === PLUS
     }
-    return false
+    return found
   }
 }

@@ -1,7 +1,7 @@
 import { isIPv6 } from 'node:net'
 import type { EffectivePolicy } from './redact-policy.ts'
 import { fieldRuleLiterals, type NameDecision } from './redact-names.ts'
-import { compilePrefilter } from './redact-prefilter.ts'
+import { compilePrefilter, Found } from './redact-prefilter.ts'
 import { redactKeyValues, REDACTED } from './redact-pairs.ts'
 import { countDigits, maskCard, maskDigits, maskEmail } from './mask.ts'
 
@@ -82,10 +82,8 @@ export function compileTextRedactor(p: EffectivePolicy, classify: (key: string) 
   const scan = compilePrefilter({ secrets: p.secrets, literals: fieldRuleLiterals(p.fields), digits: p.cards || p.phones, at: p.emails || p.secrets })
   const minLength = custom.length > 0 ? 1 : MIN_LENGTH
 
-  /** False only when no built-in rule can match anywhere in `s` (operator patterns are not covered). */
-  const mayContain = options.prefilter === false
-    ? () => true
-    : (s: string) => scan(s) || (p.ips && (IP_TRIGGER.test(s) || s.includes(':')))
+  /** Which built-in rules could match in `s` (bits of `Found`); 0 for almost every value. */
+  const found = options.prefilter === false ? () => Found.secret | Found.digits | Found.at : scan
 
   function secrets(s: string, hits: Hits): string {
     if (!p.secrets) return s.includes(':') || s.includes('=') ? redactKeyValues(s, classify, hits) : s
@@ -106,15 +104,14 @@ export function compileTextRedactor(p: EffectivePolicy, classify: (key: string) 
       return `${word}${sp}${REDACTED}`
     })
     if (s.includes('eyJ')) s = s.replace(JWT, () => { hits.add('jwt'); return REDACTED })
-    if (s.includes('@')) s = s.replace(URL_CREDENTIALS, (_m, head: string) => { hits.add('url-credentials'); return `${head}${REDACTED}@` })
     return s.replace(KNOWN_TOKEN, () => { hits.add('known-token'); return REDACTED })
   }
 
-  function personal(s: string, hits: Hits): string {
-    if (p.emails && s.includes('@')) {
+  function personal(s: string, f: number, hits: Hits): string {
+    if (p.emails && (f & Found.at) !== 0) {
       s = s.replace(EMAIL, (_m, local: string, domain: string, tld: string) => { hits.add('email'); return maskEmail(local, domain, tld) })
     }
-    if (p.phones) {
+    if (p.phones && (f & Found.digits) !== 0) {
       s = s.replace(PHONE, (m: string) => {
         const n = countDigits(m)
         if (n < 8 || n > 15) return m
@@ -124,7 +121,7 @@ export function compileTextRedactor(p: EffectivePolicy, classify: (key: string) 
         return maskDigits(m)
       })
     }
-    if (p.ips) {
+    if (p.ips && IP_TRIGGER.test(s)) {
       s = s.replace(IPV4, (m, a: string, b: string, c: string, d: string) => {
         if (+a > 255 || +b > 255 || +c > 255 || +d > 255 || d === '0') return m
         hits.add('ip')
@@ -135,18 +132,24 @@ export function compileTextRedactor(p: EffectivePolicy, classify: (key: string) 
   }
 
   return {
-    mayContain,
+    mayContain: (s) => found(s) !== 0 || (p.ips && (IP_TRIGGER.test(s) || s.includes(':'))),
     redact(value, hits, protect = false) {
       if (value.length < minLength) return value
       let s = value
-      if (mayContain(s)) {
-        if (p.secrets || p.fields.length > 0) s = secrets(s, hits)
-        if (p.cards) s = s.replace(CARD, (m: string) => { const r = maskCard(m); if (r === undefined) return m; hits.add('card'); return r })
-        if (!protect) s = personal(s, hits)
+      const f = found(s)
+      if ((f & Found.secret) !== 0) s = secrets(s, hits)
+      if (p.secrets && (f & Found.at) !== 0) {
+        s = s.replace(URL_CREDENTIALS, (_m, head: string) => { hits.add('url-credentials'); return `${head}${REDACTED}@` })
       }
-      if (p.ips && !protect && s.length <= 45 && s.includes(':') && isIPv6(s)) {
-        const t = truncateIpv6(s)
-        if (t !== s) { hits.add('ip'); s = t }
+      if (p.cards && (f & Found.digits) !== 0) {
+        s = s.replace(CARD, (m: string) => { const r = maskCard(m); if (r === undefined) return m; hits.add('card'); return r })
+      }
+      if (!protect) {
+        if (f !== 0 || p.ips) s = personal(s, f, hits)
+        if (p.ips && s.length <= 45 && s.includes(':') && isIPv6(s)) {
+          const t = truncateIpv6(s)
+          if (t !== s) { hits.add('ip'); s = t }
+        }
       }
       for (let i = 0; i < custom.length; i++) {
         const c = custom[i]

@@ -70,9 +70,11 @@ export async function createStore(config: Config): Promise<Store> {
     },
     async insertTsv(table, columns, body, dedupToken) {
       if (body.length === 0) return
+      // Always both settings: chDB applies client settings with SET on its one session, so a token
+      // left from an earlier insert would otherwise silently deduplicate a later one away.
       const settings = dedupToken
-        ? { insert_deduplication_token: dedupToken, insert_deduplicate: 1 }
-        : { insert_deduplication_token: '', insert_deduplicate: 0 }
+        ? { insert_deduplication_token: dedupToken, insert_deduplicate: 1 as const }
+        : { insert_deduplication_token: '', insert_deduplicate: 0 as const }
       // Same statement either way (INSERT … SETTINGS … FORMAT TabSeparated); embedded chDB takes the
       // bytes without the client's string round trip.
       if (rawInsert) {
@@ -81,7 +83,7 @@ export async function createStore(config: Config): Promise<Store> {
       }
       await client.insert({
         table,
-        columns: columns as string[],
+        columns: columns as [string, ...string[]],
         format: 'TabSeparated',
         values: Readable.from([body], { objectMode: false }),
         clickhouse_settings: settings,

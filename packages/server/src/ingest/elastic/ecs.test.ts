@@ -151,7 +151,7 @@ test('maxAttributes: extra fields dropped and beacon.truncated set; mapped field
   doc.level = 'error'
   doc.message = 'last'
   const r = map(doc, 'idx', ctx({ maxAttributes: 10 }))
-  assert.equal(r.attributes['beacon.truncated'], 'true')
+  assert.equal(r.attributes['beacon.truncated'], 'attributes')
   assert.equal(r.timeUnixNano, `${Date.UTC(2026, 10, 22, 10)}000000`)
   assert.equal(r.severityText, 'error')
   assert.equal(r.body, 'last')

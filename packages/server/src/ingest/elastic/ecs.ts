@@ -89,7 +89,7 @@ export function documentToRecord(doc: Record<string, unknown>, index: string, ct
   const dropped = enforceAttributeLimit(flat, limits.maxAttributes)
   if (messageKey === undefined) body = bodyFromAttributes(attributes, limits.maxBodyFieldBytes)
   if (index !== '') attributes[INDEX_ATTRIBUTE] = index
-  if (dropped > 0) attributes[TRUNCATED_ATTRIBUTE] = 'true'
+  if (dropped > 0) attributes[TRUNCATED_ATTRIBUTE] = 'attributes' // same value as the OTLP receiver
 
   return {
     timeUnixNano,

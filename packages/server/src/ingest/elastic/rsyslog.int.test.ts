@@ -11,11 +11,12 @@ import { startTestBeacon, type TestBeacon } from '../../testing.ts'
  * config, pid file and work directory in a temp dir, reads a temp log file with imfile and sends
  * bulk requests to Beacon's Elasticsearch port. Never the system syslog.
  *
- * What omelasticsearch 8.2302 sends: `HEAD /_cat/health` before each request (its health check,
- * without credentials; only a transport failure counts), then `POST /_bulk?` with
- * `{"index":{"_index": "…","_type":"events"}}` action lines (Elasticsearch 7 style unless
- * `esVersion.major` is set), `Content-Type: application/json` (older versions: `text/json`) and
- * Basic auth from `uid`/`pwd`. It reads per-item `status` from the reply.
+ * What omelasticsearch sends: `HEAD /_cat/health` as its health check when resuming after a failure
+ * (newer versions before every request; without credentials, and only a transport failure counts),
+ * and `POST /_bulk?` with `{"index":{"_index": "…","_type":"events"}}` action lines
+ * (Elasticsearch 7 style unless `esVersion.major` is set), `Content-Type: application/json`
+ * (older versions: `text/json`) and Basic auth from `uid`/`pwd`. It reads per-item `status` from
+ * the reply. Its default template (StdJSONFmt) sends `timereported` and `priority` (ecs.ts).
  */
 
 const INSTALL_HINT = 'rsyslogd with omelasticsearch is not installed: apt-get install -y rsyslog rsyslog-elasticsearch'

@@ -58,8 +58,8 @@ export class AttributeSink {
   }
 }
 
-export const TRUNCATED_KEY = 'beacon.truncated'
-export const TRUNCATION_MARKER = '…[truncated]'
+const TRUNCATED_KEY = 'beacon.truncated'
+const TRUNCATION_MARKER = '…[truncated]'
 const MARKER_BYTES = Buffer.byteLength(TRUNCATION_MARKER)
 
 /**

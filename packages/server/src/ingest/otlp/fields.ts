@@ -39,8 +39,8 @@ export class DecodeState {
 }
 
 // Enums by their OTLP number (trace.proto Span.SpanKind, Status.StatusCode).
-export const SPAN_KINDS: readonly SpanKind[] = ['Unspecified', 'Internal', 'Server', 'Client', 'Producer', 'Consumer']
-export const STATUS_CODES: readonly SpanStatus[] = ['Unset', 'Ok', 'Error']
+const SPAN_KINDS: readonly SpanKind[] = ['Unspecified', 'Internal', 'Server', 'Client', 'Producer', 'Consumer']
+const STATUS_CODES: readonly SpanStatus[] = ['Unset', 'Ok', 'Error']
 
 export function spanKind(n: number): SpanKind {
   return SPAN_KINDS[n] ?? 'Unspecified'

@@ -18,6 +18,7 @@ import { CONTENT_TYPES, exportResponse, statusBody, type OtlpSignal } from './re
  *     Batch ──▶ ingest.submit ──▶ ok        → 200 Export*ServiceResponse (partial_success when rejected > 0)
  *                                 duplicate → 200 (already stored)
  *                                 retry     → 429 Status + Retry-After
+ *                                 throws    → 503 Status + Retry-After (logged; nothing was stored)
  *   POST /v1/metrics  accepted and dropped: 200 with a partial_success warning, one log line a minute.
  *     (The spec allows 404 too; accepting keeps SDKs that export every signal to one endpoint quiet,
  *     and the warning tells the sender, in its own logs, that metrics are not stored.)

@@ -53,8 +53,12 @@ function hasHighEscape(body: Buffer): boolean {
 
 /** A string from the document as text (see parseOtlpJson). Every string that leaves the decoder passes here. */
 export function str(s: string): string {
-  return bytesAsLatin1 && HIGH_BYTE.test(s) ? Buffer.from(s, 'latin1').toString('utf8') : s
+  if (!bytesAsLatin1 || !HIGH_BYTE.test(s)) return s
+  if (s.length > scratch.length) return Buffer.from(s, 'latin1').toString('utf8')
+  const n = scratch.write(s, 0, 'latin1')
+  return scratch.toString('utf8', 0, n)
 }
+const scratch = Buffer.allocUnsafe(64 * 1024)
 
 export type Json = any
 

@@ -32,7 +32,7 @@ const RESOURCE_FIELDS = fieldMask(1)
 const SCOPE_FIELDS = fieldMask(1, 2)
 
 /** Reads one KeyValue and writes it, flattened, to `sink` under `prefix` + key. */
-export function readKeyValue(r: WireReader, end: number, sink: AttributeSink, prefix: string, depth: number): void {
+function readKeyValue(r: WireReader, end: number, sink: AttributeSink, prefix: string, depth: number): void {
   let key = ''
   let valueStart = -1
   let valueEnd = -1
@@ -92,7 +92,7 @@ function readKeyValueList(r: WireReader, end: number, sink: AttributeSink, prefi
 }
 
 /** An AnyValue as JSON text (`null` when unset). */
-export function anyValueJson(r: WireReader, end: number, nesting: number): string {
+function anyValueJson(r: WireReader, end: number, nesting: number): string {
   let out = 'null'
   while (r.pos < end) out = fieldJson(r, r.varint32(end), end, nesting)
   return out

@@ -43,7 +43,7 @@ export function exportResponse(format: OtlpFormat, signal: OtlpSignal, rejected:
 }
 
 /** google.rpc.Code for an HTTP status (https://github.com/googleapis/googleapis/blob/master/google/rpc/code.proto). */
-export function rpcCode(httpStatus: number): number {
+function rpcCode(httpStatus: number): number {
   switch (httpStatus) {
     case 400: case 413: case 415: return 3 // INVALID_ARGUMENT
     case 401: return 16 // UNAUTHENTICATED

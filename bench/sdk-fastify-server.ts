@@ -1,0 +1,23 @@
+/**
+ * Fastify hello-world for the SDK benchmark. `plain`: no SDK, no logging. `instrumented`: the SDK
+ * started first (tracing, OTLP export to BEACON_ENDPOINT), its logger as Fastify's, and the request
+ * logging plugin: one request record and three spans per request.
+ */
+export {}
+
+const mode = process.argv[2] ?? 'plain'
+let setup: ((app: any) => Promise<void>) | undefined
+let loggerInstance: unknown
+if (mode === 'instrumented') {
+  const sdk = await import('@beacon/sdk')
+  const beacon = sdk.init({ service: 'bench-hello', handleSignals: true })
+  loggerInstance = beacon.logger
+  setup = async (app) => { await app.register(sdk.beaconFastify({ logger: beacon.logger })) }
+}
+const { default: Fastify } = await import('fastify')
+const app: any = loggerInstance ? Fastify({ loggerInstance: loggerInstance as any, disableRequestLogging: true }) : Fastify({ logger: false })
+if (setup) await setup(app)
+app.get('/hello', async () => ({ hello: 'world' }))
+await app.listen({ port: 0, host: '127.0.0.1' })
+process.stdout.write(`READY ${(app.server.address() as { port: number }).port}\n`)
+process.on('SIGTERM', () => { void app.close().then(() => process.exit(0)) })

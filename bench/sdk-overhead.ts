@@ -1,0 +1,116 @@
+/**
+ * SDK overhead benchmark (prints figures; not a test).
+ *
+ *   1. per log call: the SDK logger (redaction, trace context, OpenTelemetry record, batch export
+ *      over OTLP/HTTP to a sink process) vs plain pino, both writing JSON lines to /dev/null.
+ *      Target: ≤ 2 µs above plain pino.
+ *   2. Fastify hello-world requests/s: instrumented (SDK + request logging, exporting to the sink)
+ *      vs uninstrumented. Target: ≥ 90 %.
+ *
+ *   node --import tsx bench/sdk-overhead.ts [--calls=200000] [--seconds=10] [--connections=50]
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { cpus } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import { pino } from 'pino'
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+const arg = (name: string, dflt: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt)
+const CALLS = arg('calls', 200_000)
+const SECONDS = arg('seconds', 10)
+const CONNECTIONS = arg('connections', 50)
+
+function startChild(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; port: number; out: () => string }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    let ready = false
+    proc.stdout!.on('data', (d: Buffer) => {
+      const s = d.toString()
+      // Only the first lines matter (READY, SINK); the instrumented server's JSON log lines are dropped.
+      if (out.length < 10_000) out += s
+      const m = /READY (\d+)/.exec(out)
+      if (m && !ready) { ready = true; resolve({ proc, port: Number(m[1]), out: () => out }) }
+    })
+    proc.once('exit', (code) => { if (!ready) reject(new Error(`${file} exited ${code}`)) })
+  })
+}
+
+function stop(proc: ChildProcess): Promise<void> {
+  return new Promise((r) => { proc.once('exit', () => r()); proc.kill('SIGTERM') })
+}
+
+const sink = await startChild(`${here}sdk-sink.ts`, [], {})
+const endpoint = `http://127.0.0.1:${sink.port}`
+
+// ── 1. per log call ───────────────────────────────────────────────────────────────────────────
+process.env.BEACON_ENDPOINT = endpoint
+process.env.BEACON_HANDLE_SIGNALS = 'false'
+const { init, createLogger } = await import('@beacon/sdk')
+const beacon = init({ service: 'bench-logger' })
+const plain = pino({ base: { service: 'bench-logger' } }, pino.destination({ dest: '/dev/null', sync: true }))
+const sdkLogger = createLogger({ destination: pino.destination({ dest: '/dev/null', sync: true }) })
+
+async function perCall(logger: { info(o: object, m: string): void }, n: number): Promise<number> {
+  const chunk = 1000
+  const t0 = process.hrtime.bigint()
+  for (let i = 0; i < n; i += chunk) {
+    for (let j = 0; j < chunk; j++) logger.info({ 'order.id': 'ORD-1', step: j, ok: true }, 'order step done')
+    // Yield so the batch exports (serialization, HTTP) run and are counted in the time.
+    await new Promise((r) => setImmediate(r))
+  }
+  return Number(process.hrtime.bigint() - t0) / 1e3 / n
+}
+
+await perCall(plain, 20_000)
+await perCall(sdkLogger, 20_000)
+await beacon.flush()
+const runs: { plain: number; sdk: number }[] = []
+for (let r = 0; r < 3; r++) {
+  const p = await perCall(plain, CALLS)
+  const s = await perCall(sdkLogger, CALLS)
+  await beacon.flush()
+  runs.push({ plain: p, sdk: s })
+}
+const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const plainUs = median(runs.map((r) => r.plain))
+const sdkUs = median(runs.map((r) => r.sdk))
+const stats = beacon.stats()
+await beacon.shutdown()
+
+// ── 2. Fastify hello world ────────────────────────────────────────────────────────────────────
+async function load(mode: 'plain' | 'instrumented'): Promise<number> {
+  const server = await startChild(`${here}sdk-fastify-server.ts`, [mode], { BEACON_ENDPOINT: endpoint, BEACON_STDOUT: 'true', BEACON_HANDLE_SIGNALS: 'true' })
+  const url = `http://127.0.0.1:${server.port}/hello`
+  await autocannon({ url, connections: CONNECTIONS, duration: 2 }) // warm-up
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS })
+  await stop(server.proc)
+  return r.requests.average
+}
+const plainRps: number[] = []
+const instRps: number[] = []
+for (let r = 0; r < 2; r++) {
+  plainRps.push(await load('plain'))
+  instRps.push(await load('instrumented'))
+}
+await stop(sink.proc)
+
+const cpu = cpus()
+const rpsPlain = Math.max(...plainRps)
+const rpsInst = Math.max(...instRps)
+console.log(`
+SDK overhead — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim()}
+
+1. per log call (${CALLS} calls × 3 runs, median; JSON to /dev/null; SDK also exports every record over OTLP/HTTP)
+   plain pino            ${plainUs.toFixed(2)} µs/call
+   @beacon/sdk logger    ${sdkUs.toFixed(2)} µs/call
+   overhead              ${(sdkUs - plainUs).toFixed(2)} µs/call   (target ≤ 2 µs)   ${sdkUs - plainUs <= 2 ? 'OK' : 'OVER'}
+   logs exported ${stats.logs.exported}, failed ${stats.logs.failed}, dropped ${stats.logs.dropped}
+
+2. Fastify hello world (autocannon, ${CONNECTIONS} connections, ${SECONDS} s, best of 2; load generator on the same machine)
+   uninstrumented        ${rpsPlain.toFixed(0)} req/s
+   instrumented          ${rpsInst.toFixed(0)} req/s   (3 spans + 1 request record per request, exported)
+   kept                  ${(100 * rpsInst / rpsPlain).toFixed(1)} %   (target ≥ 90 %)   ${rpsInst / rpsPlain >= 0.9 ? 'OK' : 'UNDER'}
+`)
+process.exit(0)
