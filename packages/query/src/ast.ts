@@ -39,7 +39,8 @@ export interface MatchAllNode { kind: 'all' }
 
 export type Ast = TextNode | FieldNode | AndNode | OrNode | NotNode | MatchAllNode
 
-export const MATCH_ALL: MatchAllNode = { kind: 'all' }
+/** The tree of the empty query; compiles to `1`. */
+export const MATCH_ALL: MatchAllNode = Object.freeze({ kind: 'all' as const })
 
 /** Builds an AND/OR node, flattening nested nodes of the same kind and dropping a single-child wrapper. */
 export function combine(kind: 'and' | 'or', children: Ast[]): Ast {

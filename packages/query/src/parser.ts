@@ -18,6 +18,7 @@ import { tokenize, type Token } from './lexer.ts'
  * parsing, so recursion never goes deeper than LIMITS.maxDepth levels.
  */
 
+/** Largest query accepted: characters, nesting of parentheses and NOTs, and terms (words, phrases, field conditions). */
 export const LIMITS = { maxLength: 4096, maxDepth: 32, maxTerms: 128 } as const
 
 /** The field a value group (`service:(a OR b)`) applies to. */

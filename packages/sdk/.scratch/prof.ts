@@ -11,7 +11,7 @@ const sink = await start(['--import', 'tsx', 'bench/sdk-sink.ts'], {})
 const mode = process.argv[2] ?? 'instrumented'
 const extra = process.argv.slice(3)
 const srv = await start([...extra, '--import', 'tsx', process.env.SRVFILE ?? 'bench/sdk-fastify-server.ts', mode], { BEACON_ENDPOINT: `http://127.0.0.1:${sink.port}`, ...(process.env.SRVENV ? JSON.parse(process.env.SRVENV) : {}) })
-const r = await autocannon({ url: `http://127.0.0.1:${srv.port}/hello`, connections: 50, duration: 6 })
+const r = await autocannon({ url: `http://127.0.0.1:${srv.port}/hello`, connections: 50, duration: Number(process.env.DUR ?? 6) })
 console.log(mode, 'req/s', r.requests.average)
 await new Promise((ok) => { srv.p.once('exit', ok); srv.p.kill('SIGTERM') })
 sink.p.kill('SIGTERM')

@@ -34,6 +34,8 @@ export interface BeaconOptions {
   handleCrashes?: boolean
   /** Flush and exit on SIGTERM/SIGINT. Env: BEACON_HANDLE_SIGNALS. */
   handleSignals?: boolean
+  /** Share of traces recorded, 0–1 (a child follows its parent's decision). Env: BEACON_TRACE_SAMPLE_RATIO, OTEL_TRACES_SAMPLER_ARG. */
+  traceSampleRatio?: number
   /** Turns export off (logs still go to stdout). Env: BEACON_DISABLED, OTEL_SDK_DISABLED. */
   disabled?: boolean
   /** Extra resource attributes. */
@@ -54,6 +56,7 @@ export interface ResolvedConfig {
   exportTimeoutMs: number
   handleCrashes: boolean
   handleSignals: boolean
+  traceSampleRatio: number
   disabled: boolean
   resourceAttributes: Record<string, string>
 }
@@ -93,6 +96,14 @@ export function resolveConfig(opts: BeaconOptions = {}, env: Env = process.env):
     return Math.floor(n)
   }
 
+  const ratio = (raw: number | string | undefined): number => {
+    if (raw === undefined) return 1
+    const n = Number(raw)
+    if (Number.isFinite(n) && n >= 0 && n <= 1) return n
+    problems.push(`traceSampleRatio must be between 0 and 1 (got ${String(raw)}); using 1`)
+    return 1
+  }
+
   const service = opts.service ?? firstEnv(env, 'BEACON_SERVICE', 'OTEL_SERVICE_NAME') ?? 'unknown_service:node'
   let endpoint = (opts.endpoint ?? firstEnv(env, 'BEACON_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT') ?? 'http://127.0.0.1:4318').replace(/\/+$/, '')
   try {
@@ -122,6 +133,7 @@ export function resolveConfig(opts: BeaconOptions = {}, env: Env = process.env):
     exportTimeoutMs: int('exportTimeoutMs', opts.exportTimeoutMs, ['BEACON_EXPORT_TIMEOUT_MS'], 10_000, 100),
     handleCrashes: bool('handleCrashes', opts.handleCrashes, ['BEACON_HANDLE_CRASHES'], true),
     handleSignals: bool('handleSignals', opts.handleSignals, ['BEACON_HANDLE_SIGNALS'], true),
+    traceSampleRatio: ratio(opts.traceSampleRatio ?? firstEnv(env, 'BEACON_TRACE_SAMPLE_RATIO', 'OTEL_TRACES_SAMPLER_ARG')),
     disabled: bool('disabled', opts.disabled, ['BEACON_DISABLED', 'OTEL_SDK_DISABLED'], false),
     resourceAttributes: { ...opts.resourceAttributes },
   }

@@ -24,7 +24,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto'
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs'
-import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base'
+import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanExporter } from '@opentelemetry/sdk-trace-base'
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import type { Logger } from 'pino'
 import { resolveConfig, type BeaconOptions, type ResolvedConfig } from './config.ts'
@@ -116,6 +116,7 @@ export function init(opts: InitOptions = {}): Beacon {
       const spanExporter = opts.spanExporter ?? new OTLPTraceExporter({ url: `${config.endpoint}/v1/traces`, headers, timeoutMillis: config.exportTimeoutMs })
       tracerProvider = new NodeTracerProvider({
         resource,
+        sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.traceSampleRatio) }),
         spanProcessors: [
           new BusinessKeysSpanProcessor(),
           new QueryMonitor({ logger: () => loggerRef.current, slowQueryMs: config.slowQueryMs }),

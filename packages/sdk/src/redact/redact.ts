@@ -23,16 +23,30 @@ const SECRET_KEYS = new Set([
 
 const CARD_KEYS = new Set(['card', 'cardnumber', 'card_number', 'pan', 'ccnumber', 'cc_number', 'creditcard', 'credit_card'])
 
+const NONE = 0
+const SECRET = 1
+const CARD = 2
+// Log keys repeat endlessly: classify each once (bounded, so hostile keys cannot grow it forever).
+const keyKinds = new Map<string, number>()
+
+function keyKind(key: string): number {
+  let kind = keyKinds.get(key)
+  if (kind === undefined) {
+    const dot = key.lastIndexOf('.')
+    const k = (dot >= 0 ? key.slice(dot + 1) : key).toLowerCase()
+    kind = SECRET_KEYS.has(k) ? SECRET : CARD_KEYS.has(k) ? CARD : NONE
+    if (keyKinds.size < 10_000) keyKinds.set(key, kind)
+  }
+  return kind
+}
+
 /** True when a value stored under this key (last path segment, any case) must never be kept. */
 export function isSecretKey(key: string): boolean {
-  const dot = key.lastIndexOf('.')
-  const k = (dot >= 0 ? key.slice(dot + 1) : key).toLowerCase()
-  return SECRET_KEYS.has(k)
+  return keyKind(key) === SECRET
 }
 
 function isCardKey(key: string): boolean {
-  const dot = key.lastIndexOf('.')
-  return CARD_KEYS.has((dot >= 0 ? key.slice(dot + 1) : key).toLowerCase())
+  return keyKind(key) === CARD
 }
 
 /** Luhn checksum over a string of digits. */
@@ -120,8 +134,11 @@ function redactAny(v: unknown, depth: number, seen: WeakSet<object> | undefined)
     const cur = obj[key]
     let r: unknown
     if (cur === undefined || cur === null) continue
-    if (isSecretKey(key)) r = REDACTED
-    else if (isCardKey(key)) r = typeof cur === 'object' ? redactAny(cur, depth - 1, seen) : redactCardValue(cur)
+    const kind = keyKind(key)
+    if (kind === SECRET) r = REDACTED
+    else if (kind === CARD) r = typeof cur === 'object' ? redactAny(cur, depth - 1, seen) : redactCardValue(cur)
+    else if (typeof cur === 'string') r = cur.length < 12 ? cur : redactString(cur)
+    else if (typeof cur !== 'object') continue
     else r = redactAny(cur, depth - 1, seen)
     if (r !== cur) {
       copy ??= { ...obj }

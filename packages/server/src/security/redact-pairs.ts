@@ -19,6 +19,19 @@ export interface PairHits {
 const JSON_KEY = /"((?:[^"\\\n]|\\.){1,128})"\s*:\s*/g
 const ESCAPED_JSON_KEY = /\\"([^"\\]{1,128})\\"\s*:\s*/g
 const TEXT_KEY = /(?<![\w.-])([A-Za-z_][\w.-]{0,63})[ \t]*[:=][ \t]*/g
+/** Characters that end an unquoted value: in text (`a=1&b=2`, `x: 1, y`) and in JSON (`1,`, `1}`). */
+const TEXT_END = charSet(' \t\r\n\f\v&,;\'"}]<>)')
+const JSON_END = charSet(' \t\r\n\f\v,}]\\')
+function charSet(chars: string): Uint8Array {
+  const set = new Uint8Array(128)
+  for (const c of chars) set[c.charCodeAt(0)] = 1
+  return set
+}
+function ends(set: Uint8Array, s: string, j: number): boolean {
+  const c = s.charCodeAt(j)
+  return c < 128 && set[c] === 1
+}
+
 /** Authentication schemes whose credential follows after a space (`authorization=Bearer abc`). */
 const AUTH_SCHEME = /^(?:bearer|basic|digest|negotiate|token|apikey)$/i
 
@@ -51,7 +64,7 @@ function jsonValueEnd(s: string, i: number, escaped: boolean): number {
     return s.length
   }
   let j = i
-  while (j < s.length && !/[\s,}\]\\]/.test(s[j])) j++
+  while (j < s.length && !ends(JSON_END, s, j)) j++
   return j
 }
 
@@ -66,14 +79,14 @@ function textValueEnd(s: string, i: number): number {
     return s.length
   }
   let j = i
-  while (j < s.length && !/[\s&,;'"}\]<>)]/.test(s[j])) j++
+  while (j < s.length && !ends(TEXT_END, s, j)) j++
   // `Bearer abc`: the scheme is not the secret, the credential after it is
   if (AUTH_SCHEME.test(s.slice(i, j)) && s[j] === ' ') {
     let k = j
     while (s[k] === ' ') k++
-    if (k < s.length && !/[\s&,;'"}\]<>)]/.test(s[k])) {
+    if (k < s.length && !ends(TEXT_END, s, k)) {
       j = k
-      while (j < s.length && !/[\s&,;'"}\]<>)]/.test(s[j])) j++
+      while (j < s.length && !ends(TEXT_END, s, j)) j++
     }
   }
   return j

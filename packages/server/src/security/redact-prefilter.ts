@@ -74,7 +74,6 @@ CLASS[43] = PLUS
 const INFO = new Uint16Array(128)
 for (let c = 0; c < 128; c++) INFO[c] = lower(c) | (CLASS[c] << 8)
 
-/** Builds the scanner for one policy's enabled rules. */
 /** What the prefilter found; 0: nothing any built-in rule could match. */
 export const Found = {
   /** A secret stem or operator literal: the secret rules must run. */
@@ -91,8 +90,8 @@ export function compilePrefilter(opts: PrefilterOptions): (text: string) => numb
     ...(opts.secrets ? BUILT_IN.map(([text, kind]) => ({ text, kind })) : []),
     ...opts.literals.filter((l) => l.length >= 2).map((l) => ({ text: l.toLowerCase(), kind: StemAt.none as StemKind })),
   ]
-  // a one-character operator literal cannot use the pair table: fall back to always scanning
-  if (opts.literals.some((l) => l.length < 2)) return () => Found.secret | Found.digits | Found.at
+  // a one-character or non-ASCII operator literal does not fit the pair table: always run every rule
+  if (opts.literals.some((l) => l.length < 2 || /[^\x20-\x7e]/.test(l))) return () => Found.secret | Found.digits | Found.at
   const byPair: Array<Stem[] | undefined> = new Array(1 << 14)
   for (const s of stems) {
     const k = ((lower(s.text.charCodeAt(0)) & 127) << 7) | (lower(s.text.charCodeAt(1)) & 127)
@@ -100,7 +99,7 @@ export function compilePrefilter(opts: PrefilterOptions): (text: string) => numb
   }
   // per leading pair, a 32-bit mask of the third characters (lower-cased, mod 32) that can follow
   const pairs = new Uint32Array(1 << 14)
-  byPair.forEach((list, k) => { for (const st of list ?? []) pairs[k] |= 1 << (st.text.charCodeAt(2) & 31) })
+  byPair.forEach((list, k) => { for (const st of list ?? []) pairs[k] |= st.text.length > 2 ? 1 << (st.text.charCodeAt(2) & 31) : -1 })
   const { digits, at } = opts
   const all = (stems.length > 0 ? Found.secret : 0) | (digits ? Found.digits : 0) | (at ? Found.at : 0)
 

@@ -8,13 +8,16 @@ import { countDigits, maskCard, maskDigits, maskEmail } from './mask.ts'
 /**
  * Finds secrets, card numbers and personal data inside one string and replaces them.
  *
- *   value ──► shorter than 5 chars, or prefilter misses (redact-prefilter.ts)? ──► unchanged
- *     │ hit
+ *   value ──► shorter than 5 chars? ──► unchanged
  *     ▼
- *   secrets: PEM keys → `Authorization:`/`Cookie:` lines → `"key": value` in JSON (also escaped JSON)
- *            → `key=value` / `key: value` → Bearer / Basic → JWT → URL credentials → known API-key shapes
+ *   prefilter, one pass (redact-prefilter.ts) ──► nothing found: unchanged (almost every value)
+ *     │ found: secret stem | digit shape | '@'  — only the rules of what was found run
  *     ▼
- *   card numbers (Luhn) → e-mails → phones → IPs (the masking is skipped for encrypted fields)
+ *   secret stem: PEM keys → `Authorization:`/`Cookie:` lines → `"key": value` in JSON (and escaped
+ *                JSON) → `key=value` / `key: value` → Bearer / Basic → JWT → known API-key shapes
+ *   '@':         URL credentials (`scheme://user:pass@host`)
+ *   digits:      card numbers (Luhn)
+ *   masking (skipped for encrypted fields): e-mails ('@') → phones (digits) → IPs (if enabled)
  *     ▼
  *   operator patterns (not prefiltered: each one is tried on every value)
  *
@@ -138,7 +141,7 @@ export function compileTextRedactor(p: EffectivePolicy, classify: (key: string) 
       let s = value
       const f = found(s)
       if ((f & Found.secret) !== 0) s = secrets(s, hits)
-      if (p.secrets && (f & Found.at) !== 0) {
+      if (p.secrets && (f & Found.at) !== 0 && s.includes('://')) {
         s = s.replace(URL_CREDENTIALS, (_m, head: string) => { hits.add('url-credentials'); return `${head}${REDACTED}@` })
       }
       if (p.cards && (f & Found.digits) !== 0) {

@@ -249,3 +249,33 @@ test('random ids, timestamps and dates pass through unchanged', () => {
     for (const v of values) assert.equal(text(`v=${v} `), `v=${v} `, v)
   }
 })
+
+test('planted secrets and card numbers leave no trace anywhere in the record', () => {
+  const secrets = ['hunter2-XYZ', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0MiJ9.dGVzdHNpZw', 'dXNlcjpwYXNzd29yZA==', 'c0ok1e-val', 'AKIAIOSFODNN7EXAMPLE', 'prv-key-material']
+  const cards = ['4111 1111 1111 1111', '5500-0000-0000-0004', '378282246310005', '6011 0009 9013 9424', '4000 0566 5566 5556']
+  const log = logRecord({
+    body: `user bob password=${secrets[0]} paid ${cards[0]} and ${cards[1]}; {"card":{"number":"${cards[2]}","cvv":"737"}} Authorization: Bearer ${secrets[2]}`,
+    attributes: {
+      'http.request.header.authorization': `["Basic ${secrets[3]}"]`,
+      'http.request.header.cookie': `session=${secrets[4]}`,
+      'url.full': `https://shop.example.com/cb?api_key=${secrets[1]}&x=1`,
+      'db.statement': `UPDATE users SET password='${secrets[0]}' WHERE id=1`,
+      'request.body': JSON.stringify({ user: { name: 'bob', credentials: { pass: secrets[0] } }, payment: { pan: cards[3], cvc: '123' } }),
+      'aws.key': `key id ${secrets[5]}`,
+      'tls.private_key': secrets[6],
+      'payment.card': cards[4],
+    },
+  })
+  const span = spanRecord({
+    attributes: attributes({ 'rpc.request': `{\\"token\\":\\"${secrets[1]}\\"}` }),
+    events: [{ timeUnixNano: '1', name: 'exception', attributes: attributes({ 'exception.message': `declined card ${cards[0]} cvv=737 for ${secrets[2]}` }) }],
+  })
+  createRedactStage().process(batch([log], [span]))
+  const stored = JSON.stringify([log, span])
+  for (const s of secrets) assert.ok(!stored.includes(s), `secret ${s} survived: ${stored}`)
+  for (const c of cards) {
+    const digits = c.replace(/\D/g, '')
+    assert.ok(!stored.replace(/[ -]/g, '').includes(digits.slice(0, 12)), `card ${c} survived: ${stored}`)
+  }
+  assert.ok(!stored.includes('737') && !stored.includes('"123"'), 'CVV survived')
+})

@@ -96,7 +96,7 @@ ${business}
   INDEX idx_user_id UserId TYPE bloom_filter(0.01) GRANULARITY 1,
   INDEX idx_attr_keys mapKeys(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
   INDEX idx_attr_values mapValues(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
-  INDEX idx_body Body TYPE text(tokenizer = splitByNonAlpha)
+  INDEX idx_body lowerUTF8(Body) TYPE text(tokenizer = splitByNonAlpha)
 ) ENGINE = MergeTree
 PARTITION BY toDate(TimestampTime)
 ORDER BY (ServiceName, TimestampTime, Timestamp)
