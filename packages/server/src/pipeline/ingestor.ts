@@ -57,7 +57,7 @@ export class IngestService implements Ingestor {
       this.stats.overloaded++
       return backlog.healthy
         ? { status: 'retry', retryAfterSeconds: 2, reason: 'ingest backlog is full; the store is catching up' }
-        : { status: 'retry', retryAfterSeconds: 10, reason: 'the store is not accepting writes; data is kept in the write-ahead log' }
+        : { status: 'retry', retryAfterSeconds: 10, reason: 'the store is not accepting writes; data is kept in the write-ahead log', httpStatus: 503 }
     }
     runStages(this.stages, batch)
     const logs = batch.logs.length
@@ -68,7 +68,7 @@ export class IngestService implements Ingestor {
         this.writer.enqueue(await this.wal.append(payload))
       } catch (err) {
         this.log.error({ err: { message: (err as Error).message } }, 'cannot write the write-ahead log')
-        return { status: 'retry', retryAfterSeconds: 10, reason: 'Beacon cannot write its write-ahead log (disk full or read-only?)' }
+        return { status: 'retry', retryAfterSeconds: 10, reason: 'Beacon cannot write its write-ahead log (disk full or read-only?)', httpStatus: 503 }
       }
     }
     this.seen.set(batch.id, Date.now())

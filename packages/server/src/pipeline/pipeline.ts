@@ -21,7 +21,8 @@ export interface Stage {
 export type IngestOutcome =
   | { status: 'ok'; accepted: number; rejected: number; message?: string }
   | { status: 'duplicate'; accepted: number }
-  | { status: 'retry'; retryAfterSeconds: number; reason: string }
+  /** Overloaded (429) or the store/WAL cannot take writes now (503); the client should retry. */
+  | { status: 'retry'; retryAfterSeconds: number; reason: string; httpStatus?: 429 | 503 }
 
 export interface Ingestor {
   submit(batch: Batch): Promise<IngestOutcome>

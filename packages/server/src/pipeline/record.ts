@@ -95,9 +95,16 @@ export interface Batch {
   rejectionMessage?: string
 }
 
-/** A fresh attribute map without a prototype (so `__proto__` is an ordinary key). */
+/** An empty, frozen, prototype-less object: the prototype of every attribute map. */
+const NO_KEYS: object = Object.freeze(Object.create(null))
+
+/**
+ * A fresh attribute map whose prototype has no keys (so `__proto__` and `constructor` are
+ * ordinary keys). Inheriting from a shared empty object is several times cheaper for V8 to fill
+ * than `Object.create(null)` dictionaries.
+ */
 export function attrs(): Attributes {
-  return Object.create(null) as Attributes
+  return Object.create(NO_KEYS) as Attributes
 }
 
 /** Now as ns-since-epoch decimal string. */

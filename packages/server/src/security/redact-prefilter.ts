@@ -14,7 +14,7 @@
  * several times slower than this loop (see redact.bench.ts).
  */
 
-/** Where a stem must begin or end to count (keeps `shipping`, `author`, `task-` from triggering). */
+/** Where a stem must begin or end to count (keeps `shipping`, `author`, `task-`, `keyboard` from triggering). */
 const StemAt = { none: 0, word: 1, afterWord: 2, wordStart: 3, exactCase: 4 } as const
 type StemKind = (typeof StemAt)[keyof typeof StemAt]
 
@@ -27,11 +27,12 @@ const BUILT_IN: Array<[string, StemKind]> = [
   ['pass', StemAt.none], ['pwd', StemAt.none], ['secret', StemAt.none], ['token', StemAt.none], ['cookie', StemAt.none],
   ['credential', StemAt.none], ['authorization', StemAt.none], ['cvv', StemAt.none], ['cvc', StemAt.none], ['mfa', StemAt.none],
   ['jwt', StemAt.none], ['bearer', StemAt.none], ['basic', StemAt.none], ['sessid', StemAt.none], ['sessionid', StemAt.none],
-  ['session_id', StemAt.none], ['session-id', StemAt.none], ['sessionkey', StemAt.none], ['session_key', StemAt.none],
-  ['securitycode', StemAt.none], ['security_code', StemAt.none], ['security-code', StemAt.none], ['-----begin', StemAt.none],
+  ['session_id', StemAt.none], ['session-id', StemAt.none], ['session id', StemAt.none], ['sessionkey', StemAt.none],
+  ['session_key', StemAt.none], ['session key', StemAt.none], ['securitycode', StemAt.none], ['security_code', StemAt.none],
+  ['security-code', StemAt.none], ['security code', StemAt.none], ['-----begin', StemAt.none],
   ['ghp_', StemAt.none], ['gho_', StemAt.none], ['ghu_', StemAt.none], ['ghs_', StemAt.none], ['ghr_', StemAt.none],
   ['github_pat', StemAt.none], ['xox', StemAt.none],
-  // `api_key`, `apiKey`, `x-api-key`, `private.key` — but not `key`, `keyboard` or `cache key`
+  // `api_key`, `apiKey`, `x-api-key`, `"api key"`, `apikeyid` — any key name that ends a compound
   ['key', StemAt.afterWord],
   ['auth', StemAt.word], ['oauth', StemAt.word], ['pin', StemAt.word], ['otp', StemAt.word], ['totp', StemAt.word],
   ['sk_', StemAt.wordStart], ['sk-', StemAt.wordStart], ['rk_', StemAt.wordStart],
@@ -122,7 +123,8 @@ export function compilePrefilter(opts: PrefilterOptions): (text: string) => numb
           if ((!isLetter(before) || isUpper(s.charCodeAt(i))) && !(after >= 97 && after <= 122)) return true
           break
         case StemAt.afterWord:
-          if ((isLetter(before) || before === 95 || before === 45 || before === 46) && !(after >= 97 && after <= 122)) return true
+          // after something (`api_key`), not at the start of a word (`key`, `keyboard`)
+          if (before !== 0 && before !== 34 && before !== 39 && before !== 10 && !(before === 32 && !isLetter(s.charCodeAt(i - 2)))) return true
           break
         case StemAt.wordStart:
           if (!isLetter(before)) return true

@@ -279,3 +279,11 @@ test('planted secrets and card numbers leave no trace anywhere in the record', (
   }
   assert.ok(!stored.includes('737') && !stored.includes('"123"'), 'CVV survived')
 })
+
+test('counters track at most 1000 services and add up the rest under (other)', () => {
+  const redact = createRedactStage()
+  redact.process(batch(Array.from({ length: 1005 }, (_, i) => logRecord({ serviceName: `svc-${i}`, body: 'password=x' }))))
+  const c = redact.counters()
+  assert.equal(Object.keys(c).length, 1001)
+  assert.deepEqual(c['(other)'], { 'secret-field': 5 })
+})

@@ -40,6 +40,7 @@ export interface RedactStage extends Stage {
 
 /** Services tracked separately in the counters; the rest are added up under `(other)`. */
 const MAX_COUNTED_SERVICES = 1000
+const OTHER_SERVICES = '(other)'
 
 interface Redactor {
   classify: (key: string) => NameDecision
@@ -87,7 +88,7 @@ export function createRedactStage(policyInput: RedactionPolicyInput = {}, option
   function count(service: string): void {
     let perRule = counts.get(service)
     if (perRule === undefined) {
-      if (counts.size >= MAX_COUNTED_SERVICES) return count('(other)')
+      if (counts.size >= MAX_COUNTED_SERVICES && service !== OTHER_SERVICES) return count(OTHER_SERVICES)
       perRule = new Map()
       counts.set(service, perRule)
     }

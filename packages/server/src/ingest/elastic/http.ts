@@ -126,11 +126,12 @@ export async function readBody(request: FastifyRequest, limits: Limits): Promise
 }
 
 /**
- * The batch id: the client's `Idempotency-Key` / `X-Request-Id` when given, else a hash of path
- * and body — a shipper re-sending the same request after a lost response is recognised.
+ * The batch id: the client's `Idempotency-Key` when given, else a hash of path and body — a
+ * shipper re-sending the same request after a lost response is recognised. (Not X-Request-Id:
+ * proxies mint a new one per attempt.)
  */
 export function batchId(request: FastifyRequest, body: Buffer): string {
-  const given = request.headers['idempotency-key'] ?? request.headers['x-request-id']
+  const given = request.headers['idempotency-key']
   const key = Array.isArray(given) ? given[0] : given
   if (key) return key
   return createHash('sha256').update(request.url).update('\n').update(body).digest('hex')

@@ -125,7 +125,7 @@ class OtlpHandler {
         return this.succeed(reply, format, signal, rejected, rejectionMessage)
       case 'retry':
         reply.header('retry-after', String(outcome.retryAfterSeconds))
-        return this.fail(reply, format, 429, `${outcome.reason}; retry after ${outcome.retryAfterSeconds} s`)
+        return this.fail(reply, format, outcome.httpStatus ?? 429, `${outcome.reason}; retry after ${outcome.retryAfterSeconds} s`)
     }
   }
 
@@ -187,12 +187,13 @@ class OtlpHandler {
 
 /**
  * Identifies the request's content so a client's retry of it is recognised: the client's
- * Idempotency-Key / X-Request-Id when given, else the decompressed body; with the path, so the
- * same key on /v1/logs and /v1/traces names two batches.
+ * Idempotency-Key when given, else the decompressed body; with the path, so the same key on
+ * /v1/logs and /v1/traces names two batches. (Not X-Request-Id: proxies such as Envoy or nginx
+ * mint a new one per attempt, which would make a retry look new.)
  */
 function batchId(request: FastifyRequest, body: Buffer): string {
   const path = request.url.split('?')[0]
-  const key = header(request, 'idempotency-key') || header(request, 'x-request-id')
+  const key = header(request, 'idempotency-key')
   const hash = createHash('sha256').update(path).update('\n')
   if (key !== '') hash.update('key:').update(key)
   else hash.update(body)

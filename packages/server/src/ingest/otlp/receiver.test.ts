@@ -217,7 +217,7 @@ test('failed authentication answers its status before the body is looked at', as
   assert.deepEqual(decodeStatus(res.rawPayload), { code: 16, message: 'missing ingest key' })
 })
 
-test('the batch id follows Idempotency-Key / X-Request-Id, else the content; never shared across signals', async () => {
+test('the batch id follows Idempotency-Key, else the content (never a proxy\'s X-Request-Id); never shared across signals', async () => {
   const h = await harness()
   const body = await logsJson(1)
   const send = (url: string, headers: Record<string, string> = {}, payload: Buffer | string = body) =>
@@ -230,7 +230,7 @@ test('the batch id follows Idempotency-Key / X-Request-Id, else the content; nev
   const ids = h.batches.map((b) => b.id)
   assert.equal(ids[0], ids[1], 'same content, compressed or not')
   assert.equal(ids[2], ids[3], 'same key, whatever the content')
-  assert.equal(ids[2], ids[4], 'X-Request-Id is the fallback key')
+  assert.equal(ids[0], ids[4], 'X-Request-Id is ignored: proxies mint a new one per retry')
   assert.notEqual(ids[0], ids[2])
   for (const id of ids) assert.match(id, /^[0-9a-f]{64}$/)
 })

@@ -8,10 +8,12 @@ function start(args: string[], env: any): Promise<{ p: any; port: number }> {
   })
 }
 const sink = await start(['--import', 'tsx', 'bench/sdk-sink.ts'], {})
-const mode = process.argv[2] ?? 'instrumented'
-const extra = process.argv.slice(3)
-const srv = await start([...extra, '--import', 'tsx', process.env.SRVFILE ?? 'bench/sdk-fastify-server.ts', mode], { BEACON_ENDPOINT: `http://127.0.0.1:${sink.port}`, ...(process.env.SRVENV ? JSON.parse(process.env.SRVENV) : {}) })
-const r = await autocannon({ url: `http://127.0.0.1:${srv.port}/hello`, connections: 50, duration: Number(process.env.DUR ?? 6) })
-console.log(mode, 'req/s', r.requests.average)
-await new Promise((ok) => { srv.p.once('exit', ok); srv.p.kill('SIGTERM') })
+for (const v of process.argv.slice(2)) {
+  const srv = await start(['--import', 'tsx', 'packages/sdk/.scratch/srv3.ts'], { VARIANT: v, BEACON_ENDPOINT: `http://127.0.0.1:${sink.port}` })
+  const url = `http://127.0.0.1:${srv.port}/hello`
+  await autocannon({ url, connections: 50, duration: 4 })
+  const r = await autocannon({ url, connections: 50, duration: 10 })
+  console.log(v, r.requests.average)
+  await new Promise((ok) => { srv.p.once('exit', ok); srv.p.kill('SIGTERM') })
+}
 sink.p.kill('SIGTERM')
