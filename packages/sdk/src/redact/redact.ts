@@ -45,9 +45,6 @@ export function isSecretKey(key: string): boolean {
   return keyKind(key) === SECRET
 }
 
-function isCardKey(key: string): boolean {
-  return keyKind(key) === CARD
-}
 
 /** Luhn checksum over a string of digits. */
 export function luhnValid(digits: string): boolean {
