@@ -7,7 +7,7 @@
  *   2. Fastify hello-world requests/s: instrumented (SDK + request logging, exporting to the sink)
  *      vs uninstrumented. Target: ≥ 90 %.
  *
- *   node --import tsx bench/sdk-overhead.ts [--calls=200000] [--seconds=10] [--connections=50]
+ *   node --import tsx bench/sdk-overhead.ts [--calls=200000] [--seconds=15] [--connections=50] [--only=logs|http]
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { cpus } from 'node:os'
@@ -20,6 +20,7 @@ const arg = (name: string, dflt: number) => Number(process.argv.find((a) => a.st
 const CALLS = arg('calls', 200_000)
 const SECONDS = arg('seconds', 15)
 const CONNECTIONS = arg('connections', 50)
+const ONLY = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1]
 
 function startChild(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; port: number; out: () => string }> {
   return new Promise((resolve, reject) => {

@@ -4,15 +4,15 @@
  * business events, crash and signal handling.
  *
  *   spans ─▶ BusinessKeys (order.id/user.id from baggage) ─▶ QueryMonitor (slow/failed SQL → logs)
- *         ─▶ Bounded ─▶ Batch ─▶ Counting ─▶ OTLP/HTTP  {endpoint}/v1/traces
- *   logs  ─▶ Bounded ─▶ Batch ─▶ Counting ─▶ OTLP/HTTP  {endpoint}/v1/logs
+ *         ─▶ Bounded ─▶ Batch ─▶ Counting ─▶ OTLP/HTTP (protobuf)  {endpoint}/v1/traces
+ *   logs  ─▶ pino JSON line ─▶ LogShipper (bounded buffer, batches) ─▶ export worker thread
+ *         ─▶ OTLP/HTTP (JSON)  {endpoint}/v1/logs
  *
  * Instrumentations patch modules as they are loaded: call `init()` before importing the
  * libraries it instruments (preload it with `node --import @beacon/sdk/register`, or `init()`
  * then `await import('./app.ts')`).
  */
 import { hostname } from 'node:os'
-import { logs } from '@opentelemetry/api-logs'
 import { registerInstrumentations } from '@opentelemetry/instrumentation'
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http'
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici'
@@ -21,9 +21,7 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg'
 import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib'
 import { FastifyOtelInstrumentation } from '@fastify/otel'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto'
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto'
 import { resourceFromAttributes } from '@opentelemetry/resources'
-import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs'
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanExporter } from '@opentelemetry/sdk-trace-base'
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import type { Logger } from 'pino'
@@ -31,10 +29,9 @@ import { resolveConfig, type BeaconOptions, type ResolvedConfig } from './config
 import { createLogger } from './logging/logger.ts'
 import { createEvents, type BusinessEvents } from './events/events.ts'
 import { runtime, setRuntime } from './runtime.ts'
-import {
-  BoundedLogProcessor, BoundedSpanProcessor, CountingLogExporter, CountingSpanExporter, SignalCounter,
-  type SignalStats,
-} from './telemetry/bounded.ts'
+import { BoundedSpanProcessor, CountingSpanExporter, SignalCounter, type SignalStats } from './telemetry/bounded.ts'
+import { LogShipper, workerSender, type BatchSend } from './logging/shipper.ts'
+import type { Attributes } from './logging/records.ts'
 import { BusinessKeysSpanProcessor } from './telemetry/business-keys.ts'
 import { rememberServerSpan } from './telemetry/server-spans.ts'
 import { QueryMonitor } from './db/query-monitor.ts'
@@ -43,8 +40,11 @@ import { installLifecycle, type Lifecycle } from './process/lifecycle.ts'
 export interface InitOptions extends BeaconOptions {
   /** Replaces the OTLP span exporter (tests, other backends). */
   spanExporter?: SpanExporter
-  /** Replaces the OTLP log exporter (tests, other backends). */
-  logExporter?: LogRecordExporter
+  /**
+   * Replaces the log export (tests, other backends): receives each batch as NDJSON (the pino
+   * lines) and resolves true when it was delivered.
+   */
+  logSend?: BatchSend
 }
 
 /** The handle `init()` returns. */
@@ -93,13 +93,13 @@ export function init(opts: InitOptions = {}): Beacon {
   setRuntime({ config, initialized: true, spans, logs: logCounter, onFatal: () => {} })
 
   let tracerProvider: NodeTracerProvider | undefined
-  let loggerProvider: LoggerProvider | undefined
+  let shipper: LogShipper | undefined
   let unregister: (() => void) | undefined
   const loggerRef: { current?: Logger } = {}
 
   if (!config.disabled) {
     try {
-      const resource = resourceFromAttributes({
+      const resourceAttributes: Attributes = {
         'service.name': config.service,
         'service.version': config.version,
         'deployment.environment.name': config.environment,
@@ -109,7 +109,8 @@ export function init(opts: InitOptions = {}): Beacon {
         'process.runtime.name': 'nodejs',
         'process.runtime.version': process.versions.node,
         ...config.resourceAttributes,
-      })
+      }
+      const resource = resourceFromAttributes(resourceAttributes)
       const headers: Record<string, string> = config.apiKey ? { Authorization: `Bearer ${config.apiKey}` } : {}
       const batch = { maxQueueSize: config.maxQueueSize, maxExportBatchSize: 512, scheduledDelayMillis: config.exportIntervalMs, exportTimeoutMillis: config.exportTimeoutMs }
 
@@ -125,12 +126,11 @@ export function init(opts: InitOptions = {}): Beacon {
       })
       tracerProvider.register()
 
-      const logExporter = opts.logExporter ?? new OTLPLogExporter({ url: `${config.endpoint}/v1/logs`, headers, timeoutMillis: config.exportTimeoutMs })
-      loggerProvider = new LoggerProvider({
-        resource,
-        processors: [new BoundedLogProcessor(new BatchLogRecordProcessor({ exporter: new CountingLogExporter(logExporter, logCounter), ...batch }), logCounter)],
-      })
-      logs.setGlobalLoggerProvider(loggerProvider)
+      const sender = opts.logSend !== undefined
+        ? { send: opts.logSend }
+        : workerSender({ url: `${config.endpoint}/v1/logs`, headers, resource: resourceAttributes, scope: { name: '@beacon/sdk' }, timeoutMs: config.exportTimeoutMs })
+      shipper = new LogShipper({ counter: logCounter, intervalMs: config.exportIntervalMs, ...sender })
+      runtime().logSink = shipper
 
       unregister = registerInstrumentations({
         tracerProvider,
@@ -153,11 +153,11 @@ export function init(opts: InitOptions = {}): Beacon {
   const events = createEvents(logger)
 
   const flush = (timeoutMs = 5000): Promise<void> =>
-    settle(Promise.allSettled([tracerProvider?.forceFlush(), loggerProvider?.forceFlush()]), timeoutMs)
+    settle(Promise.allSettled([tracerProvider?.forceFlush(), shipper?.flush()]), timeoutMs)
 
   // A FATAL record must reach people within seconds: send it now rather than at the next batch.
   runtime().onFatal = () => {
-    void loggerProvider?.forceFlush().catch(() => {})
+    shipper?.sendNow()
   }
 
   const lifecycle: Lifecycle = installLifecycle({
@@ -188,7 +188,8 @@ export function init(opts: InitOptions = {}): Beacon {
       lifecycle.uninstall()
       await flush()
       unregister?.()
-      await settle(Promise.allSettled([tracerProvider?.shutdown(), loggerProvider?.shutdown()]), 5000)
+      await settle(Promise.allSettled([tracerProvider?.shutdown(), shipper?.shutdown()]), 5000)
+      if (runtime().logSink === shipper) runtime().logSink = undefined
       current = undefined
     },
     stats: () => ({ spans: spans.snapshot(), logs: logCounter.snapshot() }),

@@ -1,7 +1,7 @@
 /**
  * Process-wide SDK state shared by its modules: the configuration `init()` resolved, the
  * telemetry counters, and the hook that flushes at once when a FATAL record is written.
- * Before `init()` the logger still works (stdout only; the OpenTelemetry API is a no-op).
+ * Before `init()` the logger still works (stdout only).
  */
 import { resolveConfig, type ResolvedConfig } from './config.ts'
 import { SignalCounter } from './telemetry/bounded.ts'
@@ -13,6 +13,13 @@ export interface Runtime {
   logs: SignalCounter
   /** Called (synchronously, must not throw or block) after a FATAL record is emitted. */
   onFatal: () => void
+  /** Where the logger's JSON lines go for export (set by `init()`; none: stdout only). */
+  logSink?: LogSink
+}
+
+/** Receives every line the SDK's loggers write (already serialized by pino, one JSON object + newline). */
+export interface LogSink {
+  push(line: string): void
 }
 
 let current: Runtime | undefined

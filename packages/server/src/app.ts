@@ -51,6 +51,8 @@ export interface BeaconExtensions {
   api?: (app: FastifyInstance, deps: ApiDeps) => void | Promise<void>
   /** Runs once the store is migrated, before any listener opens (security: bootstrap users, load the audit chain). */
   init?: (store: Store) => Promise<void>
+  /** Rewrites a parsed search before it is compiled (security: exact match on encrypted fields through their blind index). */
+  rewriteSearch?: ApiDeps['rewriteSearch']
   /** Options for every listener: TLS certificate (`https`), `trustProxy`. */
   listener?: { https?: { key: Buffer; cert: Buffer; minVersion: 'TLSv1.2' | 'TLSv1.3' }; trustProxy?: boolean | string[] }
 }
@@ -118,7 +120,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   if (config.ports.api !== 0) {
     const api = Fastify(fastifyOpts)
     installErrorHandler(api, log)
-    const deps: ApiDeps = { store, config, log, health }
+    const deps: ApiDeps = { store, config, log, health, rewriteSearch: ext.rewriteSearch }
     if (ext.api) await ext.api(api, deps)
     registerSearchRoutes(api, deps)
     registerTraceRoutes(api, deps)

@@ -1,11 +1,11 @@
-import pino, { type Logger } from 'pino'
+import pino, { type DestinationStream, type Logger } from 'pino'
 
 /**
- * Beacon's own log: JSON lines on stdout. Paths that could carry credentials are censored, so a
- * secret sent to Beacon never reaches Beacon's log either.
+ * Beacon's own log: JSON lines on stdout (or `destination`, for tests that read it). Paths that
+ * could carry credentials are censored, so a secret sent to Beacon never reaches Beacon's log either.
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service: 'beacon' },
     redact: {
@@ -15,5 +15,6 @@ export function createLogger(level: string): Logger {
       ],
       censor: '[REDACTED]',
     },
-  })
+  }
+  return destination ? pino(options, destination) : pino(options)
 }

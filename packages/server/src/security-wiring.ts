@@ -24,6 +24,9 @@ import { createSecurityStages } from './security/stages.ts'
 import { loadKeyRing } from './security/key-file.ts'
 import type { KeyRing } from './security/crypto.ts'
 import { installApiAudit, registerAuditRoutes } from './audit/api-audit.ts'
+import { createBlindSearch } from './security/blind-search.ts'
+import { createAuditTextMask } from './security/audit-text.ts'
+import { registerRedactionRoutes } from './security/redaction-routes.ts'
 
 /**
  *   securityExtensions(config)              (before the store opens: checks, TLS files, stages)
@@ -32,7 +35,10 @@ import { installApiAudit, registerAuditRoutes } from './audit/api-audit.ts'
  *     ingestAuth:   ingest keys for the OTLP and Elasticsearch receivers
  *     api(app):     gate (network, credentials, CSRF, permission) → audit hooks → auth, admin, audit routes
  *     stages:       redact, encrypt (security/stages.ts), enrich = service binding of ingest keys
+ *     search:       exact match on encrypted fields through their blind index (security/blind-search.ts)
  *     answers:      encrypted values decrypted for sensitive:decrypt (audited), `[encrypted]` for others
+ *     audit text:   search text stored without encrypted values, secrets or cards (security/audit-text.ts)
+ *     admin:        GET /api/admin/redaction, the redaction and encryption counters
  *     listener:     HTTPS (TLS 1.2+) when security.tls is set; trustProxy
  */
 export interface SecurityExtensions extends BeaconExtensions {
@@ -43,6 +49,8 @@ export interface SecurityExtensions extends BeaconExtensions {
 export interface SecurityOptions {
   /** Tests: create an admin session and an ingest key at every start, print nothing. */
   testCredentials?: boolean
+  /** Where `BEACON_ENCRYPTION_*` are read (default `process.env`). */
+  env?: Record<string, string | undefined>
 }
 
 /** Builds the security extensions (auth, redaction, encryption, audit) for a start. */
@@ -55,7 +63,7 @@ export async function securityExtensions(config: Config, log: Logger, opts: Secu
   let keyRing: KeyRing | undefined
   let data: ReturnType<typeof createSecurityStages> | undefined
   try {
-    keyRing = loadKeyRing({ file: sec.encryption.keyFile, env: process.env })
+    keyRing = loadKeyRing({ file: sec.encryption.keyFile, env: opts.env ?? process.env })
     data = createSecurityStages(sec, keyRing)
   } catch (err) {
     problems.push((err as Error).message)
@@ -74,10 +82,16 @@ export async function securityExtensions(config: Config, log: Logger, opts: Secu
   const stages: Partial<Record<'redact' | 'encrypt' | 'enrich', Stage>> = { enrich: createServiceBindingStage() }
   if (data?.redact) stages.redact = data.redact
   if (data?.encrypt) stages.encrypt = data.encrypt
+  const blind = data?.encrypt && keyRing
+    ? createBlindSearch({ fields: sec.encryption.fields, keyRing, blindIndex: sec.encryption.blindIndex })
+    : undefined
+  const redact = data?.redact
+  const maskAuditTarget = createAuditTextMask({ maskQuery: blind?.maskQuery, redactText: redact ? (text) => redact.redactText(text) : undefined })
   const ext: SecurityExtensions = {
     migrations: [...AUTH_MIGRATIONS, ...AUDIT_MIGRATIONS],
     stages,
     listener: { ...(https ? { https } : {}), trustProxy: sec.trustProxy },
+    ...(blind ? { rewriteSearch: blind.rewrite } : {}),
   }
 
   let auth: Authenticator | undefined
@@ -89,7 +103,7 @@ export async function securityExtensions(config: Config, log: Logger, opts: Secu
     const keys = new ApiKeyStore(store, (err) => log.warn({ err: { message: err.message } }, 'cannot record an API key\'s last use'))
     await keys.load()
     auth = new Authenticator(users, new SessionStore(store), keys, sec)
-    audit = await AuditLog.open(store, log)
+    audit = await AuditLog.open(store, log, { maskTarget: maskAuditTarget })
     if (sec.auth) ingestAuth = createIngestAuth(auth)
     await verifyPassword('warm-up', undefined) // computes the decoy hash now, not during the first login
     const created = await bootstrapIdentities(config, auth, audit, log, opts.testCredentials ? () => {} : undefined)
@@ -111,6 +125,10 @@ export async function securityExtensions(config: Config, log: Logger, opts: Secu
     registerAuthRoutes(app, config, auth, audit)
     registerAdminRoutes(app, auth, audit)
     registerAuditRoutes(app, audit)
+    registerRedactionRoutes(app, {
+      redact, encrypt: data?.encrypt, keyRing, redactionEnabled: sec.redaction.enabled,
+      encryption: { fields: sec.encryption.fields, blindIndex: sec.encryption.blindIndex },
+    })
   }
   return ext
 }

@@ -47,6 +47,8 @@ export interface TestBeaconOptions {
   /** Config overrides by dotted path, e.g. { 'limits.maxBodyBytes': 1024 }. */
   overrides?: Record<string, unknown>
   logLevel?: string
+  /** Where Beacon's own log goes (JSON lines), e.g. `{ write: (line) => lines.push(line) }`; default stdout. */
+  logDestination?: { write(line: string): void }
 }
 
 export async function startTestBeacon(opts: TestBeaconOptions = {}): Promise<TestBeacon> {
@@ -61,8 +63,8 @@ export async function startTestBeacon(opts: TestBeaconOptions = {}): Promise<Tes
     ...opts.env,
   }
   const config = loadConfig({ env, file: '/dev/null', overrides: { 'ingest.flushIntervalMs': 100, ...opts.overrides } })
-  const log = createLogger(opts.logLevel ?? process.env.BEACON_TEST_LOG_LEVEL ?? 'silent')
-  const ext = await securityExtensions(config, log, { testCredentials: true })
+  const log = createLogger(opts.logLevel ?? process.env.BEACON_TEST_LOG_LEVEL ?? 'silent', opts.logDestination)
+  const ext = await securityExtensions(config, log, { testCredentials: true, env })
   const beacon = await createBeacon(config, log, ext)
   const credentials = (ext as { testCredentials?: { ingestKey?: string; adminToken?: string } }).testCredentials ?? {}
   return {

@@ -31,25 +31,22 @@ test('kill -9 loses no acknowledged record and stores none twice', { timeout: 18
     const senders = [0, 1, 2, 3].map(sender)
     // Let acknowledgements accumulate (some inserted into ClickHouse, some only in the WAL), then kill.
     while (acked.length < 60) await new Promise((r) => setTimeout(r, 20))
+    const exited = new Promise((r) => child.proc.once('exit', r))
     child.proc.kill('SIGKILL')
     stop = true
     await Promise.all(senders)
-    await new Promise((r) => child.proc.once('exit', r))
+    await exited
     assert.ok(acked.length >= 60)
 
     const tb = await startTestBeacon({ dataDir, env: { BEACON_AUTH: 'off' } })
     try {
       await tb.flush()
-      const rows = await tb.store.query<{ b: string; n: string; d: string }>(
-        `SELECT splitByChar('-', Body)[3] AS b, count() AS n, uniqExact(Body) AS d FROM otel_logs WHERE ServiceName = 'kill9' GROUP BY b`)
-      const counts = new Map(rows.map((r) => [r.b, r]))
       const all = await tb.store.query<{ p: string; n: string }>(
         `SELECT arrayStringConcat(arraySlice(splitByChar('-', Body), 1, 3), '-') AS p, count() AS n FROM otel_logs WHERE ServiceName = 'kill9' GROUP BY p`)
       const byPrefix = new Map(all.map((r) => [r.p, Number(r.n)]))
       const missing = acked.filter((p) => byPrefix.get(p) !== 50)
       assert.deepEqual(missing, [], `every acknowledged batch is stored whole (${acked.length} acked of ${sent} sent)`)
       for (const [p, n] of byPrefix) assert.equal(n, 50, `batch ${p} stored once, not ${n / 50} times`)
-      assert.ok(counts.size > 0)
     } finally {
       await tb.stop({ keepData: true })
     }

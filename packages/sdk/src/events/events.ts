@@ -14,7 +14,7 @@
  */
 import { trace, type AttributeValue } from '@opentelemetry/api'
 import type { Logger } from 'pino'
-import { exceptionAttributes } from '../logging/otel-bridge.ts'
+import { exceptionAttributes } from '../logging/records.ts'
 
 type Id = string | number
 type Extra = Record<string, unknown>

@@ -1,15 +1,14 @@
 /**
  * `createLogger()`: a pino logger whose every line carries the service, the level, and the trace
  * and span ids of the active span; lines are redacted at source, printed to stdout as JSON, and
- * exported to Beacon through the OpenTelemetry logs API.
+ * handed — as the very JSON text pino wrote — to the SDK's log shipper, which exports them to
+ * Beacon in batches (conversion and HTTP off the log call; see shipper.ts).
  */
 import { context, trace } from '@opentelemetry/api'
-import { logs, type Logger as OtelLogger } from '@opentelemetry/api-logs'
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
 import { redact, redactString } from '../redact/redact.ts'
 import { currentBusinessKeys } from '../telemetry/business-keys.ts'
 import { runtime } from '../runtime.ts'
-import { toLogRecord } from './otel-bridge.ts'
 import type { LogLevel } from '../config.ts'
 
 export type { Logger } from 'pino'
@@ -25,19 +24,16 @@ export interface CreateLoggerOptions {
   destination?: DestinationStream
   /** Bindings added to every line (e.g. `{ component: 'billing' }`). */
   bindings?: Record<string, unknown>
-  /** Extra pino options (serializers, custom levels…). `hooks`/`mixin`/`base` are the SDK's. */
-  pino?: Omit<LoggerOptions, 'hooks' | 'mixin' | 'base' | 'level'>
+  /** Extra pino options (serializers, custom levels…). `hooks`/`mixin`/`base`/`messageKey` are the SDK's. */
+  pino?: Omit<LoggerOptions, 'hooks' | 'mixin' | 'base' | 'level' | 'messageKey'>
 }
 
 const FATAL = 60
-const SCOPE = '@beacon/sdk'
 
-const discard: DestinationStream = { write() {} }
-
-/** Adds trace context and business keys to the printed line (the exported record gets them from context). */
+/** Adds trace context and business keys to the line (the exported record takes them from there). */
 function mixin(): Record<string, unknown> {
   const span = trace.getSpan(context.active())
-  if (span === undefined) return {}
+  if (span === undefined) return {} // a new object: pino's merge strategy writes into it
   const sc = span.spanContext()
   const out: Record<string, unknown> = { trace_id: sc.traceId, span_id: sc.spanId, trace_flags: sc.traceFlags }
   const keys = currentBusinessKeys()
@@ -57,30 +53,42 @@ export function createLogger(opts: CreateLoggerOptions = {}): Logger {
   const rt = runtime()
   const service = opts.service ?? rt.config.service
   const stdout = opts.stdout ?? rt.config.stdout
-  const destination = opts.destination ?? (stdout ? pino.destination({ dest: 1, sync: true }) : discard)
-  let otel: OtelLogger | undefined
-  const messageKey = opts.pino?.messageKey ?? 'msg'
+  const printer = opts.destination ?? (stdout ? pino.destination({ dest: 1, sync: true }) : undefined)
+  // One write per line: print it, and hand the same text to the shipper (no second serialization).
+  const destination: DestinationStream & { flush?: () => void } = {
+    write(line: string) {
+      if (printer !== undefined) printer.write(line)
+      const sink = rt.logSink
+      if (sink !== undefined) {
+        try { sink.push(line) } catch { /* never throw into the service */ }
+      }
+    },
+    flush() { (printer as { flushSync?: () => void } | undefined)?.flushSync?.() },
+  }
 
   const logger = pino({
     ...opts.pino,
     level: opts.level ?? rt.config.logLevel,
     base: { service, ...opts.bindings },
+    // Errors under `error` too (pino's default only serializes `err`), so the record keeps the stack.
+    serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err, ...opts.pino?.serializers },
     formatters: { ...opts.pino?.formatters, level: (label) => ({ level: label }) },
     mixin,
     hooks: {
       logMethod(args: unknown[], method, level) {
         try {
-          // Redact once, before either sink sees the line (copy-on-write: usually no allocation).
+          // Redact once, before the line is written (copy-on-write: usually no allocation).
           const first = args[0]
           if (first !== null && typeof first === 'object' && !(first instanceof Error)) args[0] = redact(first)
           for (let i = typeof first === 'string' ? 0 : 1; i < args.length; i++) if (typeof args[i] === 'string') args[i] = redactString(args[i] as string)
-          otel ??= logs.getLogger(SCOPE)
-          otel.emit(toLogRecord(this, args, level, messageKey))
-          if (level >= FATAL) runtime().onFatal()
         } catch {
-          // The SDK never throws into the service: a record that cannot be exported is still printed.
+          // The SDK never throws into the service.
         }
-        return method.apply(this, args as Parameters<typeof method>)
+        method.apply(this, args as Parameters<typeof method>)
+        // A FATAL record must reach people within seconds: ship it now rather than at the next batch.
+        if (level >= FATAL) {
+          try { runtime().onFatal() } catch { /* never throw */ }
+        }
       },
     },
   }, destination)

@@ -2,17 +2,17 @@
  * The bound on what the SDK holds while Beacon is slow or down, and the counters that say what
  * was lost.
  *
- *   span/log ──▶ BoundedProcessor ──(pending < max)──▶ BatchProcessor ──▶ CountingExporter ──▶ OTLP/HTTP
+ *   span ──▶ BoundedSpanProcessor ──(pending < max)──▶ BatchProcessor ──▶ CountingExporter ──▶ OTLP/HTTP
  *                      │ pending ≥ max                                        │ result
  *                      ▼                                                      ▼
  *                 dropped++                                 pending -= n; exported += n | failed += n
  *
  * `pending` counts records queued *and* in flight, so the batch processor's own queue never
  * overflows silently: every record the SDK lets go of is counted as exported, failed or dropped.
+ * Log lines use the same counter in the log shipper (logging/shipper.ts).
  */
 import type { Context } from '@opentelemetry/api'
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core'
-import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, SdkLogRecord } from '@opentelemetry/sdk-logs'
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 
 /** What happened to telemetry of one signal since init. */
@@ -77,21 +77,6 @@ export class CountingSpanExporter implements SpanExporter {
   forceFlush(): Promise<void> { return this.inner.forceFlush?.() ?? Promise.resolve() }
 }
 
-/** Wraps a log exporter to count what it exported and what it failed to. */
-export class CountingLogExporter implements LogRecordExporter {
-  constructor(private readonly inner: LogRecordExporter, private readonly counter: SignalCounter) {}
-  export(logs: ReadableLogRecord[], done: (r: ExportResult) => void): void {
-    try {
-      this.inner.export(logs, settleWith(this.counter, logs.length, done))
-    } catch (error) {
-      this.counter.settle(logs.length, false)
-      done({ code: ExportResultCode.FAILED, error: error as Error })
-    }
-  }
-  shutdown(): Promise<void> { return this.inner.shutdown() }
-  forceFlush(): Promise<void> { return this.inner.forceFlush?.() ?? Promise.resolve() }
-}
-
 /** Admits a finished span to the batch processor only while the buffer has room. */
 export class BoundedSpanProcessor implements SpanProcessor {
   constructor(private readonly inner: SpanProcessor, private readonly counter: SignalCounter) {}
@@ -99,16 +84,6 @@ export class BoundedSpanProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     if (!span.spanContext().traceFlags) return // not sampled: the batch processor would skip it too
     if (this.counter.admit()) this.inner.onEnd(span)
-  }
-  forceFlush(): Promise<void> { return this.inner.forceFlush() }
-  shutdown(): Promise<void> { return this.inner.shutdown() }
-}
-
-/** Admits a log record to the batch processor only while the buffer has room. */
-export class BoundedLogProcessor implements LogRecordProcessor {
-  constructor(private readonly inner: LogRecordProcessor, private readonly counter: SignalCounter) {}
-  onEmit(record: SdkLogRecord, context?: Context): void {
-    if (this.counter.admit()) this.inner.onEmit(record, context)
   }
   forceFlush(): Promise<void> { return this.inner.forceFlush() }
   shutdown(): Promise<void> { return this.inner.shutdown() }

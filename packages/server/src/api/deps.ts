@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import type { Ast } from '@beacon/query'
 import type { Config } from '../config/schema.ts'
 import type { Store } from '../store/connection.ts'
 
@@ -9,6 +10,8 @@ export interface ApiDeps {
   log: Logger
   /** Readiness facts owned by other parts (migrations, ingest backlog). */
   health(): Promise<Record<string, unknown>>
+  /** Applied to every parsed search before it is compiled (security: encrypted fields → blind index). */
+  rewriteSearch?: (ast: Ast) => Ast
 }
 
 /** Route-level permission, read by the security layer's preHandler (deny by default). */

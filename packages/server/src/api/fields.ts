@@ -33,7 +33,7 @@ export function registerFieldRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const target = parseTarget(request.query)
     const range = parseRange(qs(request.query, 'from'), qs(request.query, 'to'), 'now-24h')
     const limit = intParam(request.query, 'limit', 20, 1, 200)
-    const { where, params } = searchWhere(qs(request.query, 'q'), target, range)
+    const { where, params } = searchWhere(qs(request.query, 'q'), target, range, deps.rewriteSearch)
     const field = fieldExpression(request.params.name, { target })
     const table = target === 'logs' ? LOGS_TABLE : TRACES_TABLE
     const rows = await deps.store.query<{ value: string; count: string }>(

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { compileSearch } from '@beacon/query'
+import { compileQuery, parseQuery, type Ast } from '@beacon/query'
 import { BeaconError } from '../errors.ts'
 import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
 import { bucketSeconds, chTime, parseRange, type TimeRange } from './time-range.ts'
@@ -32,9 +32,10 @@ export function parseTarget(query: unknown): Target {
   return t
 }
 
-/** WHERE clause for a search over a time range, with its parameters. */
-export function searchWhere(q: string, target: Target, range: TimeRange): { where: string; params: Record<string, unknown> } {
-  const compiled = compileSearch(q, { target })
+/** WHERE clause for a search over a time range, with its parameters; `rewrite` is ApiDeps.rewriteSearch. */
+export function searchWhere(q: string, target: Target, range: TimeRange, rewrite?: (ast: Ast) => Ast): { where: string; params: Record<string, unknown> } {
+  const ast = parseQuery(q)
+  const compiled = compileQuery(rewrite ? rewrite(ast) : ast, { target })
   const params: Record<string, unknown> = { ...compiled.params, from: chTime(range.fromMs), to: chTime(range.toMs) }
   const time = target === 'logs'
     ? 'TimestampTime >= toDateTime({from:DateTime64(3)}) AND TimestampTime <= toDateTime({to:DateTime64(3)}) AND Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}'
@@ -49,7 +50,7 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const range = parseRange(qs(request.query, 'from'), qs(request.query, 'to'))
     const limit = intParam(request.query, 'limit', 100, 1, 1000)
     const cursor = decodeCursor(qs(request.query, 'cursor'))
-    const { where, params } = searchWhere(q, target, range)
+    const { where, params } = searchWhere(q, target, range, deps.rewriteSearch)
     const table = target === 'logs' ? LOGS_TABLE : TRACES_TABLE
     const bucket = bucketSeconds(range)
 

@@ -81,19 +81,29 @@ export class AuditLog {
   private writing: Promise<void> | undefined
   private failures = 0
 
-  private constructor(private readonly store: Store, private readonly log: Logger | undefined, last: { seq: number; hash: string }) {
+  private constructor(
+    private readonly store: Store,
+    private readonly log: Logger | undefined,
+    last: { seq: number; hash: string },
+    private readonly maskTarget: ((target: string) => string) | undefined,
+  ) {
     this.last = last
   }
 
-  /** Opens the audit log, continuing the chain from the last stored entry. */
-  static async open(store: Store, log?: Logger): Promise<AuditLog> {
+  /**
+   * Opens the audit log, continuing the chain from the last stored entry. `maskTarget` rewrites
+   * every entry's `target` before it is chained and stored (security/audit-text.ts: no plaintext
+   * of encrypted fields, secrets or card numbers from search text).
+   */
+  static async open(store: Store, log?: Logger, opts: { maskTarget?: (target: string) => string } = {}): Promise<AuditLog> {
     const [row] = await store.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${AUDIT_TABLE} ORDER BY seq DESC LIMIT 1`)
-    return new AuditLog(store, log, row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH })
+    return new AuditLog(store, log, row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH }, opts.maskTarget)
   }
 
   /** Records an event; the entry joins the chain now and is written in the background (see flush). */
   append(event: AuditEvent): AuditEntry {
-    const entry = chainEntry(this.last, event, Date.now())
+    const masked = this.maskTarget ? { ...event, target: this.maskTarget(event.target) } : event
+    const entry = chainEntry(this.last, masked, Date.now())
     this.last = { seq: entry.seq, hash: entry.hash }
     this.pending.push(entry)
     this.writing ??= this.drain()

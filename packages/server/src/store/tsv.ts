@@ -8,13 +8,9 @@
  *  - inside Array/Map values, strings are single-quoted and additionally escape `'`.
  */
 
-// eslint-disable-next-line no-control-regex
 const TOP_SPECIAL = /[\\\t\n\r\0\b\f]/
-// eslint-disable-next-line no-control-regex
 const TOP_SPECIAL_G = /[\\\t\n\r\0\b\f]/g
-// eslint-disable-next-line no-control-regex
 const QUOTED_SPECIAL = /[\\\t\n\r\0\b\f']/
-// eslint-disable-next-line no-control-regex
 const QUOTED_SPECIAL_G = /[\\\t\n\r\0\b\f']/g
 
 const ESCAPES: Record<string, string> = {

@@ -1,0 +1,156 @@
+/**
+ * Ships the logger's JSON lines to Beacon in batches. The log call only appends the line pino
+ * already serialized to an in-memory buffer; parsing, conversion to OTLP and HTTP happen once per
+ * batch in a worker thread (or in-process if the worker cannot start).
+ *
+ *   pino line ─▶ push() ──(pending < max)──▶ buffer ──(every exportIntervalMs, 512 lines, FATAL, flush)──▶ send(batch)
+ *                  │ pending ≥ max                                                         │ result
+ *                  ▼                                                                       ▼
+ *             dropped++                                         pending -= n; exported += n | failed += n
+ *
+ * `pending` counts lines buffered *and* in flight, so what the SDK holds while Beacon is slow or
+ * down is bounded, and every line is counted as exported, failed or dropped.
+ */
+import { Worker } from 'node:worker_threads'
+import { context } from '@opentelemetry/api'
+import { suppressTracing } from '@opentelemetry/core'
+import type { SignalCounter } from '../telemetry/bounded.ts'
+import type { LogSink } from '../runtime.ts'
+import { MAX_RECORDS_PER_REQUEST, OtlpLogSender, type SenderConfig } from './sender.ts'
+
+/** Sends one batch (NDJSON); resolves true when Beacon accepted it. Never rejects. */
+export type BatchSend = (ndjson: string) => Promise<boolean>
+
+export interface ShipperOptions {
+  counter: SignalCounter
+  intervalMs: number
+  send: BatchSend
+  close?: () => Promise<void> | void
+}
+
+export class LogShipper implements LogSink {
+  private buffer: string[] = []
+  private timer: NodeJS.Timeout | undefined
+  private readonly inFlight = new Set<Promise<void>>()
+
+  constructor(private readonly opts: ShipperOptions) {}
+
+  /** Called by the logger's destination with each line; never throws, never blocks. */
+  push(line: string): void {
+    if (!this.opts.counter.admit()) return
+    const n = this.buffer.push(line)
+    if (n >= MAX_RECORDS_PER_REQUEST) this.sendNow()
+    else if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.sendNow(), this.opts.intervalMs)
+      this.timer.unref()
+    }
+  }
+
+  /** Sends what is buffered now (FATAL records, flush). */
+  sendNow(): void {
+    if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined }
+    if (this.buffer.length === 0) return
+    const batch = this.buffer
+    this.buffer = []
+    const n = batch.length
+    const counter = this.opts.counter
+    let p: Promise<void>
+    try {
+      p = this.opts.send(batch.join('')).then((ok) => counter.settle(n, ok), () => counter.settle(n, false))
+    } catch {
+      counter.settle(n, false)
+      return
+    }
+    this.inFlight.add(p)
+    void p.finally(() => this.inFlight.delete(p))
+  }
+
+  /** Sends what is buffered and resolves when every batch in flight has settled. */
+  async flush(): Promise<void> {
+    this.sendNow()
+    await Promise.allSettled([...this.inFlight])
+  }
+
+  async shutdown(): Promise<void> {
+    await this.flush()
+    await this.opts.close?.()
+  }
+}
+
+/** A batch sender running in this thread (tracing suppressed, so log exports make no spans). */
+export function inlineSender(config: SenderConfig): { send: BatchSend; close: () => void } {
+  const sender = new OtlpLogSender(config)
+  return {
+    send: (data) => context.with(suppressTracing(context.active()), () => sender.send(data)),
+    close: () => sender.close(),
+  }
+}
+
+/**
+ * A batch sender in a worker thread. If the worker cannot start or dies, batches in flight count
+ * as failed and later ones are sent in-process.
+ */
+export function workerSender(config: SenderConfig): { send: BatchSend; close: () => Promise<void> } {
+  let fallback: { send: BatchSend; close: () => void } | undefined
+  const waiting = new Map<number, (ok: boolean) => void>()
+  let nextId = 1
+  let worker: Worker | undefined
+
+  const giveUp = (why: string): void => {
+    if (fallback !== undefined) return
+    process.stderr.write(`[beacon] log export worker unavailable (${why}); exporting logs from the main thread\n`)
+    fallback = inlineSender(config)
+    worker = undefined
+    for (const done of waiting.values()) done(false)
+    waiting.clear()
+  }
+
+  try {
+    const entry = new URL('./export-worker.ts', import.meta.url).href
+    // Under tsx (no build step) a worker does not inherit the TypeScript loader: load it explicitly.
+    const tsx = entry.endsWith('.ts') ? import.meta.resolve('tsx/esm/api') : undefined
+    const code = tsx === undefined
+      ? `import(${JSON.stringify(entry)})`
+      : `import(${JSON.stringify(tsx)}).then((t) => t.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`
+    // No preload in the worker: `--import @beacon/sdk/register` must not start a second SDK there.
+    const execArgv = process.execArgv.filter((a, i, all) => !/beacon\/sdk|register\.ts/.test(a) && !(a === '--import' && /beacon\/sdk|register\.ts/.test(all[i + 1] ?? '')))
+    worker = new Worker(code, { eval: true, workerData: config, execArgv })
+    worker.unref()
+    worker.on('message', (m: { id?: number; ok?: boolean }) => {
+      if (m.id === undefined) return
+      const done = waiting.get(m.id)
+      waiting.delete(m.id)
+      if (waiting.size === 0) worker?.unref()
+      done?.(m.ok === true)
+    })
+    worker.on('error', (err) => giveUp(err.message))
+    worker.on('exit', (code) => { if (worker !== undefined) giveUp(`exited with code ${code}`) })
+  } catch (err) {
+    giveUp((err as Error).message)
+  }
+
+  return {
+    send(data) {
+      if (fallback !== undefined || worker === undefined) return (fallback ?? (fallback = inlineSender(config))).send(data)
+      const id = nextId++
+      const w = worker
+      return new Promise<boolean>((resolve) => {
+        // Keep the process alive while a batch is in the worker (a crash handler waits for it).
+        if (waiting.size === 0) w.ref()
+        waiting.set(id, resolve)
+        try {
+          w.postMessage({ id, data })
+        } catch {
+          waiting.delete(id)
+          resolve(false)
+        }
+      })
+    },
+    async close() {
+      const w = worker
+      worker = undefined
+      fallback?.close()
+      if (w !== undefined) await w.terminate().catch(() => {})
+    },
+  }
+}
