@@ -77,6 +77,7 @@ const MATRIX: [string, string, number[]][] = [
   ['GET', '/api/audit', [403, 403, 403, 403, 200, 403, 403, 401]],
   ['GET', '/api/admin/users', [403, 403, 403, 200, 403, 403, 403, 401]],
   ['GET', '/api/admin/keys', [403, 403, 403, 200, 403, 403, 403, 401]],
+  ['GET', '/api/admin/redaction', [403, 403, 403, 200, 403, 403, 403, 401]],
   ['POST', '/api/admin/keys', [403, 403, 403, 201, 403, 403, 403, 401]],
   ['PUT', '/api/admin/users/developer-user/roles', [403, 403, 403, 200, 403, 403, 403, 401]],
   ['GET', '/api/auth/me', [200, 200, 200, 200, 200, 200, 403, 401]],

@@ -17,7 +17,11 @@ import { serverSpanOf } from '../telemetry/server-spans.ts'
 interface RequestState {
   responseBody?: unknown
   errorLogged?: boolean
-  /** The HTTP server span and Fastify's request span, tagged with the business keys before the response leaves. */
+  /** Resolved once in onSend, reused by the request record. */
+  orderId?: string
+  userId?: string | number
+  resolved?: boolean
+  /** The HTTP server span (and @fastify/otel's request span if the service enabled it), tagged with the business keys before the response leaves. */
   spans: Span[]
 }
 
@@ -43,7 +47,15 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
     app.addHook('onRequest', (req, _reply, next) => {
       const spans: Span[] = []
       const server = serverSpanOf(req.raw)
-      if (server !== undefined) spans.push(server)
+      if (server !== undefined) {
+        spans.push(server)
+        // The server span is the HTTP instrumentation's: name it after the route template.
+        const route = req.routeOptions.url
+        if (route !== undefined) {
+          server.setAttribute('http.route', route)
+          server.updateName(`${req.method} ${route}`)
+        }
+      }
       const active = trace.getActiveSpan()
       if (active !== undefined && active !== server) spans.push(active)
       const fastifySpan = safe(() => (req as unknown as { opentelemetry?: () => { span?: Span } }).opentelemetry?.().span)
@@ -61,6 +73,9 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
           const tags = taggedKeys(req)
           const orderId = tags?.orderId ?? safe(() => opts.orderId?.(req)) ?? resolveOrderId(req.routeOptions.url, req.params, req.body, st.responseBody, req.query)
           const userId = tags?.userId ?? safe(() => userIdOf(req))
+          st.orderId = orderId === undefined ? undefined : String(orderId)
+          st.userId = userId
+          st.resolved = true
           for (const span of st.spans) {
             if (orderId !== undefined) span.setAttribute('order.id', String(orderId))
             if (userId !== undefined) span.setAttribute('user.id', String(userId))
@@ -111,8 +126,8 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
           durationMs: reply.elapsedTime,
           clientIp: req.ip,
           userAgent: req.headers['user-agent'],
-          userId: tags?.userId ?? safe(() => userIdOf(req)) ?? currentBusinessKeys().userId,
-          orderId: tags?.orderId ?? safe(() => opts.orderId?.(req)) ?? resolveOrderId(route, req.params, req.body, responseBody, req.query),
+          userId: (st?.resolved ? st.userId : tags?.userId ?? safe(() => userIdOf(req))) ?? currentBusinessKeys().userId,
+          orderId: st?.resolved ? st.orderId : tags?.orderId ?? safe(() => opts.orderId?.(req)) ?? resolveOrderId(route, req.params, req.body, responseBody, req.query),
           requestBody: captureBody(req.body, limit),
           responseBody: captureBody(responseBody, limit),
           requestSize: numberOr(req.headers['content-length']),

@@ -5,7 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Logger } from 'pino'
-import { isSecretKey, redact, redactString, REDACTED } from '../redact/redact.ts'
+import { isSecretKey, mayHaveSecretKeys, redact, redactString, REDACTED } from '../redact/redact.ts'
 import { currentBusinessKeys } from '../telemetry/business-keys.ts'
 
 type Id = string | number | undefined
@@ -74,7 +74,12 @@ export function captureBody(body: unknown, limit: number): string | undefined {
   if (typeof body === 'string' || Buffer.isBuffer(body)) {
     const s = typeof body === 'string' ? body : body.toString('utf8', 0, Math.min(body.length, limit * 4))
     const t = s.trimStart()
-    if ((t.startsWith('{') || t.startsWith('[')) && s.length <= 1_000_000) {
+    const json = t.startsWith('{') || t.startsWith('[')
+    if (!json || !mayHaveSecretKeys(s)) {
+      // No secret keys: pattern redaction of the text is enough — no parse, no re-serialization.
+      // Redact a little past the limit so a card number across the cut is masked whole.
+      text = redactString(s.length > limit + 64 ? s.slice(0, limit + 64) : s)
+    } else if (s.length <= 1_000_000) {
       try {
         text = JSON.stringify(redact(JSON.parse(s)))
       } catch {
@@ -130,13 +135,20 @@ export interface RequestFacts {
   responseSize?: number
 }
 
+/** Whether a response body can hold an order id at all (so most bodies are never parsed for one). */
+function mayNameOrder(body: unknown, idMeansOrder: boolean): boolean {
+  if (typeof body !== 'string' && !Buffer.isBuffer(body)) return body !== undefined && body !== null
+  const s = typeof body === 'string' ? body : body.toString('latin1', 0, 100_000)
+  return /order/i.test(s) || (idMeansOrder && s.includes('"id"'))
+}
+
 /** Resolves the order id of a request from what the handler tagged, route params, bodies and baggage. */
 export function resolveOrderId(route: string | undefined, params: unknown, requestBody: unknown, responseBody: unknown, query?: unknown): string | undefined {
   const isOrderRoute = route !== undefined && /order/i.test(route)
   return findOrderId(params, isOrderRoute && /:id\b/.test(route ?? ''))
     ?? findOrderId(requestBody)
     ?? findOrderId(query)
-    ?? findOrderId(parseJsonBody(responseBody), isOrderRoute)
+    ?? (mayNameOrder(responseBody, isOrderRoute) ? findOrderId(parseJsonBody(responseBody), isOrderRoute) : undefined)
     ?? currentBusinessKeys().orderId
 }
 

@@ -73,14 +73,15 @@ function looksLikeError(v: Record<string, unknown>): boolean {
   return typeof v.message === 'string' && (typeof v.stack === 'string' || typeof v.type === 'string')
 }
 
-/** Flattens an object into dotted attribute keys (depth-limited; strings truncated). */
-export function flattenInto(obj: Record<string, unknown>, prefix: string, out: Attributes, depth = MAX_DEPTH): Attributes {
+/** Flattens an object into dotted attribute keys (depth-limited; strings truncated). `skip`: top-level keys left out. */
+export function flattenInto(obj: Record<string, unknown>, prefix: string, out: Attributes, depth = MAX_DEPTH, skip?: ReadonlySet<string>): Attributes {
   for (const key in obj) {
+    if (skip !== undefined && skip.has(key)) continue
     const v = obj[key]
     if (v === undefined || v === null || typeof v === 'function' || typeof v === 'symbol') continue
     const k = prefix === '' ? key : `${prefix}.${key}`
     switch (typeof v) {
-      case 'string': out[k] = truncate(v); break
+      case 'string': out[k] = v.length > MAX_ATTRIBUTE_LENGTH ? truncate(v) : v; break
       case 'number': case 'boolean': out[k] = v; break
       case 'bigint': out[k] = v.toString(); break
       default: {
@@ -118,15 +119,13 @@ const HEX16 = /^[0-9a-f]{16}$/
 /** One parsed pino line → one record. */
 export function lineToRecord(line: Record<string, unknown>): ShippedLog {
   const attributes: Attributes = {}
-  const rest: Record<string, unknown> = {}
-  for (const k in line) if (!RESERVED.has(k)) rest[k] = line[k]
-  flattenInto(rest, '', attributes)
+  flattenInto(line, '', attributes, MAX_DEPTH, RESERVED)
   const severity = severityOf(line.level)
   let body = typeof line.msg === 'string' ? line.msg : line.msg === undefined ? '' : String(line.msg)
   if (body === '' && typeof attributes['exception.message'] === 'string') body = attributes['exception.message']
   const time = typeof line.time === 'number' ? line.time : Date.now()
   const rec: ShippedLog = {
-    timeUnixNano: `${Math.floor(time)}${String(Math.round((time % 1) * 1e6)).padStart(6, '0')}`,
+    timeUnixNano: Number.isInteger(time) ? `${time}000000` : `${Math.floor(time)}${String(Math.round((time % 1) * 1e6)).padStart(6, '0')}`,
     severityNumber: severity.number,
     severityText: severity.text,
     body,
@@ -159,33 +158,40 @@ export function linesToRecords(ndjson: string): ShippedLog[] {
   return out
 }
 
-function anyValue(v: AttributeValue): Record<string, unknown> {
-  switch (typeof v) {
-    case 'string': return { stringValue: v }
-    case 'boolean': return { boolValue: v }
-    default: return Number.isInteger(v) ? { intValue: v } : { doubleValue: v }
+// OTLP/JSON is written as text: building the request as objects and stringifying it costs twice as much.
+const keyPrefixes = new Map<string, string>()
+
+/** `{"key":"…","value":{` for an attribute key (keys repeat endlessly: cached, bounded). */
+function keyPrefix(key: string): string {
+  let p = keyPrefixes.get(key)
+  if (p === undefined) {
+    p = `{"key":${JSON.stringify(key)},"value":{`
+    if (keyPrefixes.size < 10_000) keyPrefixes.set(key, p)
   }
+  return p
 }
 
-function keyValues(attrs: Attributes): { key: string; value: Record<string, unknown> }[] {
-  const out: { key: string; value: Record<string, unknown> }[] = []
-  for (const key in attrs) out.push({ key, value: anyValue(attrs[key]) })
+function keyValues(attrs: Attributes): string {
+  let out = ''
+  for (const key in attrs) {
+    const v = attrs[key]
+    const value = typeof v === 'string' ? `"stringValue":${JSON.stringify(v)}`
+      : typeof v === 'boolean' ? `"boolValue":${v}`
+      : Number.isInteger(v) ? `"intValue":${v}`
+      : Number.isFinite(v) ? `"doubleValue":${v}` : `"stringValue":"${v}"`
+    out += out === '' ? `${keyPrefix(key)}${value}}}` : `,${keyPrefix(key)}${value}}}`
+  }
   return out
 }
 
 /** Records → an OTLP/JSON `ExportLogsServiceRequest` body. */
 export function encodeOtlpLogs(records: ShippedLog[], resource: Attributes, scope: { name: string; version?: string }): string {
-  const logRecords = records.map((r) => {
-    const o: Record<string, unknown> = {
-      timeUnixNano: r.timeUnixNano,
-      observedTimeUnixNano: r.timeUnixNano,
-      severityNumber: r.severityNumber,
-      severityText: r.severityText,
-      body: { stringValue: r.body },
-      attributes: keyValues(r.attributes),
-    }
-    if (r.traceId !== undefined) { o.traceId = r.traceId; o.spanId = r.spanId; o.flags = r.traceFlags }
-    return o
-  })
-  return JSON.stringify({ resourceLogs: [{ resource: { attributes: keyValues(resource) }, scopeLogs: [{ scope, logRecords }] }] })
+  let logRecords = ''
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]
+    let o = `{"timeUnixNano":"${r.timeUnixNano}","observedTimeUnixNano":"${r.timeUnixNano}","severityNumber":${r.severityNumber},"severityText":${JSON.stringify(r.severityText)},"body":{"stringValue":${JSON.stringify(r.body)}},"attributes":[${keyValues(r.attributes)}]`
+    if (r.traceId !== undefined) o += `,"traceId":"${r.traceId}","spanId":"${r.spanId}","flags":${r.traceFlags ?? 1}`
+    logRecords += i === 0 ? `${o}}` : `,${o}}`
+  }
+  return `{"resourceLogs":[{"resource":{"attributes":[${keyValues(resource)}]},"scopeLogs":[{"scope":${JSON.stringify(scope)},"logRecords":[${logRecords}]}]}]}`
 }

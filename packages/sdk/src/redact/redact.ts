@@ -40,6 +40,18 @@ function keyKind(key: string): number {
   return kind
 }
 
+const escapeRe = (k: string) => k.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')
+/** A JSON key (quoted, before a colon) whose last dotted segment is a secret or card key. */
+const SECRET_JSON_KEY_RE = new RegExp(`"(?:[^"\\\\]*\\.)?(?:${[...SECRET_KEYS, ...CARD_KEYS].map(escapeRe).join('|')})"\\s*:`, 'i')
+
+/**
+ * True when JSON text may hold a value under a secret or card key (then it must be redacted
+ * structurally); false means pattern redaction of the text (`redactString`) is enough.
+ */
+export function mayHaveSecretKeys(jsonText: string): boolean {
+  return SECRET_JSON_KEY_RE.test(jsonText)
+}
+
 /** True when a value stored under this key (last path segment, any case) must never be kept. */
 export function isSecretKey(key: string): boolean {
   return keyKind(key) === SECRET

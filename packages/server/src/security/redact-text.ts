@@ -14,7 +14,8 @@ import { countDigits, maskCard, maskDigits, maskEmail } from './mask.ts'
  *     │ found: secret stem | digit shape | '@'  — only the rules of what was found run
  *     ▼
  *   secret stem: PEM keys → `Authorization:`/`Cookie:` lines → `"key": value` in JSON (and escaped
- *                JSON) → `key=value` / `key: value` → Bearer / Basic → JWT → known API-key shapes
+ *                JSON) → `key=value` / `key: value` → card codes in prose (`cvc 123`) → Bearer / Basic
+ *                → JWT → known API-key shapes
  *   '@':         URL credentials (`scheme://user:pass@host`)
  *   digits:      card numbers (Luhn)
  *   masking (skipped for encrypted fields): e-mails ('@') → phones (digits) → IPs (if enabled)
@@ -31,6 +32,8 @@ export interface Hits {
 
 const PEM = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g
 const AUTH_LINE = /(?<![\w-])((?:proxy-)?authorization|set-cookie|cookie)([ \t]*:[ \t]*)(?!\[REDACTED\])([^\r\n]+)/gi
+/** A card security code written as prose, without `=` or `:` (`cvc 123`, `CVV is 913`, `cvv2 code 4821`). */
+const CARD_CODE = /(?<![\w-])(cv[vc]2?)(\s+(?:(?:is|was|code|number|no\.?|#)\s*)?)(\d{3,4})(?![\w-])/gi
 const BEARER = /\b(bearer)(\s+)(?!\[REDACTED\])([A-Za-z0-9\-._~+/]+=*)/gi
 const BASIC = /\b(basic)(\s+)([A-Za-z0-9+/]{4,}={0,2})(?![\w+/=])/gi
 const JWT = /(?<![\w-])eyJ[\w-]{2,}\.[\w-]{2,}(?:\.[\w-]*){1,3}/g
@@ -95,6 +98,7 @@ export function compileTextRedactor(p: EffectivePolicy, classify: (key: string) 
       s = s.replace(AUTH_LINE, (_m, k: string, sep: string) => { hits.add('auth-header'); return `${k}${sep}${REDACTED}` })
       s = redactKeyValues(s, classify, hits)
     }
+    if (/cv[vc]/i.test(s)) s = s.replace(CARD_CODE, (_m, word: string, sep: string) => { hits.add('card-code'); return `${word}${sep}${REDACTED}` })
     s = s.replace(BEARER, (m, word: string, sp: string, token: string) => {
       // "the bearer of", "Bearer authentication": prose, not a credential
       if (/^[a-z]+$/.test(token) && token.length < 16) return m

@@ -68,6 +68,7 @@ describe('secrets inside text', () => {
     ['Set-Cookie: sid=1; HttpOnly', 'Set-Cookie: [REDACTED]'],
     ['https://admin:s3cret@db.example.com/x', 'https://admin:[REDACTED]@db.example.com/x'],
     ['cvv: 123, pin=4567', 'cvv: [REDACTED], pin=[REDACTED]'],
+    ['card 4242 cvc 123, CVV is 913; cvv2 code 4821', 'card 4242 cvc [REDACTED], CVV is [REDACTED]; cvv2 code [REDACTED]'],
     ['-----BEGIN RSA PRIVATE KEY-----\nMIIEabc\n-----END RSA PRIVATE KEY-----', '[REDACTED]'],
     ['key ghp_abcdefghijklmnopqrstuvwxyz0123456789 and AKIAIOSFODNN7EXAMPLE', 'key [REDACTED] and [REDACTED]'],
   ]

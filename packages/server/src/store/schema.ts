@@ -95,7 +95,6 @@ ${business}
   INDEX idx_order_id OrderId TYPE bloom_filter(0.001) GRANULARITY 1,
   INDEX idx_user_id UserId TYPE bloom_filter(0.01) GRANULARITY 1,
   INDEX idx_attr_keys mapKeys(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
-  INDEX idx_attr_values mapValues(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
   INDEX idx_body lowerUTF8(Body) TYPE text(tokenizer = splitByNonAlpha)
 ) ENGINE = MergeTree
 PARTITION BY toDate(TimestampTime)
