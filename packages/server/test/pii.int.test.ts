@@ -216,12 +216,13 @@ before(async () => {
   }
   // Undecodable requests full of secrets: refused (OTLP 400; Elasticsearch a failed item), logged at
   // debug level (the log is checked below).
-  for (const [url, body] of [
+  const undecodable: [string, string][] = [
     [`${tb.otlpUrl}/v1/logs`, `{"resourceLogs": password=${SECRETS.pwBody} 4111 1111 1111 1111`],
     [`${tb.otlpUrl}/v1/traces`, `{"resourceSpans":[{"scopeSpans":{"password":"${SECRETS.pwAttr}","card":"4111111111111111"}}]}`],
     [`${tb.esUrl}/_bulk`, `{"create":{}}\n{"password": ${SECRETS.pwEsNested} card 4111111111111111\n`],
-  ]) {
-    const headers = url.startsWith(tb.esUrl) ? { 'content-type': 'application/x-ndjson', authorization: `ApiKey ${tb.ingestKey}` } : bearer
+  ]
+  for (const [url, body] of undecodable) {
+    const headers: Record<string, string> = url.startsWith(tb.esUrl) ? { 'content-type': 'application/x-ndjson', authorization: `ApiKey ${tb.ingestKey}` } : bearer
     const res = await fetch(url, { method: 'POST', headers, body })
     await res.arrayBuffer()
     assert.equal(res.status, url.startsWith(tb.esUrl) ? 200 : 400, url)

@@ -1,6 +1,7 @@
 /**
  * Data protection at ingest and on read (DESIGN §5, docs/security.md):
- * redaction of secrets, cards and personal data; field encryption with blind indexes.
+ * redaction of secrets, cards and personal data; field encryption with blind indexes and exact-match
+ * search through them; search text in the access audit protected the same way; the counters route.
  */
 export { createRedactStage, type RedactStage, type RedactStageOptions } from './redact.ts'
 export {
@@ -20,3 +21,6 @@ export {
 export { loadKeyRing, KEY_ENV_VARIABLES, type KeySourceOptions } from './key-file.ts'
 export { createSecurityStages, securityDataConfigSchema, type SecurityDataConfig, type SecurityStages } from './stages.ts'
 export { BLIND_INDEX_SUFFIX, compileKeyMatcher } from './field-match.ts'
+export { createBlindSearch, WITHHELD_QUERY, type BlindSearch, type BlindSearchOptions } from './blind-search.ts'
+export { createAuditTextMask, type AuditTextMaskOptions } from './audit-text.ts'
+export { registerRedactionRoutes, type RedactionRouteDeps } from './redaction-routes.ts'

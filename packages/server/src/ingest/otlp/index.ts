@@ -166,7 +166,7 @@ class OtlpHandler {
       return this.fail(reply, format, 413, `request body is larger than ${limit} bytes (limits.maxBodyBytes); send smaller batches`)
     }
     if (status >= 400 && status < 500) return this.fail(reply, format, status, err.message)
-    this.deps.logger.error({ err, url: request.url }, 'OTLP request failed')
+    this.deps.logger.error({ err, url: request.url.split('?')[0] }, 'OTLP request failed')
     return this.fail(reply, format, 500, 'internal error (logged on the server)')
   }
 
