@@ -20,6 +20,7 @@ const ENV_OVERRIDES: Record<string, { path: string[]; type: 'string' | 'int' | '
   BEACON_MAX_DECOMPRESSED_BYTES: { path: ['limits', 'maxDecompressedBytes'], type: 'int' },
   BEACON_MAX_PENDING_BYTES: { path: ['ingest', 'maxPendingBytes'], type: 'int' },
   BEACON_FSYNC: { path: ['ingest', 'fsync'], type: 'bool' },
+  BEACON_FLUSH_INTERVAL_MS: { path: ['ingest', 'flushIntervalMs'], type: 'int' },
   BEACON_LOG_LEVEL: { path: ['log', 'level'], type: 'string' },
   BEACON_ORDER_ID_FIELDS: { path: ['businessKeys', 'orderId'], type: 'list' },
   BEACON_USER_ID_FIELDS: { path: ['businessKeys', 'userId'], type: 'list' },
