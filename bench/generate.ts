@@ -13,6 +13,8 @@ const WORDS = ('order customer payment invoice production equipment furnace conv
   + 'calculation material steel aluminium paint assembly line station operator shift schedule priority').split(' ')
 const FILLER = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua'
 
+import { randomBytes } from 'node:crypto'
+
 let seed = 42
 /** Deterministic xorshift PRNG: the same run twice generates the same data. */
 export function rnd(): number {
@@ -20,7 +22,15 @@ export function rnd(): number {
   return ((seed >>> 0) % 1_000_000) / 1_000_000
 }
 const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]
-const hex = (n: number): string => { let s = ''; for (let i = 0; i < n; i++) s += '0123456789abcdef'[Math.floor(rnd() * 16)]; return s }
+// Ids from a block of random bytes: per-character PRNG calls made the generator dearer than the server.
+let pool = randomBytes(0)
+let poolAt = 0
+const hex = (n: number): string => {
+  const bytes = n / 2
+  if (poolAt + bytes > pool.length) { pool = randomBytes(1 << 20); poolAt = 0 }
+  poolAt += bytes
+  return pool.toString('hex', poolAt - bytes, poolAt)
+}
 
 export interface GenRecord {
   tsNs: string; service: string; level: string; sev: number; body: string; traceId: string; spanId: string
@@ -32,7 +42,7 @@ export function genRecord(nowMs: number, spreadMs: number, orderPool: number): G
   const service = pick(SERVICES)
   const order = `ORD-${100000 + Math.floor(rnd() * orderPool)}`
   const user = `u-${Math.floor(rnd() * 50000)}`
-  const tsNs = String(BigInt(Math.floor(nowMs - rnd() * spreadMs)) * 1_000_000n + BigInt(Math.floor(rnd() * 1e6)))
+  const tsNs = String(Math.floor(nowMs - rnd() * spreadMs)) + String(Math.floor(rnd() * 1e6)).padStart(6, '0')
   const kind = rnd()
   const words = `${pick(WORDS)} ${pick(WORDS)} ${pick(WORDS)}`
   const tail = FILLER.slice(0, 60 + Math.floor(rnd() * 60))

@@ -123,13 +123,17 @@ export const configSchema = z.object({
   ingest: z.object({
     /** Most bytes acknowledged but not yet in the store; above it receivers answer 429/503. */
     maxPendingBytes: positive.default(256 * 1024 * 1024),
-    /** How long the store writer waits to gather more rows into one insert, ms. */
-    flushIntervalMs: positive.default(1000),
+    /**
+     * How long the store writer waits to gather more rows into one insert, ms. Data is durable
+     * (WAL) at once and searchable after at most this long; bigger inserts mean fewer parts to
+     * merge, which on 2 cores raised sustained ingest from ~17k to ~25k records/s (1 s → 3 s).
+     */
+    flushIntervalMs: positive.default(3000),
     /** Rows that trigger an insert without waiting for the interval. */
     flushRows: positive.default(100_000),
     /** fsync the write-ahead log before acknowledging (turn off only for throw-away test data). */
     fsync: z.boolean().default(true),
-  }).default({ maxPendingBytes: 256 * 1024 * 1024, flushIntervalMs: 1000, flushRows: 100_000, fsync: true }),
+  }).default({ maxPendingBytes: 256 * 1024 * 1024, flushIntervalMs: 3000, flushRows: 100_000, fsync: true }),
   log: z.object({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   }).default({ level: 'info' }),
