@@ -68,7 +68,8 @@ export function genRecord(nowMs: number, spreadMs: number, orderPool: number): G
     attrs.push(['event.action', 'order.status_changed'], ['order.status.from', from], ['order.status.to', to])
   } else {
     level = rnd() < 0.1 ? 'FATAL' : 'ERROR'; sev = level === 'FATAL' ? 21 : 17
-    body = `cost calculation failed for ${order}: material price missing for ${pick(WORDS)} — ${words} ${tail}`
+    // An error code from a set of 5,000: a rare token, like the ones people search for in an incident.
+    body = `cost calculation failed for ${order}: error E${1000 + Math.floor(rnd() * 5000)} material price missing for ${pick(WORDS)} — ${words} ${tail}`
     attrs.push(['exception.type', 'CostCalculationError'], ['exception.message', `material price missing for ${order}`])
   }
   return { tsNs, service, level, sev, body, traceId: hex(32), spanId: hex(16), attrs }

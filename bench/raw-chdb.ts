@@ -11,7 +11,7 @@ import type { GenRecord } from './generate.ts'
 
 /**
  * The baseline: the same rows inserted straight into a chDB table with Beacon's schema (same
- * indexes), in this process, TabSeparated through @clickhouse/client, 100,000 rows per insert.
+ * indexes), in this process, TabSeparated through the store's own insert (chDB zero-copy), 100,000 rows per insert.
  * Encoding to TSV is done before the clock starts; only the engine's work is timed.
  */
 export async function rawChdbInsert(batches: GenRecord[][]): Promise<{ rows: number; seconds: number; rps: number }> {

@@ -43,6 +43,25 @@ export function searchWhere(q: string, target: Target, range: TimeRange, rewrite
   return { where: `${time} AND (${compiled.sql})`, params }
 }
 
+/**
+ * Start (Unix seconds) of the newest histogram buckets that together hold at least `need`
+ * matches at or before the cursor, or null when the whole range is needed. The bucket holding the
+ * cursor is included but not counted (some of its rows are after the cursor).
+ */
+export function newestWindowStart(hist: { t: number; c: string }[], bucket: number, need: number, cursor: Cursor | null): number | null {
+  const perBucket = new Map<number, number>()
+  for (const h of hist) perBucket.set(Number(h.t), (perBucket.get(Number(h.t)) ?? 0) + Number(h.c))
+  const cursorSec = cursor ? Number(cursor.ts.slice(0, -9) || '0') : Infinity
+  let seen = 0
+  for (const t of [...perBucket.keys()].sort((a, b) => b - a)) {
+    if (t > cursorSec) continue
+    if (t + bucket > cursorSec) continue
+    seen += perBucket.get(t)!
+    if (seen >= need) return t
+  }
+  return null
+}
+
 export function registerSearchRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/api/search', { config: { permission: ['logs:read', 'traces:read'] } }, async (request) => {
     const target = parseTarget(request.query)
@@ -55,17 +74,19 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const bucket = bucketSeconds(range)
 
     const page = cursor ? ' AND Timestamp <= fromUnixTimestamp64Nano(toInt64({cts:String}))' : ''
-    const rowsSql = `SELECT ${target === 'logs' ? LOG_SELECT : SPAN_SELECT} FROM ${table} WHERE ${where}${page}
+    const rowsSql = `SELECT ${target === 'logs' ? LOG_SELECT : SPAN_SELECT} FROM ${table} WHERE ${where}${page}/*window*/
 ORDER BY Timestamp DESC LIMIT {limit:UInt32} OFFSET {skip:UInt32}`
     const levelExpr = target === 'logs' ? 'SeverityText' : "if(StatusCode = 'Error', 'ERROR', 'INFO')"
     const timeCol = target === 'logs' ? 'TimestampTime' : 'toDateTime(Timestamp)'
     const histSql = `SELECT toUnixTimestamp(toStartOfInterval(${timeCol}, toIntervalSecond({bucket:UInt32}))) AS t, ${levelExpr} AS level, count() AS c
 FROM ${table} WHERE ${where} GROUP BY t, level ORDER BY t`
 
-    const [rows, hist] = await Promise.all([
-      deps.store.query<LogRow & SpanRow>(rowsSql, { ...params, limit, skip: cursor?.skip ?? 0, cts: cursor?.ts ?? '0' }),
-      deps.store.query<{ t: number; level: string; c: string }>(histSql, { ...params, bucket }),
-    ])
+    // The histogram first: its counts tell how far back the newest `limit` matches reach, so the
+    // rows query reads only that window instead of sorting every match in the range.
+    const hist = await deps.store.query<{ t: number; level: string; c: string }>(histSql, { ...params, bucket })
+    const lowerBound = newestWindowStart(hist, bucket, limit + (cursor?.skip ?? 0), cursor)
+    const window = lowerBound === null ? '' : ` AND ${timeCol} >= toDateTime({lb:UInt32})`
+    const rows = await deps.store.query<LogRow & SpanRow>(rowsSql.replace('/*window*/', window), { ...params, limit, skip: cursor?.skip ?? 0, cts: cursor?.ts ?? '0', lb: lowerBound ?? 0 })
     const events = target === 'logs' ? rows.map((r) => logView(r)) : rows.map((r) => spanView(r))
 
     let total = 0
