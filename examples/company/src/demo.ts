@@ -24,6 +24,21 @@ const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)))
 const here = fileURLToPath(new URL('.', import.meta.url))
 const say = (line = '') => console.log(line)
 const args = process.argv.slice(2)
+if (args.includes('--help') || args.includes('-h')) {
+  say(`npm run demo [-- options]: the company's four services, instrumented, reporting to an embedded Beacon, with traffic.
+
+Needs RabbitMQ on 127.0.0.1:5672 (guest/guest) and PostgreSQL on 127.0.0.1:5432 (user postgres).
+
+Scenarios (default: all of them, for the default duration):
+  --steady --invalid --repeat --spike --cost-errors --poison --slow-queries --crash --equipment-failure --all
+  --duration=S   how long the traffic runs, seconds (120; 0 = until Ctrl-C)
+  --every=S      seconds between rounds of incident scenarios (70)
+  --keep         keep everything running after the traffic until Ctrl-C
+
+Environment: DEMO_DATA_DIR (data/demo), DEMO_BEACON_API_PORT (5080), DEMO_BEACON_OTLP_PORT (4318),
+DEMO_ADMIN_PASSWORD, DEMO_INGEST_KEY; the company's own settings in examples/company/src/shared/config.ts.`)
+  process.exit(0)
+}
 const keep = args.includes('--keep')
 const trafficArgs = args.filter((a) => a !== '--keep')
 
@@ -113,7 +128,7 @@ say(`   ✔ shop http://${cfg.host}:${cfg.ports.shop}  crm http://${cfg.host}:${
 
 const auth = token ? ` -H 'Authorization: Bearer ${token}'` : ''
 say(`
-Where to look (Beacon API; sign in to the UI as admin / ${adminPassword}):
+Where to look (Beacon API; sign in as admin / ${adminPassword} with POST /api/auth/login):
   curl -s${auth} '${apiUrl}/api/services'
   curl -s${auth} '${apiUrl}/api/search?q=level:>=error&from=now-15m'
   curl -s${auth} '${apiUrl}/api/search?q=event.action:order.status_changed'
