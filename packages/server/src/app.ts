@@ -67,9 +67,9 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
 
   const wal = await WriteAheadLog.open({ dir: resolve(join(config.dataDir, 'wal')), fsync: config.ingest.fsync })
   const writer = new StoreWriter(wal, store, log, config.ingest)
-  const stages: Stage[] = [createNormalizeStage(), createClassifyStage()]
-  for (const slot of STAGE_ORDER) { const s = ext.stages?.[slot]; if (s) stages.push(s) }
-  stages.sort((a, b) => STAGE_ORDER.indexOf(a.name as StageSlot) - STAGE_ORDER.indexOf(b.name as StageSlot))
+  // Order comes from the slots, not from stage names: an extension fills a slot (or replaces a core stage).
+  const core: Partial<Record<StageSlot, Stage>> = { normalize: createNormalizeStage(), classify: createClassifyStage() }
+  const stages: Stage[] = STAGE_ORDER.flatMap((slot) => ext.stages?.[slot] ?? core[slot] ?? [])
   const ingest = new IngestService(stages, wal, writer, log, config.ingest.maxPendingBytes)
 
   // Replay detection survives restarts: ids of recently stored batches, plus those still in the WAL.

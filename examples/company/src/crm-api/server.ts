@@ -12,7 +12,7 @@ import amqp from 'amqplib'
 import type { Beacon } from '@beacon/sdk'
 import { withOrder, tagRequest } from '@beacon/sdk'
 import { loadCompanyConfig } from '../shared/config.ts'
-import { createPool, ensureSchema } from '../shared/db.ts'
+import { createPool, ensureSchema, inTransaction } from '../shared/db.ts'
 import { createApp, HttpError } from '../shared/fastify-app.ts'
 import { createJsonClient, UpstreamError } from '../shared/http-client.ts'
 import { assertTopology, topologyNames } from '../shared/topology.ts'
@@ -78,19 +78,11 @@ export async function start(beacon: Beacon): Promise<Running> {
     return withOrder(orderId, async () => {
       const { customerId, items } = req.body
       const total = items.reduce((s, i) => s + (priceOf(i.sku) ?? 0) * i.qty, 0)
-      const client = await pool.connect()
-      try {
-        await client.query('BEGIN')
+      await inTransaction(pool, async (client) => {
         const exists = await client.query('SELECT 1 FROM crm.customers WHERE id = $1', [customerId])
         if (exists.rowCount === 0) throw new HttpError(404, `customer ${customerId} not found`)
         await client.query('INSERT INTO crm.orders (id, customer_id, items, total, card_last4) VALUES ($1, $2, $3, $4, $5)', [orderId, customerId, JSON.stringify(items), total, req.body.cardLast4 ?? null])
-        await client.query('COMMIT')
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {})
-        throw err
-      } finally {
-        client.release()
-      }
+      })
       events.orderCreated({ orderId, userId: customerId, total, items: items.length })
       const message = { orderId, customerId, items, total, createdAt: new Date().toISOString() }
       ch.publish(topo.exchange, 'order.created', Buffer.from(JSON.stringify(message)), { persistent: true, contentType: 'application/json', messageId: `${orderId}:created`, correlationId: orderId })

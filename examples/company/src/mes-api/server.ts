@@ -11,7 +11,7 @@
  */
 import type { Beacon } from '@beacon/sdk'
 import { loadCompanyConfig } from '../shared/config.ts'
-import { createPool, ensureSchema } from '../shared/db.ts'
+import { createPool, ensureSchema, inTransaction } from '../shared/db.ts'
 import { createApp, HttpError } from '../shared/fastify-app.ts'
 import { MES_SCHEMA, TRANSITIONS } from './schema.ts'
 import type { Running } from '../shared/service.ts'
@@ -48,23 +48,15 @@ export async function start(beacon: Beacon): Promise<Running> {
   }, async (req) => {
     const { orderId } = req.params
     const to = req.body.status
-    const client = await pool.connect()
-    let from: string
-    try {
-      await client.query('BEGIN')
+    const from = await inTransaction(pool, async (client) => {
       const r = await client.query('SELECT status FROM mes.production_orders WHERE order_id = $1 FOR UPDATE', [orderId])
       if (r.rowCount === 0) throw new HttpError(404, `production order ${orderId} not found`)
-      from = r.rows[0].status
-      if (!TRANSITIONS[from]?.includes(to)) throw new HttpError(409, `cannot move order ${orderId} from ${from} to ${to}`)
+      const current: string = r.rows[0].status
+      if (!TRANSITIONS[current]?.includes(to)) throw new HttpError(409, `cannot move order ${orderId} from ${current} to ${to}`)
       await client.query('UPDATE mes.production_orders SET status = $2, updated_at = now() WHERE order_id = $1', [orderId, to])
-      await client.query('INSERT INTO mes.status_history (order_id, from_status, to_status, reason) VALUES ($1, $2, $3, $4)', [orderId, from, to, req.body.reason ?? null])
-      await client.query('COMMIT')
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {})
-      throw err
-    } finally {
-      client.release()
-    }
+      await client.query('INSERT INTO mes.status_history (order_id, from_status, to_status, reason) VALUES ($1, $2, $3, $4)', [orderId, current, to, req.body.reason ?? null])
+      return current
+    })
     events.orderStatusChanged({ orderId, from, to, reason: req.body.reason })
     return { orderId, from, status: to }
   })

@@ -5,10 +5,9 @@
  */
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express'
 import {
-  captureBody, defaultUserId, logRequest, logRequestError, resolveOrderId, taggedKeys,
+  captureBody, defaultUserId, logRequest, logRequestError, requestKeys, resolveOrderId, taggedKeys,
   type RequestLoggingOptions,
 } from './request-record.ts'
-import { currentBusinessKeys } from '../telemetry/business-keys.ts'
 import { serverSpanOf } from '../telemetry/server-spans.ts'
 
 export type ExpressRequestLoggingOptions = RequestLoggingOptions<Request>
@@ -19,14 +18,6 @@ type WithBody = Response & { [RESPONSE_BODY]?: unknown }
 function routeOf(req: Request): string | undefined {
   const path = (req.route as { path?: unknown } | undefined)?.path
   return typeof path === 'string' ? `${req.baseUrl}${path}` : undefined
-}
-
-function safe<T>(fn: () => T): T | undefined {
-  try {
-    return fn()
-  } catch {
-    return undefined
-  }
 }
 
 /** Tags the HTTP server span with the request's business keys before the response leaves (the span ends with it). */
@@ -71,7 +62,6 @@ export function beaconExpress(opts: ExpressRequestLoggingOptions): RequestHandle
           const url = req.originalUrl
           if (opts.ignore?.(url)) return
           const route = routeOf(req)
-          const tags = taggedKeys(req)
           const responseBody = (res as WithBody)[RESPONSE_BODY]
           logRequest(opts.logger, {
             method: req.method,
@@ -81,8 +71,7 @@ export function beaconExpress(opts: ExpressRequestLoggingOptions): RequestHandle
             durationMs: Number(process.hrtime.bigint() - start) / 1e6,
             clientIp: req.ip,
             userAgent: req.headers['user-agent'],
-            userId: tags?.userId ?? safe(() => userIdOf(req)) ?? currentBusinessKeys().userId,
-            orderId: tags?.orderId ?? safe(() => opts.orderId?.(req)) ?? resolveOrderId(route, req.params, req.body, responseBody, req.query),
+            ...requestKeys(req, route, opts, responseBody),
             requestBody: captureBody(req.body, limit),
             responseBody: captureBody(responseBody, limit),
             requestSize: Number(req.headers['content-length']) || undefined,
@@ -101,13 +90,11 @@ export function beaconExpress(opts: ExpressRequestLoggingOptions): RequestHandle
 
 /** Error middleware: writes the ERROR record for a failed request and passes the error on. */
 export function beaconExpressErrors(opts: ExpressRequestLoggingOptions): ErrorRequestHandler {
-  const userIdOf = opts.userId ?? defaultUserId
   return (err, req, res, next) => {
     try {
       const error = err instanceof Error ? err : new Error(String(err))
       const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode ?? 500
       const route = routeOf(req)
-      const tags = taggedKeys(req)
       logRequestError(opts.logger, error, {
         method: req.method,
         route,
@@ -116,8 +103,7 @@ export function beaconExpressErrors(opts: ExpressRequestLoggingOptions): ErrorRe
         params: req.params,
         query: req.query,
         headers: req.headers,
-        userId: tags?.userId ?? safe(() => userIdOf(req)) ?? currentBusinessKeys().userId,
-        orderId: tags?.orderId ?? safe(() => opts.orderId?.(req)) ?? resolveOrderId(route, req.params, req.body, undefined, req.query),
+        ...requestKeys(req, route, opts),
       })
     } catch {
       // never throw into the service

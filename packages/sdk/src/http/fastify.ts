@@ -8,7 +8,7 @@
 import { trace, type Span } from '@opentelemetry/api'
 import type { FastifyInstance, FastifyPluginCallback, FastifyRequest } from 'fastify'
 import {
-  captureBody, defaultUserId, logRequest, logRequestError, resolveOrderId, taggedKeys,
+  captureBody, defaultUserId, logRequest, logRequestError, requestKeys, resolveOrderId, safe, taggedKeys,
   type RequestLoggingOptions,
 } from './request-record.ts'
 import { currentBusinessKeys } from '../telemetry/business-keys.ts'
@@ -92,7 +92,6 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
         const st = (req as WithState)[STATE]
         if (st !== undefined) st.errorLogged = true
         const route = req.routeOptions.url
-        const tags = taggedKeys(req)
         logRequestError(opts.logger, error, {
           method: req.method,
           route,
@@ -101,8 +100,7 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
           params: req.params,
           query: req.query,
           headers: req.headers,
-          userId: tags?.userId ?? safe(() => userIdOf(req)) ?? currentBusinessKeys().userId,
-          orderId: tags?.orderId ?? safe(() => opts.orderId?.(req)) ?? resolveOrderId(route, req.params, req.body, undefined, req.query),
+          ...requestKeys(req, route, opts),
         })
       } catch {
         // never throw into the service
@@ -144,14 +142,6 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
   ;(plugin as unknown as Record<symbol, unknown>)[Symbol.for('skip-override')] = true
   ;(plugin as unknown as Record<symbol, unknown>)[Symbol.for('fastify.display-name')] = '@beacon/sdk'
   return plugin
-}
-
-function safe<T>(fn: () => T): T | undefined {
-  try {
-    return fn()
-  } catch {
-    return undefined
-  }
 }
 
 function numberOr(v: unknown): number | undefined {

@@ -62,6 +62,30 @@ export function findOrderId(source: unknown, idMeansOrder = false): string | und
 }
 
 /** Default user id: an authenticated `req.user` (id or sub). */
+/** Runs a user-supplied resolver; its failure means "unknown", never an exception in the service. */
+export function safe<T>(fn: () => T): T | undefined {
+  try {
+    return fn()
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A request's user and order id: keys the handler tagged, then the configured resolvers, then the
+ * route, bodies and query, then the active context (baggage).
+ */
+export function requestKeys<Req extends { params?: unknown; body?: unknown; query?: unknown }>(
+  req: Req, route: string | undefined, opts: RequestLoggingOptions<Req>, responseBody?: unknown,
+): { userId: Id; orderId: Id } {
+  const tags = taggedKeys(req)
+  const userIdOf = opts.userId ?? defaultUserId
+  return {
+    userId: tags?.userId ?? safe(() => userIdOf(req)) ?? currentBusinessKeys().userId,
+    orderId: tags?.orderId ?? safe(() => opts.orderId?.(req)) ?? resolveOrderId(route, req.params, req.body, responseBody, req.query),
+  }
+}
+
 export function defaultUserId(req: unknown): Id {
   const user = (req as { user?: { id?: Id; sub?: Id } } | undefined)?.user
   return user?.id ?? user?.sub
