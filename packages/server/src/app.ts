@@ -120,7 +120,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   if (config.ports.api !== 0) {
     const api = Fastify(fastifyOpts)
     installErrorHandler(api, log)
-    const deps: ApiDeps = { store, config, log, health, rewriteSearch: ext.rewriteSearch }
+    const deps: ApiDeps = { store, config, log, health, rewriteSearch: ext.rewriteSearch, live: ingest.live }
     if (ext.api) await ext.api(api, deps)
     registerSearchRoutes(api, deps)
     registerTraceRoutes(api, deps)

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { Ast } from '@beacon/query'
 import type { Config } from '../config/schema.ts'
 import type { Store } from '../store/connection.ts'
+import type { LiveFeed } from '../pipeline/live.ts'
 
 /** What API route modules need from the process. */
 export interface ApiDeps {
@@ -12,6 +13,8 @@ export interface ApiDeps {
   health(): Promise<Record<string, unknown>>
   /** Applied to every parsed search before it is compiled (security: encrypted fields → blind index). */
   rewriteSearch?: (ast: Ast) => Ast
+  /** Durable records as they pass the ingest pipeline (live tail, instant alert rules). */
+  live: LiveFeed
 }
 
 /** Route-level permission, read by the security layer's preHandler (deny by default). */

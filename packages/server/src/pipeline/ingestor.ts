@@ -5,6 +5,7 @@ import { encodeLogs, encodeSpans } from '../store/encode.ts'
 import { encodeEntry } from '../wal/entry.ts'
 import type { WriteAheadLog } from '../wal/wal.ts'
 import type { StoreWriter } from '../wal/store-writer.ts'
+import { LiveFeed } from './live.ts'
 
 /** How long a batch id is remembered to recognise a client's replay of the same request. */
 const REPLAY_WINDOW_MS = 15 * 60 * 1000
@@ -25,6 +26,8 @@ export class IngestService implements Ingestor {
   private readonly seen = new Map<string, number>()
   private readonly inflight = new Map<string, Promise<IngestOutcome>>()
   readonly stats: IngestStats = { batches: 0, records: 0, rejected: 0, duplicates: 0, overloaded: 0 }
+  /** Durable batches, after every stage, for live tails and instant alert rules. */
+  readonly live: LiveFeed
 
   constructor(
     private readonly stages: readonly Stage[],
@@ -32,7 +35,9 @@ export class IngestService implements Ingestor {
     private readonly writer: StoreWriter,
     private readonly log: Logger,
     private readonly maxPendingBytes: number,
-  ) {}
+  ) {
+    this.live = new LiveFeed(log)
+  }
 
   /** Remembers an already stored batch id (start-up: ids from the store and the WAL). */
   remember(id: string, atMs: number): void {
@@ -71,6 +76,7 @@ export class IngestService implements Ingestor {
         return { status: 'retry', retryAfterSeconds: 10, reason: 'Beacon cannot write its write-ahead log (disk full or read-only?)', httpStatus: 503 }
       }
     }
+    if (logs + spans > 0 && this.live.size > 0) this.live.publish(batch)
     this.seen.set(batch.id, Date.now())
     if (this.seen.size > 200_000) this.forgetOld()
     this.stats.batches++
