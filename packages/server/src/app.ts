@@ -22,6 +22,9 @@ import { registerTraceRoutes } from './api/traces.ts'
 import { registerOrderRoutes } from './api/orders.ts'
 import { registerServiceRoutes } from './api/services.ts'
 import { registerFieldRoutes } from './api/fields.ts'
+import { registerAggregateRoutes } from './api/aggregate.ts'
+import { registerContextRoutes } from './api/context.ts'
+import { registerTailRoutes } from './api/tail.ts'
 
 /**
  *   createBeacon(config)
@@ -127,6 +130,9 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     registerOrderRoutes(api, deps)
     registerServiceRoutes(api, deps)
     registerFieldRoutes(api, deps)
+    registerAggregateRoutes(api, deps)
+    registerContextRoutes(api, deps)
+    registerTailRoutes(api, deps)
     await listen(api, config.ports.api, 'api')
   }
 
