@@ -139,6 +139,17 @@ export const LOG_CASES: [string, string[]][] = [
   ['email:*@acme.com', ['L6']],
   ['email:Ops_Team*', ['L6']],
   ['email:Ops?Team*', []],
+  // KQL and Lucene habits (docs/query-language.md, "Coming from Kibana").
+  ['payment or customer', ['L1', 'L2', 'L3']],
+  ['service:mes-worker and not halted', ['L4']],
+  ['_exists_:customer.tier', ['L3', 'L8']],
+  ['NOT _exists_:order', except('L1', 'L2')],
+  ['cart.value >= 100', ['L1']],
+  ['http.status>=500', ['L1']],
+  ['level >= warn', ['L1', 'L2', 'L5', 'L7']],
+  ['message:payment', ['L1', 'L2']],
+  ['msg:"card declined"', ['L1']],
+  ['"or"', []],
   // Hostile text is just text.
   ['"\'; DROP TABLE otel_logs --"', ['L9']],
   ['"{q0:String}"', ['L9']],
@@ -167,5 +178,9 @@ export const SPAN_CASES: [string, string[]][] = [
   ['span.kind:Server', ['S1', 'S3']],
   ['customer.tier:gold', ['S3']],
   ['service:shop-api duration:>500', ['S1']],
+  ['duration:>=1s', ['S4']],
+  ['duration:[100 TO 2s]', ['S1', 'S2']],
+  ['duration >= 1s', ['S4']],
+  ['duration<100', ['S3']],
 ]
 

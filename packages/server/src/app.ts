@@ -23,6 +23,9 @@ import { registerServiceRoutes } from './api/services.ts'
 import { registerFieldRoutes } from './api/fields.ts'
 import { registerUiRoutes } from './api/ui-static.ts'
 import { UI_DIST_DIR } from '@beacon/ui'
+import { registerAggregateRoutes } from './api/aggregate.ts'
+import { registerContextRoutes } from './api/context.ts'
+import { registerTailRoutes } from './api/tail.ts'
 
 /**
  *   createBeacon(config)
@@ -126,6 +129,9 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     registerOrderRoutes(api, deps)
     registerServiceRoutes(api, deps)
     registerFieldRoutes(api, deps)
+    registerAggregateRoutes(api, deps)
+    registerContextRoutes(api, deps)
+    registerTailRoutes(api, deps)
     await registerUiRoutes(api, UI_DIST_DIR)
     await listen(api, config.ports.api, 'api')
   }

@@ -18,6 +18,7 @@ import { bootstrapIdentities } from './auth/bootstrap.ts'
 import { isLoopbackHost } from './auth/networks.ts'
 import { verifyPassword } from './auth/secrets.ts'
 import { installReaderDecryption } from './auth/reader-decryption.ts'
+import { createLiveReader } from './api/tail.ts'
 import { AUDIT_MIGRATIONS, AuditLog } from './audit/audit-log.ts'
 import { createSecurityStages } from './security/stages.ts'
 import { loadKeyRing } from './security/key-file.ts'
@@ -116,10 +117,11 @@ export async function securityExtensions(config: Config, log: Logger, opts: Secu
 
   ext.ingestAuth = { authenticate: (headers) => ingestAuth.authenticate(headers) }
 
-  ext.api = (app) => {
+  ext.api = (app, deps) => {
     if (!auth || !audit) throw new Error('security: the API is registered before init')
     installApiGuard(app, config, auth)
     installReaderDecryption(app, keyRing, audit)
+    deps.liveReader = createLiveReader(keyRing, audit)
     installApiAudit(app, audit)
     registerAuthRoutes(app, config, auth, audit)
     registerAdminRoutes(app, auth, audit)

@@ -15,6 +15,8 @@ export interface ApiDeps {
   rewriteSearch?: (ast: Ast) => Ast
   /** Durable records as they pass the ingest pipeline (live tail, instant alert rules). */
   live: LiveFeed
+  /** Decryption and audit for live tails (set by the security layer; see api/tail.ts). */
+  liveReader?: import('./tail.ts').LiveReader
 }
 
 /** Route-level permission, read by the security layer's preHandler (deny by default). */
