@@ -19,6 +19,7 @@ import { isLoopbackHost } from './auth/networks.ts'
 import { createServiceBindingStage } from './auth/service-binding.ts'
 import { verifyPassword } from './auth/secrets.ts'
 import { installReaderDecryption } from './auth/reader-decryption.ts'
+import { createRecordReveal } from './auth/reader-reveal.ts'
 import { AUDIT_MIGRATIONS, AuditLog } from './audit/audit-log.ts'
 import { createSecurityStages } from './security/stages.ts'
 import { loadKeyRing } from './security/key-file.ts'
@@ -117,10 +118,11 @@ export async function securityExtensions(config: Config, log: Logger, opts: Secu
 
   ext.ingestAuth = { authenticate: (headers) => ingestAuth.authenticate(headers) }
 
-  ext.api = (app) => {
+  ext.api = (app, deps) => {
     if (!auth || !audit) throw new Error('security: the API is registered before init')
     installApiGuard(app, config, auth)
     installReaderDecryption(app, keyRing, audit)
+    deps.revealRecords = createRecordReveal(keyRing, audit) // streamed answers (export)
     installApiAudit(app, audit)
     registerAuthRoutes(app, config, auth, audit)
     registerAdminRoutes(app, auth, audit)

@@ -29,6 +29,8 @@ const ENV_OVERRIDES: Record<string, { path: string[]; type: 'string' | 'int' | '
   BEACON_INGEST_KEY: { path: ['security', 'ingestKey'], type: 'string' },
   BEACON_TLS_CERT: { path: ['security', 'tls', 'cert'], type: 'string' },
   BEACON_TLS_KEY: { path: ['security', 'tls', 'key'], type: 'string' },
+  // Export (GET /api/export): issue 7.
+  BEACON_EXPORT_MAX_RECORDS: { path: ['export', 'maxRecords'], type: 'int' },
 }
 
 /** Every BEACON_* variable this build understands (for `--help` and docs). */
