@@ -26,6 +26,8 @@ import { UI_DIST_DIR } from '@beacon/ui'
 import { registerAggregateRoutes } from './api/aggregate.ts'
 import { registerContextRoutes } from './api/context.ts'
 import { registerTailRoutes } from './api/tail.ts'
+import { registerOpenApi } from './api/openapi.ts'
+import { registerExportRoutes } from './api/export.ts'
 
 /**
  *   createBeacon(config)
@@ -41,6 +43,8 @@ export interface Beacon {
   log: Logger
   /** Actual listening URLs (random ports resolved), by listener. */
   urls: { api?: string; otlp?: string; elastic?: string }
+  /** The API listener's Fastify instance (tests: registered routes vs the OpenAPI document). */
+  api?: FastifyInstance
   /** Waits until every acknowledged record is in the store (tests, shutdown). */
   flush(): Promise<void>
   stop(): Promise<void>
@@ -83,6 +87,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
 
   const servers: FastifyInstance[] = []
   const urls: Beacon['urls'] = {}
+  let apiInstance: FastifyInstance | undefined
   const auth = ext.ingestAuth ?? openIngestAuth
   const fastifyOpts = { logger: false, bodyLimit: config.limits.maxBodyBytes, return503OnClosing: true, ...ext.listener } as { logger: false }
 
@@ -122,6 +127,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   if (config.ports.api !== 0) {
     const api = Fastify(fastifyOpts)
     installErrorHandler(api, log)
+    await registerOpenApi(api) // first: it collects every route registered after it
     const deps: ApiDeps = { store, config, log, health, rewriteSearch: ext.rewriteSearch, live: ingest.live }
     if (ext.api) await ext.api(api, deps)
     registerSearchRoutes(api, deps)
@@ -132,13 +138,15 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     registerAggregateRoutes(api, deps)
     registerContextRoutes(api, deps)
     registerTailRoutes(api, deps)
+    registerExportRoutes(api, deps)
+    apiInstance = api
     await registerUiRoutes(api, UI_DIST_DIR)
     await listen(api, config.ports.api, 'api')
   }
 
   let stopped = false
   return {
-    config, store, ingest, writer, log, urls,
+    config, store, ingest, writer, log, urls, api: apiInstance,
     flush: () => writer.flush(),
     async stop() {
       if (stopped) return

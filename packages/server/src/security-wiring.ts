@@ -19,6 +19,7 @@ import { isLoopbackHost } from './auth/networks.ts'
 import { verifyPassword } from './auth/secrets.ts'
 import { installReaderDecryption } from './auth/reader-decryption.ts'
 import { createLiveReader } from './api/tail.ts'
+import { createRecordReveal } from './auth/reader-reveal.ts'
 import { AUDIT_MIGRATIONS, AuditLog } from './audit/audit-log.ts'
 import { createSecurityStages } from './security/stages.ts'
 import { loadKeyRing } from './security/key-file.ts'
@@ -122,6 +123,7 @@ export async function securityExtensions(config: Config, log: Logger, opts: Secu
     installApiGuard(app, config, auth)
     installReaderDecryption(app, keyRing, audit)
     deps.liveReader = createLiveReader(keyRing, audit)
+    deps.revealRecords = createRecordReveal(keyRing, audit) // streamed answers (export)
     installApiAudit(app, audit)
     registerAuthRoutes(app, config, auth, audit)
     registerAdminRoutes(app, auth, audit)

@@ -50,6 +50,9 @@ export const ENV_OVERRIDES: Record<string, EnvVariable> = {
   BEACON_SYSLOG_TLS_CA: { path: ['receivers', 'syslog', 'clientCa'], type: 'string', help: 'PEM CA: syslog TLS clients with a certificate it signed are accepted from anywhere' },
   BEACON_FORWARD_PORT: { path: ['ports', 'forward'], type: 'int', help: 'Fluentd Forward receiver (TCP, UDP heartbeat); 0 turns it off' },
   BEACON_FORWARD_SHARED_KEY: { path: ['receivers', 'forward', 'sharedKey'], type: 'string', help: 'Forward handshake shared key (HELO/PING/PONG)' },
+
+  // Export (GET /api/export, beacon export): issue 7
+  BEACON_EXPORT_MAX_RECORDS: { path: ['export', 'maxRecords'], type: 'int', help: 'most records one export streams' },
 }
 
 /** Every BEACON_* variable this build understands (for `--help` and docs). */

@@ -168,6 +168,11 @@ export const configSchema = z.object({
   }).default({ level: 'info' }),
   security: securitySchema.default(securitySchema.parse({})),
   receivers: receiversSchema.default(receiversSchema.parse({})),
+  // Export (GET /api/export, beacon export): issue 7.
+  export: z.object({
+    /** Most records one export streams; a request's `limit` may ask for fewer, never more. */
+    maxRecords: z.number().int().min(1).max(10_000_000).default(100_000),
+  }).default({ maxRecords: 100_000 }),
 })
 
 export type Config = z.infer<typeof configSchema>
