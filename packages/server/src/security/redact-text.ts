@@ -100,7 +100,7 @@ export function compileTextRedactor(p: EffectivePolicy, classify: (key: string) 
   const minLength = custom.length > 0 ? 1 : MIN_LENGTH
 
   /** Which built-in rules could match in `s` (bits of `Found`); 0 for almost every value. */
-  const found = options.prefilter === false ? () => Found.secret | Found.digits | Found.at : scan
+  const found = options.prefilter === false ? () => Found.secret | Found.digits | Found.at | Found.encoded : scan
 
   function secrets(s: string, hits: Hits): string {
     if (!p.secrets) return redactKeyValues(s, classify, hits)
