@@ -41,9 +41,10 @@ export function registerServiceRoutes(app: FastifyInstance, deps: ApiDeps): void
     }
   })
 
-  app.get('/api/health', { config: { permission: 'public' } }, async (_request, reply) => {
+  app.get('/api/health', { config: { permission: 'public' } }, async (request, reply) => {
     const facts = await deps.health()
     if (facts.status !== 'ok') reply.status(503)
-    return facts
+    // without credentials: the status only (no paths, versions or counts)
+    return request.principal ? facts : { status: facts.status }
   })
 }
