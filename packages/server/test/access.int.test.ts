@@ -123,6 +123,14 @@ describe('permission matrix', () => {
     assert.ok(support.body.values.length >= 1, JSON.stringify(support.body))
   })
 
+  test('a session token is refused as a Basic or ApiKey password (bearer only)', async () => {
+    const session = tokens.support as string
+    assert.equal((await req('/api/search?q=&from=now-1h', { token: session })).status, 200)
+    for (const authorization of [`Basic ${Buffer.from(`support-user:${session}`).toString('base64')}`, `ApiKey ${Buffer.from(`x:${session}`).toString('base64')}`, `ApiKey ${session}`]) {
+      assert.equal((await req('/api/search?q=&from=now-1h', { headers: { authorization } })).status, 401, authorization)
+    }
+  })
+
   test('health without credentials is the status only; with credentials the details', async () => {
     const anon = await req('/api/health')
     assert.deepEqual(Object.keys(anon.body), ['status'])
