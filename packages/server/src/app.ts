@@ -110,10 +110,18 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     await listen(app, port, name)
   }
 
+  // Health answers from the last store check (at most 2 s old) so that a store busy with heavy
+  // searches cannot make it slow: the check runs in the background, one at a time.
+  let storeCheck: { ok: boolean; versions: number[]; at: number } = { ok: true, versions: [], at: 0 }
+  let checking: Promise<void> | undefined
+  const checkStore = (): Promise<void> => (checking ??= appliedVersions(store)
+    .then((versions) => { storeCheck = { ok: true, versions, at: Date.now() } }, () => { storeCheck = { ok: false, versions: [], at: Date.now() } })
+    .finally(() => { checking = undefined }))
   const health = async (): Promise<Record<string, unknown>> => {
-    let storeOk = true
-    let versions: number[] = []
-    try { versions = await appliedVersions(store) } catch { storeOk = false }
+    if (storeCheck.at === 0) await checkStore()
+    else if (Date.now() - storeCheck.at > 2000) void checkStore()
+    const storeOk = storeCheck.ok
+    const versions = storeCheck.versions
     const w = writer.status()
     return {
       status: storeOk && w.healthy ? 'ok' : 'degraded',

@@ -14,6 +14,7 @@ import { Authenticator, createIngestAuth } from './auth/authenticator.ts'
 import { installApiGuard } from './auth/api-guard.ts'
 import { registerAuthRoutes } from './auth/auth-routes.ts'
 import { registerAdminRoutes } from './auth/admin-routes.ts'
+import { createDutyCheck } from './auth/duties.ts'
 import { bootstrapIdentities } from './auth/bootstrap.ts'
 import { isLoopbackHost } from './auth/networks.ts'
 import { verifyPassword } from './auth/secrets.ts'
@@ -126,7 +127,7 @@ export async function securityExtensions(config: Config, log: Logger, opts: Secu
     deps.revealRecords = createRecordReveal(keyRing, audit) // streamed answers (export)
     installApiAudit(app, audit)
     registerAuthRoutes(app, config, auth, audit)
-    registerAdminRoutes(app, auth, audit)
+    registerAdminRoutes(app, auth, audit, createDutyCheck(sec))
     registerAuditRoutes(app, audit)
     registerRedactionRoutes(app, {
       redact, encrypt: data?.encrypt, keyRing, redactionEnabled: sec.redaction.enabled,

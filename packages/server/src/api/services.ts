@@ -58,11 +58,12 @@ export function registerServiceRoutes(app: FastifyInstance, deps: ApiDeps): void
     schema: {
       tags: ['meta'],
       description: 'Readiness: store reachable, migrations applied, ingest backlog. 200 when ready, 503 when degraded (same body).',
-      response: { ...ok('`{ status: ok|degraded, store, migrations, ingest, uptimeSeconds }`'), 503: { description: 'degraded: same body with status `degraded`', type: 'object', additionalProperties: true }, ...publicErrors() },
+      response: { ...ok('`{ status: ok|degraded, store, migrations, ingest, uptimeSeconds }` (without credentials: `{ status }` only)'), 503: { description: 'degraded: same body with status `degraded`', type: 'object', additionalProperties: true }, ...publicErrors() },
     },
-  }, async (_request, reply) => {
+  }, async (request, reply) => {
     const facts = await deps.health()
     if (facts.status !== 'ok') reply.status(503)
-    return facts
+    // without credentials: the status only (no paths, versions or counts)
+    return request.principal ? facts : { status: facts.status }
   })
 }

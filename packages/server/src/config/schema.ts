@@ -118,6 +118,13 @@ export const securitySchema = z.object({
   trustProxy: z.union([z.boolean(), z.array(cidr)]).default(false),
   /** Mark the session cookie Secure even without TLS here (TLS terminated by a proxy). Always on with tls. */
   secureCookies: z.boolean().default(false),
+  /** Granting a role with a permission the granting admin lacks waits for a second admin (auth/duties.ts). */
+  dualControl: z.boolean().default(true),
+  /** Fields whose values analysts (aggregates:read only) see in facets; other facets give counts only. */
+  dimensions: z.array(z.string().min(1)).default([
+    'service', 'level', 'severity', 'kind', 'status', 'span.kind', 'http.route', 'http.request.method', 'http.method',
+    'http.response.status_code', 'http.status_code', 'event.action', 'deployment.environment', 'service.version', 'rpc.method', 'messaging.operation',
+  ]),
   /** `redaction` and `encryption` (packages/server/src/security/stages.ts). */
   ...securityDataConfigSchema.shape,
 })
