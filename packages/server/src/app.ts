@@ -8,6 +8,7 @@ import { BATCHES_TABLE } from './store/schema.ts'
 import { WriteAheadLog } from './wal/wal.ts'
 import { StoreWriter } from './wal/store-writer.ts'
 import { IngestService } from './pipeline/ingestor.ts'
+import { createRowEncoder } from './store/encode.ts'
 import { STAGE_ORDER, type Stage, type StageSlot } from './pipeline/pipeline.ts'
 import { createNormalizeStage } from './pipeline/stages/normalize.ts'
 import { createClassifyStage } from './pipeline/stages/classify.ts'
@@ -70,7 +71,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   // Order comes from the slots, not from stage names: an extension fills a slot (or replaces a core stage).
   const core: Partial<Record<StageSlot, Stage>> = { normalize: createNormalizeStage(), classify: createClassifyStage() }
   const stages: Stage[] = STAGE_ORDER.flatMap((slot) => ext.stages?.[slot] ?? core[slot] ?? [])
-  const ingest = new IngestService(stages, wal, writer, log, config.ingest.maxPendingBytes)
+  const ingest = new IngestService(stages, wal, writer, log, config.ingest.maxPendingBytes, createRowEncoder(config.businessKeys))
 
   // Replay detection survives restarts: ids of recently stored batches, plus those still in the WAL.
   const recent = await store.query<{ Id: string; at: number }>(
