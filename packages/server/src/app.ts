@@ -10,6 +10,7 @@ import { StoreWriter } from './store/writer.ts'
 import { IngestService } from './pipeline/ingestor.ts'
 import type { Stage } from './pipeline/pipeline.ts'
 import { assembleStages, type StageSlot } from './pipeline/stages/index.ts'
+import { createRowEncoder } from './store/encode.ts'
 import { acceptRawBodies } from './ingest/http-body.ts'
 import { openIngestAuth, type IngestAuth, type Receiver } from './ingest/receiver.ts'
 import { createOtlpReceiver } from './ingest/otlp/index.ts'
@@ -76,7 +77,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   const wal = await WriteAheadLog.open({ dir: resolve(join(config.dataDir, 'wal')), fsync: config.ingest.fsync })
   const writer = new StoreWriter(wal, store, log, config.ingest)
   const stages = assembleStages(ext.stages)
-  const ingest = new IngestService(stages, wal, writer, log, config.ingest.maxPendingBytes)
+  const ingest = new IngestService(stages, wal, writer, log, config.ingest.maxPendingBytes, createRowEncoder(config.businessKeys))
 
   // Replay detection survives restarts: ids of recently stored batches, plus those still in the WAL.
   const recent = await store.query<{ Id: string; at: number }>(
