@@ -6,11 +6,11 @@ import { createStore, type Store } from './store/connection.ts'
 import { appliedVersions, migrate, type Migration } from './store/migrations.ts'
 import { BATCHES_TABLE } from './store/schema.ts'
 import { WriteAheadLog } from './wal/wal.ts'
-import { StoreWriter } from './wal/store-writer.ts'
+import { StoreWriter } from './store/writer.ts'
 import { IngestService } from './pipeline/ingestor.ts'
-import { STAGE_ORDER, type Stage, type StageSlot } from './pipeline/pipeline.ts'
-import { createNormalizeStage } from './pipeline/stages/normalize.ts'
-import { createClassifyStage } from './pipeline/stages/classify.ts'
+import type { Stage } from './pipeline/pipeline.ts'
+import { assembleStages, type StageSlot } from './pipeline/stages/index.ts'
+import { createRowEncoder } from './store/encode.ts'
 import { acceptRawBodies } from './ingest/http-body.ts'
 import { openIngestAuth, type IngestAuth, type Receiver } from './ingest/receiver.ts'
 import { createOtlpReceiver } from './ingest/otlp/index.ts'
@@ -22,14 +22,18 @@ import { registerTraceRoutes } from './api/traces.ts'
 import { registerOrderRoutes } from './api/orders.ts'
 import { registerServiceRoutes } from './api/services.ts'
 import { registerFieldRoutes } from './api/fields.ts'
+import { registerUiRoutes } from './api/ui-static.ts'
+import { UI_DIST_DIR } from '@beacon/ui'
 import { registerAggregateRoutes } from './api/aggregate.ts'
 import { registerContextRoutes } from './api/context.ts'
 import { registerTailRoutes } from './api/tail.ts'
+import { registerOpenApi } from './api/openapi.ts'
+import { registerExportRoutes } from './api/export.ts'
 
 /**
  *   createBeacon(config)
  *     store  ── migrate ── WAL recovery ── store writer
- *     ingest ── stages (normalize → classify → redact → encrypt → enrich) → WAL
+ *     ingest ── stages (pipeline/stages/index.ts) → encode for the store → WAL
  *     listeners: OTLP :4318, Elasticsearch :9200, API :5080 (each off when its port is 0)
  */
 export interface Beacon {
@@ -40,6 +44,8 @@ export interface Beacon {
   log: Logger
   /** Actual listening URLs (random ports resolved), by listener. */
   urls: { api?: string; otlp?: string; elastic?: string }
+  /** The API listener's Fastify instance (tests: registered routes vs the OpenAPI document). */
+  api?: FastifyInstance
   /** Waits until every acknowledged record is in the store (tests, shutdown). */
   flush(): Promise<void>
   stop(): Promise<void>
@@ -70,10 +76,8 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
 
   const wal = await WriteAheadLog.open({ dir: resolve(join(config.dataDir, 'wal')), fsync: config.ingest.fsync })
   const writer = new StoreWriter(wal, store, log, config.ingest)
-  // Order comes from the slots, not from stage names: an extension fills a slot (or replaces a core stage).
-  const core: Partial<Record<StageSlot, Stage>> = { normalize: createNormalizeStage(), classify: createClassifyStage() }
-  const stages: Stage[] = STAGE_ORDER.flatMap((slot) => ext.stages?.[slot] ?? core[slot] ?? [])
-  const ingest = new IngestService(stages, wal, writer, log, config.ingest.maxPendingBytes)
+  const stages = assembleStages(ext.stages)
+  const ingest = new IngestService(stages, wal, writer, log, config.ingest.maxPendingBytes, createRowEncoder(config.businessKeys))
 
   // Replay detection survives restarts: ids of recently stored batches, plus those still in the WAL.
   const recent = await store.query<{ Id: string; at: number }>(
@@ -84,6 +88,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
 
   const servers: FastifyInstance[] = []
   const urls: Beacon['urls'] = {}
+  let apiInstance: FastifyInstance | undefined
   const auth = ext.ingestAuth ?? openIngestAuth
   const fastifyOpts = { logger: false, bodyLimit: config.limits.maxBodyBytes, return503OnClosing: true, ...ext.listener } as { logger: false }
 
@@ -106,10 +111,18 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     await listen(app, port, name)
   }
 
+  // Health answers from the last store check (at most 2 s old) so that a store busy with heavy
+  // searches cannot make it slow: the check runs in the background, one at a time.
+  let storeCheck: { ok: boolean; versions: number[]; at: number } = { ok: true, versions: [], at: 0 }
+  let checking: Promise<void> | undefined
+  const checkStore = (): Promise<void> => (checking ??= appliedVersions(store)
+    .then((versions) => { storeCheck = { ok: true, versions, at: Date.now() } }, () => { storeCheck = { ok: false, versions: [], at: Date.now() } })
+    .finally(() => { checking = undefined }))
   const health = async (): Promise<Record<string, unknown>> => {
-    let storeOk = true
-    let versions: number[] = []
-    try { versions = await appliedVersions(store) } catch { storeOk = false }
+    if (storeCheck.at === 0) await checkStore()
+    else if (Date.now() - storeCheck.at > 2000) void checkStore()
+    const storeOk = storeCheck.ok
+    const versions = storeCheck.versions
     const w = writer.status()
     return {
       status: storeOk && w.healthy ? 'ok' : 'degraded',
@@ -123,6 +136,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   if (config.ports.api !== 0) {
     const api = Fastify(fastifyOpts)
     installErrorHandler(api, log)
+    await registerOpenApi(api) // first: it collects every route registered after it
     const deps: ApiDeps = { store, config, log, health, rewriteSearch: ext.rewriteSearch, live: ingest.live }
     if (ext.api) await ext.api(api, deps)
     registerSearchRoutes(api, deps)
@@ -133,12 +147,15 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     registerAggregateRoutes(api, deps)
     registerContextRoutes(api, deps)
     registerTailRoutes(api, deps)
+    registerExportRoutes(api, deps)
+    apiInstance = api
+    await registerUiRoutes(api, UI_DIST_DIR)
     await listen(api, config.ports.api, 'api')
   }
 
   let stopped = false
   return {
-    config, store, ingest, writer, log, urls,
+    config, store, ingest, writer, log, urls, api: apiInstance,
     flush: () => writer.flush(),
     async stop() {
       if (stopped) return

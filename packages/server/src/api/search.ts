@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { compileQuery, parseQuery, type Ast } from '@beacon/query'
 import { BeaconError } from '../errors.ts'
 import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
+import { histogramFromRollup } from '../store/rollups.ts'
 import { bucketSeconds, chTime, parseRange, type TimeRange } from './time-range.ts'
 import { intParam, qs, type ApiDeps } from './deps.ts'
 import { LOG_SELECT, SPAN_SELECT, logView, spanView, type LogRow, type SpanRow } from './records.ts'
@@ -97,7 +98,9 @@ FROM ${table} WHERE ${where} GROUP BY t, level ORDER BY t`
 
     // The histogram first: its counts tell how far back the newest `limit` matches reach, so the
     // rows query reads only that window instead of sorting every match in the range.
-    const hist = await deps.store.query<{ t: number; level: string; c: string }>(histSql, { ...params, bucket })
+    // An empty query's histogram comes from the per-minute rollup (store/rollups.ts) when it can answer exactly.
+    const hist = await histogramFromRollup(deps.store, { q, target, fromMs: range.fromMs, toMs: range.toMs, bucket, where, params })
+      ?? await deps.store.query<{ t: number; level: string; c: string }>(histSql, { ...params, bucket })
     const lowerBound = order.newestFirst ? newestWindowStart(hist, bucket, limit + (cursor?.skip ?? 0), cursor) : null
     const window = lowerBound === null ? '' : ` AND ${timeCol} >= toDateTime({lb:UInt32})`
     const rows = await deps.store.query<LogRow & SpanRow & { sv?: string }>(rowsSql.replace('/*window*/', window),
