@@ -20,9 +20,12 @@ export function toFloat64OrNull(s: string): number | null {
   return null
 }
 
-/** `toUInt16OrZero(s)`: digits with an optional `+`, 0 when not one or out of range. */
+/**
+ * HttpStatus as the ingest path stores it (packages/server/src/store/encode.ts uint16OrZero):
+ * 1–5 decimal digits up to 65535, otherwise 0. (ClickHouse's toUInt16OrZero would also take `+12`.)
+ */
 export function toUInt16OrZero(s: string): number {
-  if (!/^\+?\d+$/.test(s)) return 0
+  if (!/^\d{1,5}$/.test(s)) return 0
   const n = Number(s)
   return n <= 65535 ? n : 0
 }

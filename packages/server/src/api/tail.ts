@@ -6,6 +6,7 @@ import type { KeyRing } from '../security/crypto.ts'
 import type { AuditLog } from '../audit/audit-log.ts'
 import { auditRequest, requestTarget } from '../audit/api-audit.ts'
 import { decryptTokens, type DecryptCount } from '../auth/reader-decryption.ts'
+import { uint16OrZero } from '../store/encode.ts'
 import { qs, type ApiDeps } from './deps.ts'
 import { logView, recordHash, spanView, type LogView, type SpanView } from './records.ts'
 import { parseTarget } from './search.ts'
@@ -62,9 +63,6 @@ function firstOf(a: Record<string, string>, names: readonly string[]): string {
   return ''
 }
 
-function uint16(s: string): number {
-  return /^\+?\d+$/.test(s) && Number(s) <= 65535 ? Number(s) : 0
-}
 
 /** A live log record as search shows a stored one. */
 export function liveLogView(r: LogRecord, keys: Keys): LogView {
@@ -73,7 +71,7 @@ export function liveLogView(r: LogRecord, keys: Keys): LogView {
     ts: r.timeUnixNano, rh: recordHash([r.serviceName, r.traceId, r.spanId, r.body]), TraceId: r.traceId, SpanId: r.spanId,
     SeverityText: r.severityText, SeverityNumber: r.severityNumber & 0xff, ServiceName: r.serviceName, Body: r.body,
     ResourceAttributes: { ...r.resource }, LogAttributes: { ...a }, EventName: r.eventName, OrderId: firstOf(a, keys.orderId),
-    UserId: firstOf(a, keys.userId), HttpStatus: uint16(firstOf(a, keys.httpStatus)), HttpRoute: firstOf(a, keys.httpRoute),
+    UserId: firstOf(a, keys.userId), HttpStatus: uint16OrZero(firstOf(a, keys.httpStatus)), HttpRoute: firstOf(a, keys.httpRoute),
     EventAction: firstOf(a, keys.eventAction),
   })
 }
@@ -86,7 +84,7 @@ export function liveSpanView(s: SpanRecord, keys: Keys): SpanView {
     ParentSpanId: s.parentSpanId, SpanName: s.name, SpanKind: s.kind, ServiceName: s.serviceName, ResourceAttributes: { ...s.resource },
     SpanAttributes: { ...a }, DurationNs: s.durationNano, StatusCode: s.statusCode, StatusMessage: s.statusMessage,
     EventTimes: s.events.map((e) => e.timeUnixNano), EventNames: s.events.map((e) => e.name), EventAttributes: s.events.map((e) => ({ ...e.attributes })),
-    OrderId: firstOf(a, keys.orderId), UserId: firstOf(a, keys.userId), HttpStatus: uint16(firstOf(a, keys.httpStatus)), HttpRoute: firstOf(a, keys.httpRoute),
+    OrderId: firstOf(a, keys.orderId), UserId: firstOf(a, keys.userId), HttpStatus: uint16OrZero(firstOf(a, keys.httpStatus)), HttpRoute: firstOf(a, keys.httpRoute),
   })
 }
 
