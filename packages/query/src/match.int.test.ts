@@ -1,9 +1,10 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { LOGS_TABLE, TRACES_TABLE } from '../../server/src/store/schema.ts'
 import { compileMatcher, parseQuery } from './index.ts'
 import { createEngine, KEYS, type Engine } from './test-engine.ts'
-import { ERROR, INFO, LOG_BATCHES, LOG_CASES, SPAN_CASES, SPANS, log, span, type TableLog, type TableSpan } from './test-table.ts'
+import { DAY, ERROR, INFO, LOG_BATCHES, LOG_CASES, SPAN_CASES, SPANS, log, span, type TableLog, type TableSpan } from './test-table.ts'
 
 /**
  * The contract between the two evaluators of the language: every query of the language test table
@@ -100,4 +101,43 @@ test('the evaluator refuses what the compiler refuses, with the same message', (
     assert.throws(() => compileMatcher(parseQuery(q), 'logs', { businessKeys: KEYS }), { name: 'QueryError' }, q)
   }
   assert.throws(() => compileMatcher(parseQuery('duration:fast'), 'spans', { businessKeys: KEYS }), { name: 'QueryError' })
+})
+
+/** The Beacon column of the dialect table in docs/query-language.md, and the habits that warn. */
+function docsDialect(): { queries: [string, 'logs' | 'spans'][]; habits: string[] } {
+  const doc = readFileSync(new URL('../../../docs/query-language.md', import.meta.url), 'utf8')
+  const section = doc.slice(doc.indexOf('## Coming from Kibana'), doc.indexOf('## Errors'))
+  const [table, notSupported] = section.split('**Not supported')
+  const cells = (line: string): string[] => line.replace(/\\\|/g, '\u0000').split('|').map((c) => c.replace(/\u0000/g, '|').trim())
+  const code = (cell: string): string => /`([^`]+)`/.exec(cell)?.[1] ?? ''
+  const queries = table.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| You want') && !l.startsWith('| ---'))
+    .map((l) => cells(l)[4]).map((c): [string, 'logs' | 'spans'] => [code(c).replaceAll('2026-11-29', DAY), c.includes('(spans)') ? 'spans' : 'logs'])
+  const habits = notSupported.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Habit') && !l.startsWith('| ---'))
+    .flatMap((l) => [...cells(l)[1].matchAll(/`([^`]+)`/g)].map((m) => m[1]))
+  return { queries, habits }
+}
+
+test('every Beacon query of the docs\' KQL/Lucene table runs on the engine and agrees with the evaluator', async () => {
+  const { queries } = docsDialect()
+  assert.ok(queries.length >= 20, `found ${queries.length} queries in the table`)
+  for (const [q, target] of queries) {
+    assert.notEqual(q, '', 'every row has a Beacon query')
+    const records = target === 'logs' ? ALL_LOGS : ALL_SPANS
+    const sql = await engine.labels(target === 'logs' ? LOGS_TABLE : TRACES_TABLE, q, target)
+    const mem = evaluated<{ scopeName: string }>(records, compileMatcher(parseQuery(q), target, { businessKeys: KEYS }) as unknown as (r: { scopeName: string }) => boolean)
+    assert.deepEqual([q, mem], [q, sql])
+    assert.ok(sql.length > 0, `${q} finds something in the test records`)
+    const known = (target === 'logs' ? LOG_CASES : SPAN_CASES).find(([c]) => c === q)
+    if (known) assert.deepEqual([q, sql.filter((l) => !l.startsWith('E'))], [q, known[1]])
+  }
+})
+
+test('every habit the docs list as not supported comes back as a warning', () => {
+  const { habits } = docsDialect()
+  assert.ok(habits.length >= 6)
+  for (const h of habits) {
+    const warnings: string[] = []
+    parseQuery(h, { warnings })
+    assert.ok(warnings.length > 0, `${h} warns`)
+  }
 })
