@@ -108,7 +108,8 @@ function docsDialect(): { queries: [string, 'logs' | 'spans'][]; habits: string[
   const doc = readFileSync(new URL('../../../docs/query-language.md', import.meta.url), 'utf8')
   const section = doc.slice(doc.indexOf('## Coming from Kibana'), doc.indexOf('## Errors'))
   const [table, notSupported] = section.split('**Not supported')
-  const cells = (line: string): string[] => line.replace(/\\\|/g, '\u0000').split('|').map((c) => c.replace(/\u0000/g, '|').trim())
+  // A cell may hold an escaped pipe (`\|`); split only on the others.
+  const cells = (line: string): string[] => line.split(/(?<!\\)\|/).map((c) => c.replaceAll('\\|', '|').trim())
   const code = (cell: string): string => /`([^`]+)`/.exec(cell)?.[1] ?? ''
   const queries = table.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| You want') && !l.startsWith('| ---'))
     .map((l) => cells(l)[4]).map((c): [string, 'logs' | 'spans'] => [code(c).replaceAll('2026-11-29', DAY), c.includes('(spans)') ? 'spans' : 'logs'])
