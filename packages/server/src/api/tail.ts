@@ -22,8 +22,8 @@ import { parseTarget } from './search.ts'
  * counted and reported as dropped. At most MAX_TAILS tails are open at once (429 beyond).
  */
 
-const MAX_TAILS = 32
-const RATE_PER_SECOND = 200
+export const MAX_TAILS = 32
+export const RATE_PER_SECOND = 200
 const HEARTBEAT_MS = 15_000
 
 /** What the security layer gives the tail: decryption for this reader and the access audit. */
