@@ -44,7 +44,8 @@ export function span(label: string, service: string, name: string, kind: TableSp
   status: TableSpan['statusCode'], message: string, attributes: Attrs = {}, extra: Partial<TableSpan> = {}): TableSpan {
   return {
     timeUnixNano: String(NOW_NS), durationNano: String(Math.round(ms * 1_000_000)), traceId: TRACE,
-    spanId: `${label.toLowerCase()}00000000000000`.slice(0, 16), parentSpanId: parent, traceState: '', name, kind,
+    // Hex, as the ingest path requires: S1 → f100000000000000, E1 → e100000000000000.
+    spanId: `${label.toLowerCase().replace('s', 'f')}00000000000000`.slice(0, 16), parentSpanId: parent, traceState: '', name, kind,
     serviceName: service, scopeName: label, scopeVersion: '', resource: {}, attributes, statusCode: status,
     statusMessage: message, events: [], links: [], ...extra,
   }
@@ -79,7 +80,7 @@ export const LOG_BATCHES: TableLog[][] = [
 export const SPANS: TableSpan[] = [
   span('S1', 'shop-api', 'POST /api/orders', 'Server', '', 750, 'Error', 'payment declined',
     { 'order.id': 'ORD-1001', 'http.response.status_code': '502' }),
-  span('S2', 'shop-api', 'charge card', 'Client', 's100000000000000', 120, 'Ok', '', { 'order.id': 'ORD-1001' }),
+  span('S2', 'shop-api', 'charge card', 'Client', 'f100000000000000', 120, 'Ok', '', { 'order.id': 'ORD-1001' }),
   span('S3', 'crm-api', 'GET /customers/{id}', 'Server', '', 45, 'Unset', '', { 'http.response.status_code': '200', 'customer.tier': 'gold' }),
   span('S4', 'mes-worker', 'process batch', 'Internal', '', 2500, 'Ok', '', { 'batch.size': '500' }),
 ]
