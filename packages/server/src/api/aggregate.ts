@@ -5,6 +5,7 @@ import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
 import { bucketSeconds, parseRange } from './time-range.ts'
 import { intParam, qs, type ApiDeps } from './deps.ts'
 import { parseTarget, searchWhere, type Target } from './search.ts'
+import { errors, ok } from './openapi-schemas.ts'
 
 /**
  * GET /api/aggregate?q=&from=&to=&target=logs|spans&metrics=count,p95(duration)&groupBy=service,level&interval=auto|1m&top=N
@@ -99,6 +100,7 @@ export function registerAggregateRoutes(app: FastifyInstance, deps: ApiDeps): vo
           top: { type: 'string', description: 'groups returned, 1–100 (default 10); the rest are summed into other' },
         },
       },
+      response: { ...ok('`rows` [{ time?, key, values }], `other`, `truncated`, `intervalMs`, `warnings` (docs/search-api.md)'), ...errors(400) },
     },
     config: { permission: ['aggregates:read', 'logs:read', 'traces:read'], audit: 'aggregate' },
   }, async (request) => {

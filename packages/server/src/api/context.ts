@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { BeaconError } from '../errors.ts'
 import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
 import { intParam, qs, type ApiDeps } from './deps.ts'
+import { errors, ok } from './openapi-schemas.ts'
 import { LOG_SELECT, ROW_HASH, SPAN_SELECT, logView, parseRecordId, spanView, type LogRow, type SpanRow } from './records.ts'
 
 /**
@@ -28,6 +29,7 @@ export function registerContextRoutes(app: FastifyInstance, deps: ApiDeps): void
           after: { type: 'string', description: 'Records after, 0–500 (default 10)' },
         },
       },
+      response: { ...ok('`before` (oldest first), `anchor`, `after`: hits as search returns them'), ...errors(400, 404) },
     },
     config: { permission: ['logs:read', 'traces:read'], audit: 'search.context' },
   }, async (request) => {

@@ -8,6 +8,7 @@ import { intParam, qs, type ApiDeps } from './deps.ts'
 import { LOG_SELECT, SPAN_SELECT, logView, spanView, type LogRow, type SpanRow } from './records.ts'
 import { afterCursor, decodeCursor, encodeCursor, nextCursor, orderBy, parseSort, type Cursor } from './search-page.ts'
 import { pickFields, parseFieldList } from './search-fields.ts'
+import { errors, ok } from './openapi-schemas.ts'
 
 /**
  * GET /api/search?q=&from=&to=&limit=&cursor=&target=logs|spans&sort=<field>:asc|desc&fields=a,b
@@ -73,6 +74,7 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ApiDeps): void 
           fields: { type: 'string', description: 'Comma-separated fields to return (default all)' },
         },
       },
+      response: { ...ok('`events` (hits with `id`), `total`, `histogram`, `nextCursor`, `warnings` (docs/search-api.md)'), ...errors(400) },
     },
     config: { permission: ['logs:read', 'traces:read'] },
   }, async (request) => {

@@ -8,6 +8,7 @@ import { auditRequest, requestTarget } from '../audit/api-audit.ts'
 import { decryptTokens, type DecryptCount } from '../auth/reader-decryption.ts'
 import { uint16OrZero } from '../store/encode.ts'
 import { qs, type ApiDeps } from './deps.ts'
+import { errors } from './openapi-schemas.ts'
 import { logView, recordHash, spanView, type LogView, type SpanView } from './records.ts'
 import { parseTarget } from './search.ts'
 
@@ -94,7 +95,8 @@ export function registerTailRoutes(app: FastifyInstance, deps: ApiDeps): void {
     schema: {
       description: 'Live tail (server-sent events): records matching q as they are acknowledged. Events: record (a search hit), dropped ({count}, over the per-client rate cap); a heartbeat comment every 15 s.',
       tags: ['search'],
-      querystring: { type: 'object', properties: { q: { type: 'string' }, target: { type: 'string', description: 'logs (default) or spans' } } },
+      querystring: { type: 'object', properties: { q: { type: 'string', description: 'the query (docs/query-language.md)' }, target: { type: 'string', description: 'logs (default) or spans' } } },
+      response: { 200: { description: 'text/event-stream: `event: record` / `event: dropped` / `: heartbeat` (docs/search-api.md)', type: 'string' }, ...errors(400, 429) },
     },
     config: { permission: ['logs:read', 'traces:read'], audit: false },
   }, async (request, reply) => {
