@@ -62,6 +62,20 @@ test('aggregate: percentiles of duration on spans, and time buckets', async () =
   assert.equal(t.body.rows.reduce((n: number, x: any) => n + x.values.count, 0), 45)
 })
 
+test('aggregate: an analyst groups by configured dimensions only', async () => {
+  const password = 'a long enough password'
+  const created = await tb.api('/api/admin/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'analyst', roles: ['analyst'], password }) })
+  assert.equal(created.status, 201, JSON.stringify(created.body))
+  const login = await fetch(`${tb.apiUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'analyst', password }) })
+  const token = ((await login.json()) as { token: string }).token
+  const as = (path: string): Promise<Response> => fetch(`${tb.apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } })
+  const bySvc = await as('/api/aggregate?q=service:agg-*&from=now-1h&metrics=count&groupBy=service')
+  assert.equal(bySvc.status, 200)
+  const byUser = await as('/api/aggregate?q=service:agg-*&from=now-1h&metrics=count&groupBy=user.id')
+  assert.equal(byUser.status, 403)
+  assert.match(((await byUser.json()) as { message: string }).message, /dimensions/)
+})
+
 test('aggregate: bad parameters are 400s with a reason', async () => {
   for (const qs of ['metrics=median(duration)', 'groupBy=a,b,c,d', 'interval=7x', 'metrics=sum(x);DROP']) {
     const r = await tb.api(`/api/aggregate?from=now-1h&${qs}`)

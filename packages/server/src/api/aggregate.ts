@@ -110,6 +110,15 @@ export function registerAggregateRoutes(app: FastifyInstance, deps: ApiDeps): vo
     const metrics = parseMetrics(qs(query, 'metrics'), target)
     const groupBy = qs(query, 'groupBy').split(',').map((s) => s.trim()).filter((s) => s !== '')
     if (groupBy.length > MAX_GROUP_FIELDS) throw new BeaconError('bad_request', `groupBy takes at most ${MAX_GROUP_FIELDS} fields`)
+    // Analysts (aggregates:read without a reader permission) group only by the configured
+    // dimensions, as facets give them values only of those (api/fields.ts).
+    const principal = request.principal
+    if (principal && !principal.permissions.has('logs:read') && !principal.permissions.has('traces:read')) {
+      const hidden = groupBy.filter((g) => !deps.config.security.dimensions.includes(g))
+      if (hidden.length > 0) {
+        throw new BeaconError('forbidden', `with aggregates:read only, group by the configured dimensions (security.dimensions), not ${hidden.join(', ').slice(0, 200)}`)
+      }
+    }
     const top = intParam(query, 'top', 10, 1, MAX_TOP)
     const interval = parseInterval(qs(query, 'interval'), range.fromMs, range.toMs)
     const buckets = interval === null ? 1 : Math.ceil((range.toMs - range.fromMs) / 1000 / interval) + 1
