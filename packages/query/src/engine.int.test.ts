@@ -21,7 +21,7 @@ const BODY_INDEX = 'INDEX idx_body lowerUTF8(Body) TYPE text(tokenizer = splitBy
 const DECLARED_LOGS = 'otel_logs_as_declared'
 
 const keys = businessKeysSchema.parse({})
-const declaredLogsSql = logsTableSql(keys, 30)
+const declaredLogsSql = logsTableSql(keys)
 const schemaHasBodyIndex = declaredLogsSql.includes(BODY_INDEX)
 
 let dir: string
@@ -100,7 +100,7 @@ before(async () => {
   assert.ok(indexed.includes(BODY_INDEX), 'the logs DDL has an idx_body clause to replace')
   await client.command({ query: indexed })
   await client.command({ query: declaredLogsSql.replace(`CREATE TABLE IF NOT EXISTS ${LOGS_TABLE} (`, `CREATE TABLE ${DECLARED_LOGS} (`) })
-  await client.command({ query: tracesTableSql(keys, 30) })
+  await client.command({ query: tracesTableSql(keys) })
   // Separate inserts make separate parts, so EXPLAIN can show the index skipping some.
   for (const batch of LOG_BATCHES) {
     await client.insert({ table: LOGS_TABLE, values: batch, format: 'JSONEachRow' })

@@ -22,6 +22,7 @@ import { registerTraceRoutes } from './api/traces.ts'
 import { registerOrderRoutes } from './api/orders.ts'
 import { registerServiceRoutes } from './api/services.ts'
 import { registerFieldRoutes } from './api/fields.ts'
+import { RETENTION_MIGRATIONS } from './retention/tables.ts'
 
 /**
  *   createBeacon(config)
@@ -60,7 +61,7 @@ export interface BeaconExtensions {
 export async function createBeacon(config: Config, log: Logger, ext: BeaconExtensions = {}): Promise<Beacon> {
   const started = Date.now()
   const store = await createStore(config)
-  const migration = await migrate(store, config, ext.migrations ?? [])
+  const migration = await migrate(store, config, [...RETENTION_MIGRATIONS, ...(ext.migrations ?? [])])
   if (migration.applied.length) log.info({ versions: migration.applied }, 'schema migrations applied')
   if (migration.altered.length) log.info({ columns: migration.altered }, 'business-key columns follow the new configuration')
   if (ext.init) await ext.init(store)

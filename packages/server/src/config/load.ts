@@ -29,6 +29,19 @@ const ENV_OVERRIDES: Record<string, { path: string[]; type: 'string' | 'int' | '
   BEACON_INGEST_KEY: { path: ['security', 'ingestKey'], type: 'string' },
   BEACON_TLS_CERT: { path: ['security', 'tls', 'cert'], type: 'string' },
   BEACON_TLS_KEY: { path: ['security', 'tls', 'key'], type: 'string' },
+  // Retention, size caps, disk guard and archive (docs/retention.md)
+  BEACON_RETENTION_LOGS_DAYS: { path: ['retention', 'logsDays'], type: 'int' },
+  BEACON_RETENTION_SPANS_DAYS: { path: ['retention', 'spansDays'], type: 'int' },
+  BEACON_SERVICE_CAP_BYTES: { path: ['retention', 'capBytes'], type: 'int' },
+  BEACON_RETENTION_CHECK_SECONDS: { path: ['retention', 'checkIntervalSeconds'], type: 'int' },
+  BEACON_RESTORE_DAYS: { path: ['retention', 'restoreDays'], type: 'int' },
+  BEACON_DISK_MIN_FREE_BYTES: { path: ['retention', 'minFreeBytes'], type: 'int' },
+  BEACON_ARCHIVE_URL: { path: ['archive', 'url'], type: 'string' },
+  BEACON_ARCHIVE_S3_ENDPOINT: { path: ['archive', 's3', 'endpoint'], type: 'string' },
+  BEACON_ARCHIVE_S3_ACCESS_KEY: { path: ['archive', 's3', 'accessKey'], type: 'string' },
+  BEACON_ARCHIVE_S3_SECRET_KEY: { path: ['archive', 's3', 'secretKey'], type: 'string' },
+  BEACON_ARCHIVE_S3_REGION: { path: ['archive', 's3', 'region'], type: 'string' },
+  BEACON_ARCHIVE_KEEP_DAYS: { path: ['archive', 'keepDays'], type: 'int' },
 }
 
 /** Every BEACON_* variable this build understands (for `--help` and docs). */
