@@ -23,6 +23,10 @@ import { registerOrderRoutes } from './api/orders.ts'
 import { registerServiceRoutes } from './api/services.ts'
 import { registerFieldRoutes } from './api/fields.ts'
 import { RETENTION_MIGRATIONS } from './retention/tables.ts'
+import { createRetention, type Retention } from './retention/index.ts'
+import type { AuditSink } from './retention/enforcer.ts'
+import { registerRetentionRoutes } from './retention/routes.ts'
+import { registerArchiveRoutes } from './archive/routes.ts'
 
 /**
  *   createBeacon(config)
@@ -36,6 +40,8 @@ export interface Beacon {
   ingest: IngestService
   writer: StoreWriter
   log: Logger
+  /** Hot retention, size caps, disk guard, archive. */
+  retention: Retention
   /** Actual listening URLs (random ports resolved), by listener. */
   urls: { api?: string; otlp?: string; elastic?: string }
   /** Waits until every acknowledged record is in the store (tests, shutdown). */
@@ -54,6 +60,8 @@ export interface BeaconExtensions {
   init?: (store: Store) => Promise<void>
   /** Rewrites a parsed search before it is compiled (security: exact match on encrypted fields through their blind index). */
   rewriteSearch?: ApiDeps['rewriteSearch']
+  /** Records system actions (retention: archive deletions) in the access audit. */
+  audit?: AuditSink
   /** Options for every listener: TLS certificate (`https`), `trustProxy`. */
   listener?: { https?: { key: Buffer; cert: Buffer; minVersion: 'TLSv1.2' | 'TLSv1.3' }; trustProxy?: boolean | string[] }
 }
@@ -72,6 +80,8 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   const core: Partial<Record<StageSlot, Stage>> = { normalize: createNormalizeStage(), classify: createClassifyStage() }
   const stages: Stage[] = STAGE_ORDER.flatMap((slot) => ext.stages?.[slot] ?? core[slot] ?? [])
   const ingest = new IngestService(stages, wal, writer, log, config.ingest.maxPendingBytes)
+  const retention = await createRetention(config, store, log, ext.audit)
+  ingest.hooks = { admit: retention.guard.admit, screen: retention.screen }
 
   // Replay detection survives restarts: ids of recently stored batches, plus those still in the WAL.
   const recent = await store.query<{ Id: string; at: number }>(
@@ -109,11 +119,13 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     let versions: number[] = []
     try { versions = await appliedVersions(store) } catch { storeOk = false }
     const w = writer.status()
+    const r = retention.health()
     return {
-      status: storeOk && w.healthy ? 'ok' : 'degraded',
+      status: storeOk && w.healthy && r.ok ? 'ok' : 'degraded',
       store: { reachable: storeOk, description: store.description },
       migrations: versions,
       ingest: { ...ingest.stats, backlogBytes: w.backlogBytes, backlogRows: w.backlogRows, storedRows: w.storedRows, storeWritesFailing: !w.healthy },
+      retention: r,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
     }
   }
@@ -121,24 +133,28 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   if (config.ports.api !== 0) {
     const api = Fastify(fastifyOpts)
     installErrorHandler(api, log)
-    const deps: ApiDeps = { store, config, log, health, rewriteSearch: ext.rewriteSearch, live: ingest.live }
+    const deps: ApiDeps = { store, config, log, health, rewriteSearch: ext.rewriteSearch, live: ingest.live, archive: retention.reader ?? undefined }
     if (ext.api) await ext.api(api, deps)
     registerSearchRoutes(api, deps)
     registerTraceRoutes(api, deps)
     registerOrderRoutes(api, deps)
     registerServiceRoutes(api, deps)
     registerFieldRoutes(api, deps)
+    registerRetentionRoutes(api, store, config, retention)
+    registerArchiveRoutes(api, retention)
     await listen(api, config.ports.api, 'api')
   }
 
+  retention.start()
   let stopped = false
   return {
-    config, store, ingest, writer, log, urls,
+    config, store, ingest, writer, log, urls, retention,
     flush: () => writer.flush(),
     async stop() {
       if (stopped) return
       stopped = true
       await Promise.allSettled(servers.map((s) => s.close()))
+      await retention.stop()
       await writer.stop()
       await wal.close()
       await store.close()

@@ -3,6 +3,7 @@ import type { Ast } from '@beacon/query'
 import type { Config } from '../config/schema.ts'
 import type { Store } from '../store/connection.ts'
 import type { LiveFeed } from '../pipeline/live.ts'
+import type { ArchiveReader } from './archive-search.ts'
 
 /** What API route modules need from the process. */
 export interface ApiDeps {
@@ -15,6 +16,8 @@ export interface ApiDeps {
   rewriteSearch?: (ast: Ast) => Ast
   /** Durable records as they pass the ingest pipeline (live tail, instant alert rules). */
   live: LiveFeed
+  /** The archive, read in place by `/api/search?scope=archive|all` (absent when the archive is off). */
+  archive?: ArchiveReader
 }
 
 /** Route-level permission, read by the security layer's preHandler (deny by default). */

@@ -5,6 +5,7 @@ import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
 import { bucketSeconds, chTime, parseRange, type TimeRange } from './time-range.ts'
 import { intParam, qs, type ApiDeps } from './deps.ts'
 import { LOG_SELECT, SPAN_SELECT, logView, spanView, type LogRow, type SpanRow } from './records.ts'
+import { searchArchive } from './archive-search.ts'
 
 /**
  * GET /api/search?q=&from=&to=&limit=&cursor=&target=logs|spans
@@ -64,6 +65,8 @@ export function newestWindowStart(hist: { t: number; c: string }[], bucket: numb
 
 export function registerSearchRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/api/search', { config: { permission: ['logs:read', 'traces:read'] } }, async (request) => {
+    const scope = qs(request.query, 'scope') || 'hot'
+    if (scope !== 'hot') return searchArchive(deps, request.query, scope)
     const target = parseTarget(request.query)
     const q = qs(request.query, 'q')
     const range = parseRange(qs(request.query, 'from'), qs(request.query, 'to'))

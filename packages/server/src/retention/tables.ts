@@ -3,7 +3,7 @@ import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
 import { repartitionTable } from './repartition.ts'
 import type { Signal } from './config.ts'
 
-/** Retention overrides set through the admin API (latest row per signal and service wins). */
+/** Retention overrides set through the admin API (latest row per service wins; '' = every service). */
 export const POLICY_TABLE = 'beacon_retention_policy'
 /** Local index of archived objects (the manifests in the archive are the truth; see archive/catalogue.ts). */
 export const ARCHIVE_TABLE = 'beacon_archive_objects'
@@ -36,16 +36,16 @@ export const RETENTION_MIGRATIONS: Migration[] = [
     name: 'retention overrides, archive catalogue, restored days',
     statements: () => [
       `CREATE TABLE IF NOT EXISTS ${POLICY_TABLE} (
-  Signal LowCardinality(String), Service String, Days UInt32, CapBytes Nullable(UInt64), Removed UInt8 DEFAULT 0,
+  Service String, LogsDays Nullable(UInt32), SpansDays Nullable(UInt32), CapBytes Nullable(UInt64),
   UpdatedBy String, UpdatedAt DateTime64(3) DEFAULT now64(3)
-) ENGINE = ReplacingMergeTree(UpdatedAt) ORDER BY (Signal, Service)`,
+) ENGINE = ReplacingMergeTree(UpdatedAt) ORDER BY Service`,
       `CREATE TABLE IF NOT EXISTS ${ARCHIVE_TABLE} (
-  Signal LowCardinality(String), Service String, Day Date, Key String, Rows UInt64, Bytes UInt64, HotBytes UInt64,
+  Key String, Signal LowCardinality(String), Service String, Day Date, Rows UInt64, Bytes UInt64, HotBytes UInt64,
   MinTime DateTime64(9), MaxTime DateTime64(9), SchemaVersion UInt32, Sha256 String, ArchivedAt DateTime64(3),
   Deleted UInt8 DEFAULT 0, Version DateTime64(3) DEFAULT now64(3)
-) ENGINE = ReplacingMergeTree(Version) ORDER BY (Signal, Service, Day)`,
+) ENGINE = ReplacingMergeTree(Version) ORDER BY Key`,
       `CREATE TABLE IF NOT EXISTS ${RESTORED_TABLE} (
-  Signal LowCardinality(String), Service String, Day Date, Until DateTime, Version DateTime64(3) DEFAULT now64(3)
+  Signal LowCardinality(String), Service String, Day Date, Until DateTime, Rows UInt64, Version DateTime64(3) DEFAULT now64(3)
 ) ENGINE = ReplacingMergeTree(Version) ORDER BY (Signal, Service, Day)`,
     ],
   },
