@@ -89,7 +89,10 @@ export function createArchiveOperations(store: Store, target: ArchiveTarget, sta
         const already = hot.find((p) => p.signal === signal && p.service === req.service && p.day === req.day)
         if (already) {
           // Already hot (restored before, or never left): extend the hold, insert nothing (no duplicates).
-          await hold(store, signal, req.service, req.day, untilMs, already.rows)
+          // Rows stay those of an earlier restore (0 if it never left): only restored rows may leave unarchived.
+          const [prev] = await store.query<{ Rows: string }>(`SELECT Rows FROM ${RESTORED_TABLE} FINAL WHERE Signal = {s:String} AND Service = {svc:String} AND Day = {d:Date}`,
+            { s: signal, svc: req.service, d: req.day })
+          await hold(store, signal, req.service, req.day, untilMs, Number(prev?.Rows ?? 0))
           restored.push({ signal, objects: 0, rows: 0 })
           continue
         }
@@ -99,7 +102,7 @@ export function createArchiveOperations(store: Store, target: ArchiveTarget, sta
           rows += await withLocal(m.key, async (path) => {
             const sha = await fileSha256(path)
             if (sha !== m.sha256) throw new BeaconError('store_error', `archived object ${m.key} does not match its manifest (sha256); run beacon archive verify`)
-            const inFile = await store.query<{ name: string }>(`SELECT name FROM (DESCRIBE TABLE file({path:String}, 'Parquet'))`, { path })
+            const inFile = await store.query<{ name: string }>(`DESCRIBE TABLE file({path:String}, 'Parquet')`, { path })
             const cols = inFile.map((c) => c.name).filter((c) => columns.has(c)).map(quote).join(', ')
             await store.command(`INSERT INTO ${table} (${cols}) SELECT ${cols} FROM file({path:String}, 'Parquet')
 SETTINGS insert_deduplicate = 0, insert_deduplication_token = ''`, { path })
@@ -115,8 +118,9 @@ SETTINGS insert_deduplicate = 0, insert_deduplication_token = ''`, { path })
 }
 
 async function hold(store: Store, signal: Signal, service: string, day: string, untilMs: number, rows: number): Promise<void> {
-  await store.command(`INSERT INTO ${RESTORED_TABLE} (Signal, Service, Day, Until, Rows) VALUES ({s:String}, {svc:String}, {d:Date}, toDateTime({u:UInt32}), {r:UInt64})
-SETTINGS insert_deduplicate = 0, insert_deduplication_token = ''`, { s: signal, svc: service, d: day, u: Math.floor(untilMs / 1000), r: rows })
+  await store.command(`INSERT INTO ${RESTORED_TABLE} (Signal, Service, Day, Until, Rows)
+SETTINGS insert_deduplicate = 0, insert_deduplication_token = ''
+VALUES ({s:String}, {svc:String}, {d:Date}, toDateTime({u:UInt32}), {r:UInt64})`, { s: signal, svc: service, d: day, u: Math.floor(untilMs / 1000), r: rows })
 }
 
 /** The reader `/api/search?scope=archive|all` uses (see api/archive-search.ts). */

@@ -87,10 +87,10 @@ export async function dropArchived(store: Store, p: HotPartition, archivedRows: 
 
 export async function recordObject(store: Store, m: Manifest, deleted = false): Promise<void> {
   await store.command(`INSERT INTO ${ARCHIVE_TABLE} (Key, Signal, Service, Day, Rows, Bytes, HotBytes, MinTime, MaxTime, SchemaVersion, Sha256, ArchivedAt, Deleted)
+SETTINGS insert_deduplicate = 0, insert_deduplication_token = ''
 VALUES ({key:String}, {signal:String}, {service:String}, {day:Date}, {rows:UInt64}, {bytes:UInt64}, {hot:UInt64},
   parseDateTime64BestEffort({min:String}, 9), parseDateTime64BestEffort({max:String}, 9), {sv:UInt32}, {sha:String},
-  parseDateTime64BestEffort({at:String}, 3), {del:UInt8})
-SETTINGS insert_deduplicate = 0, insert_deduplication_token = ''`, {
+  parseDateTime64BestEffort({at:String}, 3), {del:UInt8})`, {
     key: m.key, signal: m.signal, service: m.service, day: m.day, rows: m.rows, bytes: m.bytes, hot: m.hotBytes,
     min: m.minTime, max: m.maxTime, sv: m.schemaVersion, sha: m.sha256, at: m.archivedAt, del: deleted ? 1 : 0,
   })

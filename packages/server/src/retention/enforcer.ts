@@ -88,9 +88,18 @@ export class RetentionEnforcer {
     }
   }
 
-  /** One pass; concurrent calls share the pass in progress. A manual run ignores the archive backoff. */
-  run(trigger: RunReport['trigger']): Promise<RunReport> {
-    this.running ??= this.pass(trigger).finally(() => { this.running = null })
+  /**
+   * One pass at a time. A scheduled tick during a pass is skipped (shares it); a manual run waits
+   * for the pass in progress and then runs its own, so it sees the data as it is when asked.
+   * A manual run ignores the archive backoff.
+   */
+  async run(trigger: RunReport['trigger']): Promise<RunReport> {
+    while (this.running) {
+      const current = this.running
+      if (trigger === 'schedule') return current
+      await current.catch(() => undefined)
+    }
+    this.running = this.pass(trigger).finally(() => { this.running = null })
     return this.running
   }
 

@@ -17,7 +17,8 @@ export class DiskGuard {
   totalBytes = 0
 
   constructor(private readonly dir: string, private readonly config: RetentionConfig, private readonly log: Logger,
-    private readonly statfs: (dir: string) => { bavail: number; bsize: number; blocks: number } = (d) => statfsSync(d)) {}
+    /** How free space is read (tests replace it to simulate a full volume). */
+    public statfs: (dir: string) => { bavail: number; bsize: number; blocks: number } = (d) => statfsSync(d)) {}
 
   start(everyMs = 5000): void {
     this.sample()

@@ -16,13 +16,17 @@ export interface HotPartition {
   maxBlock: number
 }
 
-/** Every active partition of the logs and spans tables (or of `tables`, e.g. the archive staging tables). */
+/**
+ * Every active partition of the logs and spans tables (or of `tables`, e.g. the archive staging
+ * tables) that holds rows: a dropped or moved partition leaves empty covering parts until merges
+ * clean them up.
+ */
 export async function listPartitions(store: Store, tables: Record<Signal, string> = SIGNAL_TABLE): Promise<HotPartition[]> {
   const rows = await store.query<{ table: string; partition_id: string; partition: string; rows: string; bytes: string; raw: string; minb: string; maxb: string }>(
     `SELECT table, partition_id, any(partition) AS partition, sum(rows) AS rows, sum(bytes_on_disk) AS bytes,
        sum(data_uncompressed_bytes) AS raw, min(min_block_number) AS minb, max(max_block_number) AS maxb
      FROM system.parts WHERE database = currentDatabase() AND active AND table IN ({tables:Array(String)})
-     GROUP BY table, partition_id`, { tables: Object.values(tables) })
+     GROUP BY table, partition_id HAVING rows > 0`, { tables: Object.values(tables) })
   const out: HotPartition[] = []
   for (const r of rows) {
     const signal = SIGNALS.find((s) => tables[s] === r.table)

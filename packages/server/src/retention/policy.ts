@@ -50,8 +50,8 @@ export class RetentionPolicy {
   /** Sets (or with all three null, clears to the configuration) a service's override. */
   async set(o: Omit<PolicyOverride, 'updatedAt'>): Promise<void> {
     await this.store.command(`INSERT INTO ${POLICY_TABLE} (Service, LogsDays, SpansDays, CapBytes, UpdatedBy)
-VALUES ({s:String}, {l:Nullable(UInt32)}, {p:Nullable(UInt32)}, {c:Nullable(UInt64)}, {by:String})
-SETTINGS insert_deduplicate = 0, insert_deduplication_token = ''`, { s: o.service, l: o.logsDays, p: o.spansDays, c: o.capBytes, by: o.updatedBy })
+SETTINGS insert_deduplicate = 0, insert_deduplication_token = ''
+VALUES ({s:String}, {l:Nullable(UInt32)}, {p:Nullable(UInt32)}, {c:Nullable(UInt64)}, {by:String})`, { s: o.service, l: o.logsDays, p: o.spansDays, c: o.capBytes, by: o.updatedBy })
     await this.load()
   }
 }
