@@ -29,6 +29,11 @@ import { registerContextRoutes } from './api/context.ts'
 import { registerTailRoutes } from './api/tail.ts'
 import { registerOpenApi } from './api/openapi.ts'
 import { registerExportRoutes } from './api/export.ts'
+import { RETENTION_MIGRATIONS } from './retention/tables.ts'
+import { createRetention, type Retention } from './retention/index.ts'
+import type { AuditSink } from './retention/enforcer.ts'
+import { registerRetentionRoutes } from './retention/routes.ts'
+import { registerArchiveRoutes } from './archive/routes.ts'
 
 /**
  *   createBeacon(config)
@@ -42,6 +47,8 @@ export interface Beacon {
   ingest: IngestService
   writer: StoreWriter
   log: Logger
+  /** Hot retention, size caps, disk guard, archive. */
+  retention: Retention
   /** Actual listening URLs (random ports resolved), by listener. */
   urls: { api?: string; otlp?: string; elastic?: string }
   /** The API listener's Fastify instance (tests: registered routes vs the OpenAPI document). */
@@ -62,6 +69,8 @@ export interface BeaconExtensions {
   init?: (store: Store) => Promise<void>
   /** Rewrites a parsed search before it is compiled (security: exact match on encrypted fields through their blind index). */
   rewriteSearch?: ApiDeps['rewriteSearch']
+  /** Records system actions (retention: archive deletions) in the access audit. */
+  audit?: AuditSink
   /** Options for every listener: TLS certificate (`https`), `trustProxy`. */
   listener?: { https?: { key: Buffer; cert: Buffer; minVersion: 'TLSv1.2' | 'TLSv1.3' }; trustProxy?: boolean | string[] }
 }
@@ -69,7 +78,7 @@ export interface BeaconExtensions {
 export async function createBeacon(config: Config, log: Logger, ext: BeaconExtensions = {}): Promise<Beacon> {
   const started = Date.now()
   const store = await createStore(config)
-  const migration = await migrate(store, config, ext.migrations ?? [])
+  const migration = await migrate(store, config, [...RETENTION_MIGRATIONS, ...(ext.migrations ?? [])])
   if (migration.applied.length) log.info({ versions: migration.applied }, 'schema migrations applied')
   if (migration.altered.length) log.info({ columns: migration.altered }, 'business-key columns follow the new configuration')
   if (ext.init) await ext.init(store)
@@ -78,6 +87,8 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   const writer = new StoreWriter(wal, store, log, config.ingest)
   const stages = assembleStages(ext.stages)
   const ingest = new IngestService(stages, wal, writer, log, config.ingest.maxPendingBytes, createRowEncoder(config.businessKeys))
+  const retention = await createRetention(config, store, log, ext.audit)
+  ingest.hooks = { admit: retention.guard.admit, screen: retention.screen }
 
   // Replay detection survives restarts: ids of recently stored batches, plus those still in the WAL.
   const recent = await store.query<{ Id: string; at: number }>(
@@ -124,11 +135,13 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     const storeOk = storeCheck.ok
     const versions = storeCheck.versions
     const w = writer.status()
+    const r = retention.health()
     return {
-      status: storeOk && w.healthy ? 'ok' : 'degraded',
+      status: storeOk && w.healthy && r.ok ? 'ok' : 'degraded',
       store: { reachable: storeOk, description: store.description },
       migrations: versions,
       ingest: { ...ingest.stats, backlogBytes: w.backlogBytes, backlogRows: w.backlogRows, storedRows: w.storedRows, storeWritesFailing: !w.healthy },
+      retention: r,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
     }
   }
@@ -137,7 +150,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     const api = Fastify(fastifyOpts)
     installErrorHandler(api, log)
     await registerOpenApi(api) // first: it collects every route registered after it
-    const deps: ApiDeps = { store, config, log, health, rewriteSearch: ext.rewriteSearch, live: ingest.live }
+    const deps: ApiDeps = { store, config, log, health, rewriteSearch: ext.rewriteSearch, live: ingest.live, archive: retention.reader ?? undefined }
     if (ext.api) await ext.api(api, deps)
     registerSearchRoutes(api, deps)
     registerTraceRoutes(api, deps)
@@ -149,18 +162,22 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     registerTailRoutes(api, deps)
     registerExportRoutes(api, deps)
     apiInstance = api
+    registerRetentionRoutes(api, store, config, retention)
+    registerArchiveRoutes(api, retention)
     await registerUiRoutes(api, UI_DIST_DIR)
     await listen(api, config.ports.api, 'api')
   }
 
+  retention.start()
   let stopped = false
   return {
-    config, store, ingest, writer, log, urls, api: apiInstance,
+    config, store, ingest, writer, log, urls, retention, api: apiInstance,
     flush: () => writer.flush(),
     async stop() {
       if (stopped) return
       stopped = true
       await Promise.allSettled(servers.map((s) => s.close()))
+      await retention.stop()
       await writer.stop()
       await wal.close()
       await store.close()

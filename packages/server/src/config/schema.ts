@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { isIP } from 'node:net'
 import { securityDataConfigSchema } from '../security/stages.ts'
+import { archiveSchema, retentionSchema } from '../retention/config.ts'
 
 /**
  * The one configuration schema. Sources, lowest to highest precedence: defaults here,
@@ -150,10 +151,10 @@ export const configSchema = z.object({
     password: z.string().default(''),
     database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _ only').default('default'),
   }).default({ url: '', username: 'default', password: '', database: 'default' }),
-  retention: z.object({
-    /** Hot retention for logs and spans, days (DESIGN §1: 14–30). */
-    days: z.number().int().min(1).max(3650).default(30),
-  }).default({ days: 30 }),
+  /** Hot retention, size caps, disk guard (retention/config.ts). */
+  retention: retentionSchema.default(retentionSchema.parse({})),
+  /** The archive: S3 or a folder (retention/config.ts). */
+  archive: archiveSchema.default(archiveSchema.parse({})),
   businessKeys: businessKeysSchema.default(businessKeysSchema.parse({})),
   limits: limitsSchema.default(limitsSchema.parse({})),
   ingest: z.object({
