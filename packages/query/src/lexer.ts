@@ -10,6 +10,7 @@ import { QueryError } from './errors.ts'
  *   `field:( … )`     a group of values for one field: values as after a colon, with operators
  *
  * A backslash makes the next character literal anywhere (`\:`, `\*`, `\(`, `\ `, `\\`).
+ * Lower-case `and`, `or`, `not` are operators too, as in KQL; quote them to search the word.
  */
 
 export type TokenType =
@@ -99,9 +100,9 @@ export function tokenize(input: string): Token[] {
     const raw = input.slice(start, i)
     const text = parts.join('*')
     if (inRange && raw === 'TO') push('to', start, i)
-    else if (!inRange && (raw === 'AND' || raw === '&&')) push('and', start, i)
-    else if (!inRange && (raw === 'OR' || raw === '||')) push('or', start, i)
-    else if (!inRange && raw === 'NOT') push('not', start, i)
+    else if (!inRange && (raw === 'AND' || raw === '&&' || (!wasValueNext && raw === 'and'))) push('and', start, i)
+    else if (!inRange && (raw === 'OR' || raw === '||' || (!wasValueNext && raw === 'or'))) push('or', start, i)
+    else if (!inRange && (raw === 'NOT' || (!wasValueNext && raw === 'not'))) push('not', start, i)
     else push('word', start, i, text, parts)
   }
   push('eof', input.length, input.length, '')

@@ -34,16 +34,24 @@ export function registerTraceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const [bounds] = await deps.store.query<{ start: number; end: number; n: string }>(
       `SELECT toUnixTimestamp(min(Start)) AS start, toUnixTimestamp(max(End)) AS end, count() AS n
        FROM ${TRACE_BOUNDS_TABLE} WHERE TraceId = {id:String}`, { id: traceId })
-    if (!bounds || Number(bounds.n) === 0) throw new BeaconError('not_found', `No trace ${traceId} in the store (it may be older than the retention, or not sent yet)`)
-    const params = { id: traceId, start: Number(bounds.start) - 1, end: Number(bounds.end) + 1 }
-    const [spans, logs] = await Promise.all([
-      deps.store.query<SpanRow>(`SELECT ${SPAN_SELECT} FROM ${TRACES_TABLE}
-        WHERE TraceId = {id:String} AND Timestamp >= toDateTime({start:UInt32}) AND Timestamp <= toDateTime({end:UInt32})
-        ORDER BY Timestamp LIMIT 10000`, params),
-      deps.store.query<LogRow>(`SELECT ${LOG_SELECT} FROM ${LOGS_TABLE}
-        WHERE TraceId = {id:String} AND TimestampTime >= toDateTime({start:UInt32}) AND TimestampTime <= toDateTime({end:UInt32})
-        ORDER BY Timestamp LIMIT 10000`, params),
-    ])
+    let spans: SpanRow[] = []
+    let logs: LogRow[]
+    if (bounds && Number(bounds.n) > 0) {
+      const params = { id: traceId, start: Number(bounds.start) - 1, end: Number(bounds.end) + 1 }
+      ;[spans, logs] = await Promise.all([
+        deps.store.query<SpanRow>(`SELECT ${SPAN_SELECT} FROM ${TRACES_TABLE}
+          WHERE TraceId = {id:String} AND Timestamp >= toDateTime({start:UInt32}) AND Timestamp <= toDateTime({end:UInt32})
+          ORDER BY Timestamp LIMIT 10000`, params),
+        // Logs of the trace may come a little before or after its spans (clock skew, queueing): a minute either side.
+        deps.store.query<LogRow>(`SELECT ${LOG_SELECT} FROM ${LOGS_TABLE}
+          WHERE TraceId = {id:String} AND TimestampTime >= toDateTime({start:UInt32}) - 60 AND TimestampTime <= toDateTime({end:UInt32}) + 60
+          ORDER BY Timestamp LIMIT 10000`, params),
+      ])
+    } else {
+      // No spans stored for this trace: its logs, found through the logs' trace-id bloom filter.
+      logs = await deps.store.query<LogRow>(`SELECT ${LOG_SELECT} FROM ${LOGS_TABLE} WHERE TraceId = {id:String} ORDER BY Timestamp LIMIT 10000`, { id: traceId })
+    }
+    if (spans.length === 0 && logs.length === 0) throw new BeaconError('not_found', `No trace ${traceId} in the store (it may be older than the retention, or not sent yet)`)
     const tree = layoutTrace(spans.map(spanView))
     const services = [...new Set(tree.map((s) => s.service).concat(logs.map((l) => l.ServiceName)))]
     const startNs = tree.length ? tree.reduce((m, s) => (BigInt(s.timeUnixNano) < m ? BigInt(s.timeUnixNano) : m), BigInt(tree[0].timeUnixNano)) : 0n
