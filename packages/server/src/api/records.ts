@@ -1,15 +1,22 @@
+import { truncateColumns } from './read-limits.ts'
+
 /**
  * Row shapes read from the store and the JSON shapes the API returns. Timestamps are read as
  * nanosecond integers (exact) and returned both as ISO time (ms) and as the ns string.
  */
 
-export const LOG_SELECT = `toString(toUnixTimestamp64Nano(Timestamp)) AS ts, TraceId, SpanId, SeverityText, SeverityNumber,
+/** Every value in full: one record on demand (`/api/records/full`). */
+export const LOG_SELECT_FULL = `toString(toUnixTimestamp64Nano(Timestamp)) AS ts, TraceId, SpanId, SeverityText, SeverityNumber,
   ServiceName, Body, ResourceAttributes, LogAttributes, EventName, OrderId, UserId, HttpStatus, HttpRoute, EventAction`
 
-export const SPAN_SELECT = `toString(toUnixTimestamp64Nano(Timestamp)) AS ts, TraceId, SpanId, ParentSpanId, SpanName, SpanKind,
+export const SPAN_SELECT_FULL = `toString(toUnixTimestamp64Nano(Timestamp)) AS ts, TraceId, SpanId, ParentSpanId, SpanName, SpanKind,
   ServiceName, ResourceAttributes, SpanAttributes, toString(Duration) AS Duration, StatusCode, StatusMessage,
   arrayMap(t -> toString(toUnixTimestamp64Nano(t)), Events.Timestamp) AS EventTimes, Events.Name AS EventNames,
   Events.Attributes AS EventAttributes, OrderId, UserId, HttpStatus, HttpRoute`
+
+/** Lists (search, timelines, traces): long values cut in the store (read-limits.ts), so a page stays small. */
+export const LOG_SELECT = truncateColumns(LOG_SELECT_FULL, ['Body'], ['ResourceAttributes', 'LogAttributes'])
+export const SPAN_SELECT = truncateColumns(SPAN_SELECT_FULL, ['StatusMessage'], ['ResourceAttributes', 'SpanAttributes'])
 
 export interface LogRow {
   ts: string; TraceId: string; SpanId: string; SeverityText: string; SeverityNumber: number; ServiceName: string
