@@ -16,6 +16,8 @@ import { openIngestAuth, type IngestAuth, type Receiver } from './ingest/receive
 import { createOtlpReceiver } from './ingest/otlp/index.ts'
 import { createElasticReceiver } from './ingest/elastic/index.ts'
 import { installErrorHandler } from './api/http-errors.ts'
+import { createReadStore } from './api/read-limits.ts'
+import { registerFullRecordRoute } from './api/full-record.ts'
 import type { ApiDeps } from './api/deps.ts'
 import { registerSearchRoutes } from './api/search.ts'
 import { registerTraceRoutes } from './api/traces.ts'
@@ -101,7 +103,14 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   const urls: Beacon['urls'] = {}
   let apiInstance: FastifyInstance | undefined
   const auth = ext.ingestAuth ?? openIngestAuth
-  const fastifyOpts = { logger: false, bodyLimit: config.limits.maxBodyBytes, return503OnClosing: true, ...ext.listener } as { logger: false }
+  // Slow clients (slowloris): headers within headersMs, the whole request within requestMs, checked every second
+  const t = config.security.timeouts
+  const serverTimeouts = { headersTimeout: Math.min(t.headersMs, t.requestMs), requestTimeout: t.requestMs, connectionsCheckingInterval: 1000 }
+  const listenerOpts = ext.listener?.https ? { ...ext.listener, https: { ...ext.listener.https, ...serverTimeouts } } : ext.listener
+  const fastifyOpts = {
+    logger: false, bodyLimit: config.limits.maxBodyBytes, return503OnClosing: true,
+    requestTimeout: t.requestMs, connectionTimeout: t.requestMs, http: serverTimeouts, ...listenerOpts,
+  } as { logger: false }
 
   async function listen(app: FastifyInstance, port: number, name: keyof Beacon['urls']): Promise<void> {
     servers.push(app)
@@ -118,6 +127,15 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     // Elasticsearch index names may be 255 bytes; Fastify's default parameter limit is 100.
     const app = Fastify({ ...fastifyOpts, routerOptions: { maxParamLength: 512 } })
     acceptRawBodies(app, config.limits)
+    // authenticate before the body is read: a sender without a valid key cannot make Beacon wait for
+    // (or buffer) its body (the Elasticsearch receiver does this itself)
+    if (name === 'otlp' && ext.ingestAuth) {
+      app.addHook('onRequest', async (request, reply) => {
+        if (request.method !== 'POST') return
+        const r = await auth.authenticate(request.headers)
+        if (!r.ok) return reply.code(r.status).header('connection', 'close').send({ code: r.status === 401 ? 16 : 7, message: r.message })
+      })
+    }
     await receiver(app, { ingest, limits: config.limits, logger: log.child({ listener: name }), auth })
     await listen(app, port, name)
   }
@@ -150,7 +168,8 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     const api = Fastify(fastifyOpts)
     installErrorHandler(api, log)
     await registerOpenApi(api) // first: it collects every route registered after it
-    const deps: ApiDeps = { store, config, log, health, rewriteSearch: ext.rewriteSearch, live: ingest.live, archive: retention.reader ?? undefined }
+    // API reads go through the bounded read store; ingest, health and alerts use the store directly
+    const deps: ApiDeps = { store: createReadStore(store, config.security.reads), config, log, health, rewriteSearch: ext.rewriteSearch, live: ingest.live, archive: retention.reader ?? undefined }
     if (ext.api) await ext.api(api, deps)
     registerSearchRoutes(api, deps)
     registerTraceRoutes(api, deps)
@@ -164,6 +183,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     apiInstance = api
     registerRetentionRoutes(api, store, config, retention)
     registerArchiveRoutes(api, retention)
+    registerFullRecordRoute(api, deps)
     await registerUiRoutes(api, UI_DIST_DIR)
     await listen(api, config.ports.api, 'api')
   }

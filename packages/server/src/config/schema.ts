@@ -126,6 +126,20 @@ export const securitySchema = z.object({
     'service', 'level', 'severity', 'kind', 'status', 'span.kind', 'http.route', 'http.request.method', 'http.method',
     'http.response.status_code', 'http.status_code', 'event.action', 'deployment.environment', 'service.version', 'rpc.method', 'messaging.operation',
   ]),
+  /** Bounds of every API read (api/read-limits.ts). */
+  reads: z.object({
+    maxExecutionSeconds: z.number().positive().max(3600).default(20),
+    maxMemoryBytes: z.number().int().positive().default(2 * 2 ** 30),
+    maxResultBytes: z.number().int().positive().default(128 * 2 ** 20),
+    concurrentQueries: z.number().int().positive().max(64).default(2),
+    queuedQueries: z.number().int().nonnegative().default(32),
+    perUserRequests: z.number().int().positive().default(4),
+  }).default({ maxExecutionSeconds: 20, maxMemoryBytes: 2 * 2 ** 30, maxResultBytes: 128 * 2 ** 20, concurrentQueries: 2, queuedQueries: 32, perUserRequests: 4 }),
+  /** Slow clients (slowloris): headers must arrive within `headersMs`, the whole request within `requestMs`. */
+  timeouts: z.object({
+    headersMs: z.number().int().positive().default(10_000),
+    requestMs: z.number().int().positive().default(60_000),
+  }).default({ headersMs: 10_000, requestMs: 60_000 }),
   /** `redaction` and `encryption` (packages/server/src/security/stages.ts). */
   ...securityDataConfigSchema.shape,
 })
