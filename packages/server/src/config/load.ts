@@ -29,6 +29,8 @@ const ENV_OVERRIDES: Record<string, { path: string[]; type: 'string' | 'int' | '
   BEACON_INGEST_KEY: { path: ['security', 'ingestKey'], type: 'string' },
   BEACON_TLS_CERT: { path: ['security', 'tls', 'cert'], type: 'string' },
   BEACON_TLS_KEY: { path: ['security', 'tls', 'key'], type: 'string' },
+  // Scale-out (docs/scale-out.md): replicated local tables with Distributed tables in front.
+  BEACON_CLICKHOUSE_CLUSTER: { path: ['clickhouse', 'cluster'], type: 'string' },
 }
 
 /** Every BEACON_* variable this build understands (for `--help` and docs). */
