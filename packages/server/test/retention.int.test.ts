@@ -124,3 +124,24 @@ test('disk guard: when the volume is nearly full ingest answers 503 with Retry-A
   }
   assert.equal((await t.api('/api/health')).body.retention.disk.ingestRefused, null)
 })
+
+test('beacon archive list | verify | run talk to the running server', async () => {
+  const { execFile } = await import('node:child_process')
+  const { repoRoot } = await import('./test-utils.ts')
+  const cli = (...args: string[]) => new Promise<{ code: number; out: string }>((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'packages/server/src/cli/main.ts', 'archive', ...args, '--api', t.apiUrl, ...(t.adminToken ? ['--token', t.adminToken] : [])],
+      { cwd: repoRoot, env: { ...process.env, BEACON_CONFIG: '/dev/null' } }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }))
+  })
+  const list = await cli('list', '--service', 'noisy', '--json')
+  assert.equal(list.code, 0, list.out)
+  assert.ok((JSON.parse(list.out).objects as unknown[]).length >= 2)
+  const verify = await cli('verify', '--service', 'noisy')
+  assert.equal(verify.code, 0, verify.out)
+  assert.match(verify.out, /^ok: \d+ objects checked/)
+  const runOut = await cli('run')
+  assert.equal(runOut.code, 0, runOut.out)
+  assert.match(runOut.out, /^ok: /)
+  const restore = await cli('restore', '--service', 'noisy')
+  assert.equal(restore.code, 1)
+  assert.match(restore.out, /needs --service and --day/)
+})
