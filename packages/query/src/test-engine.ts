@@ -5,7 +5,7 @@ import { Readable } from 'node:stream'
 import { createClient, type ClickHouseClient } from '@clickhouse/client'
 import { createChdbConnection } from 'chdb/connection'
 import { businessKeysSchema } from '../../server/src/config/schema.ts'
-import { encodeLogs, encodeSpans } from '../../server/src/store/encode.ts'
+import { createRowEncoder } from '../../server/src/store/encode.ts'
 import { LOG_INSERT_COLUMNS, LOGS_TABLE, SPAN_INSERT_COLUMNS, TRACES_TABLE, logsTableSql, tracesTableSql } from '../../server/src/store/schema.ts'
 import { compileSearch } from './index.ts'
 import type { TableLog, TableSpan } from './test-table.ts'
@@ -18,6 +18,7 @@ import type { TableLog, TableSpan } from './test-table.ts'
 
 /** The business keys the tables are created with (the configuration's defaults). */
 export const KEYS = businessKeysSchema.parse({})
+const { logs: encodeLogs, spans: encodeSpans } = createRowEncoder(KEYS)
 
 export interface Engine {
   client: ClickHouseClient

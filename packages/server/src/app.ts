@@ -10,6 +10,7 @@ import { StoreWriter } from './store/writer.ts'
 import { IngestService } from './pipeline/ingestor.ts'
 import type { Stage } from './pipeline/pipeline.ts'
 import { assembleStages, type StageSlot } from './pipeline/stages/index.ts'
+import { createRowEncoder } from './store/encode.ts'
 import { acceptRawBodies } from './ingest/http-body.ts'
 import { openIngestAuth, type IngestAuth, type Receiver } from './ingest/receiver.ts'
 import { createOtlpReceiver } from './ingest/otlp/index.ts'
@@ -23,6 +24,11 @@ import { registerServiceRoutes } from './api/services.ts'
 import { registerFieldRoutes } from './api/fields.ts'
 import { registerUiRoutes } from './api/ui-static.ts'
 import { UI_DIST_DIR } from '@beacon/ui'
+import { registerAggregateRoutes } from './api/aggregate.ts'
+import { registerContextRoutes } from './api/context.ts'
+import { registerTailRoutes } from './api/tail.ts'
+import { registerOpenApi } from './api/openapi.ts'
+import { registerExportRoutes } from './api/export.ts'
 import { RETENTION_MIGRATIONS } from './retention/tables.ts'
 import { createRetention, type Retention } from './retention/index.ts'
 import type { AuditSink } from './retention/enforcer.ts'
@@ -45,6 +51,8 @@ export interface Beacon {
   retention: Retention
   /** Actual listening URLs (random ports resolved), by listener. */
   urls: { api?: string; otlp?: string; elastic?: string }
+  /** The API listener's Fastify instance (tests: registered routes vs the OpenAPI document). */
+  api?: FastifyInstance
   /** Waits until every acknowledged record is in the store (tests, shutdown). */
   flush(): Promise<void>
   stop(): Promise<void>
@@ -78,7 +86,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   const wal = await WriteAheadLog.open({ dir: resolve(join(config.dataDir, 'wal')), fsync: config.ingest.fsync })
   const writer = new StoreWriter(wal, store, log, config.ingest)
   const stages = assembleStages(ext.stages)
-  const ingest = new IngestService(stages, wal, writer, log, config.ingest.maxPendingBytes)
+  const ingest = new IngestService(stages, wal, writer, log, config.ingest.maxPendingBytes, createRowEncoder(config.businessKeys))
   const retention = await createRetention(config, store, log, ext.audit)
   ingest.hooks = { admit: retention.guard.admit, screen: retention.screen }
 
@@ -91,6 +99,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
 
   const servers: FastifyInstance[] = []
   const urls: Beacon['urls'] = {}
+  let apiInstance: FastifyInstance | undefined
   const auth = ext.ingestAuth ?? openIngestAuth
   const fastifyOpts = { logger: false, bodyLimit: config.limits.maxBodyBytes, return503OnClosing: true, ...ext.listener } as { logger: false }
 
@@ -113,10 +122,18 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     await listen(app, port, name)
   }
 
+  // Health answers from the last store check (at most 2 s old) so that a store busy with heavy
+  // searches cannot make it slow: the check runs in the background, one at a time.
+  let storeCheck: { ok: boolean; versions: number[]; at: number } = { ok: true, versions: [], at: 0 }
+  let checking: Promise<void> | undefined
+  const checkStore = (): Promise<void> => (checking ??= appliedVersions(store)
+    .then((versions) => { storeCheck = { ok: true, versions, at: Date.now() } }, () => { storeCheck = { ok: false, versions: [], at: Date.now() } })
+    .finally(() => { checking = undefined }))
   const health = async (): Promise<Record<string, unknown>> => {
-    let storeOk = true
-    let versions: number[] = []
-    try { versions = await appliedVersions(store) } catch { storeOk = false }
+    if (storeCheck.at === 0) await checkStore()
+    else if (Date.now() - storeCheck.at > 2000) void checkStore()
+    const storeOk = storeCheck.ok
+    const versions = storeCheck.versions
     const w = writer.status()
     const r = retention.health()
     return {
@@ -132,6 +149,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   if (config.ports.api !== 0) {
     const api = Fastify(fastifyOpts)
     installErrorHandler(api, log)
+    await registerOpenApi(api) // first: it collects every route registered after it
     const deps: ApiDeps = { store, config, log, health, rewriteSearch: ext.rewriteSearch, live: ingest.live, archive: retention.reader ?? undefined }
     if (ext.api) await ext.api(api, deps)
     registerSearchRoutes(api, deps)
@@ -139,6 +157,11 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     registerOrderRoutes(api, deps)
     registerServiceRoutes(api, deps)
     registerFieldRoutes(api, deps)
+    registerAggregateRoutes(api, deps)
+    registerContextRoutes(api, deps)
+    registerTailRoutes(api, deps)
+    registerExportRoutes(api, deps)
+    apiInstance = api
     registerRetentionRoutes(api, store, config, retention)
     registerArchiveRoutes(api, retention)
     await registerUiRoutes(api, UI_DIST_DIR)
@@ -148,7 +171,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   retention.start()
   let stopped = false
   return {
-    config, store, ingest, writer, log, urls, retention,
+    config, store, ingest, writer, log, urls, retention, api: apiInstance,
     flush: () => writer.flush(),
     async stop() {
       if (stopped) return

@@ -51,6 +51,9 @@ export const ENV_OVERRIDES: Record<string, EnvVariable> = {
   BEACON_FORWARD_PORT: { path: ['ports', 'forward'], type: 'int', help: 'Fluentd Forward receiver (TCP, UDP heartbeat); 0 turns it off' },
   BEACON_FORWARD_SHARED_KEY: { path: ['receivers', 'forward', 'sharedKey'], type: 'string', help: 'Forward handshake shared key (HELO/PING/PONG)' },
 
+  // Export (GET /api/export, beacon export): issue 7
+  BEACON_EXPORT_MAX_RECORDS: { path: ['export', 'maxRecords'], type: 'int', help: 'most records one export streams' },
+
   // Retention, size caps, disk guard and archive (docs/retention.md)
   BEACON_RETENTION_LOGS_DAYS: { path: ['retention', 'logsDays'], type: 'int', help: 'hot retention of logs, days (default BEACON_RETENTION_DAYS)' },
   BEACON_RETENTION_SPANS_DAYS: { path: ['retention', 'spansDays'], type: 'int', help: 'hot retention of spans, days (default BEACON_RETENTION_DAYS)' },

@@ -119,6 +119,13 @@ export const securitySchema = z.object({
   trustProxy: z.union([z.boolean(), z.array(cidr)]).default(false),
   /** Mark the session cookie Secure even without TLS here (TLS terminated by a proxy). Always on with tls. */
   secureCookies: z.boolean().default(false),
+  /** Granting a role with a permission the granting admin lacks waits for a second admin (auth/duties.ts). */
+  dualControl: z.boolean().default(true),
+  /** Fields whose values analysts (aggregates:read only) see in facets; other facets give counts only. */
+  dimensions: z.array(z.string().min(1)).default([
+    'service', 'level', 'severity', 'kind', 'status', 'span.kind', 'http.route', 'http.request.method', 'http.method',
+    'http.response.status_code', 'http.status_code', 'event.action', 'deployment.environment', 'service.version', 'rpc.method', 'messaging.operation',
+  ]),
   /** `redaction` and `encryption` (packages/server/src/security/stages.ts). */
   ...securityDataConfigSchema.shape,
 })
@@ -169,6 +176,11 @@ export const configSchema = z.object({
   }).default({ level: 'info' }),
   security: securitySchema.default(securitySchema.parse({})),
   receivers: receiversSchema.default(receiversSchema.parse({})),
+  // Export (GET /api/export, beacon export): issue 7.
+  export: z.object({
+    /** Most records one export streams; a request's `limit` may ask for fewer, never more. */
+    maxRecords: z.number().int().min(1).max(10_000_000).default(100_000),
+  }).default({ maxRecords: 100_000 }),
 })
 
 export type Config = z.infer<typeof configSchema>

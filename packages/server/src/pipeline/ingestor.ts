@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { Batch } from './record.ts'
 import { runStages, type IngestOutcome, type Ingestor, type Stage } from './pipeline.ts'
-import { encodeLogs, encodeSpans } from '../store/encode.ts'
+import type { RowEncoder } from '../store/encode.ts'
 import { encodeEntry } from '../wal/entry.ts'
 import type { WriteAheadLog } from '../wal/wal.ts'
 import type { StoreWriter } from '../store/writer.ts'
@@ -37,6 +37,8 @@ export class IngestService implements Ingestor {
     private readonly writer: StoreWriter,
     private readonly log: Logger,
     private readonly maxPendingBytes: number,
+    /** TSV rows for the store, business keys included (createRowEncoder(config.businessKeys)). */
+    private readonly encoder: RowEncoder,
   ) {
     this.live = new LiveFeed(log)
   }
@@ -76,7 +78,7 @@ export class IngestService implements Ingestor {
     const logs = batch.logs.length
     const spans = batch.spans.length
     if (logs + spans > 0) {
-      const payload = encodeEntry(batch.id, logs, spans, encodeLogs(batch.logs), encodeSpans(batch.spans))
+      const payload = encodeEntry(batch.id, logs, spans, this.encoder.logs(batch.logs), this.encoder.spans(batch.spans))
       try {
         this.writer.enqueue(await this.wal.append(payload))
       } catch (err) {
