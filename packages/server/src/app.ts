@@ -11,7 +11,8 @@ import { IngestService } from './pipeline/ingestor.ts'
 import type { Stage } from './pipeline/pipeline.ts'
 import { assembleStages, type StageSlot } from './pipeline/stages/index.ts'
 import { acceptRawBodies } from './ingest/http-body.ts'
-import { openIngestAuth, type IngestAuth, type Receiver } from './ingest/receiver.ts'
+import { openIngestAuth, type IngestAuth, type OpenListener, type Receiver, type ReceiverDeps, type SocketReceiver } from './ingest/receiver.ts'
+import { createOtlpGrpcReceiver } from './ingest/otlp/grpc.ts'
 import { createOtlpReceiver } from './ingest/otlp/index.ts'
 import { createElasticReceiver } from './ingest/elastic/index.ts'
 import { installErrorHandler } from './api/http-errors.ts'
@@ -26,7 +27,8 @@ import { registerFieldRoutes } from './api/fields.ts'
  *   createBeacon(config)
  *     store  ── migrate ── WAL recovery ── store writer
  *     ingest ── stages (pipeline/stages/index.ts) → encode for the store → WAL
- *     listeners: OTLP :4318, Elasticsearch :9200, API :5080 (each off when its port is 0)
+ *     listeners: OTLP/HTTP :4318, OTLP/gRPC :4317, Elasticsearch :9200, syslog :5514 (TLS :6514),
+ *                Forward :24224, API :5080 (each off when its port is 0)
  */
 export interface Beacon {
   config: Config
@@ -35,7 +37,7 @@ export interface Beacon {
   writer: StoreWriter
   log: Logger
   /** Actual listening URLs (random ports resolved), by listener. */
-  urls: { api?: string; otlp?: string; elastic?: string }
+  urls: { api?: string; otlp?: string; elastic?: string; otlpGrpc?: string; syslog?: string; syslogTls?: string; forward?: string }
   /** Waits until every acknowledged record is in the store (tests, shutdown). */
   flush(): Promise<void>
   stop(): Promise<void>
@@ -100,6 +102,20 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     await listen(app, port, name)
   }
 
+  // Receivers that own their sockets (gRPC, syslog, Forward).
+  const sockets: OpenListener[] = []
+  const receiverDeps: ReceiverDeps = { ingest, limits: config.limits, logger: log, auth }
+  const tls = ext.listener?.https ? { cert: ext.listener.https.cert, key: ext.listener.https.key } : undefined
+  const socketReceivers: [keyof Beacon['urls'], number, () => SocketReceiver][] = [
+    ['otlpGrpc', config.ports.otlpGrpc, () => createOtlpGrpcReceiver({ ...receiverDeps, logger: log.child({ listener: 'otlpGrpc' }) }, { tls })],
+  ]
+  for (const [name, port, create] of socketReceivers) {
+    if (port === 0) continue
+    const listener = await create().start({ host: config.host, port })
+    sockets.push(listener)
+    urls[name] = listener.address
+  }
+
   const health = async (): Promise<Record<string, unknown>> => {
     let storeOk = true
     let versions: number[] = []
@@ -134,7 +150,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     async stop() {
       if (stopped) return
       stopped = true
-      await Promise.allSettled(servers.map((s) => s.close()))
+      await Promise.allSettled([...servers.map((s) => s.close()), ...sockets.map((s) => s.close())])
       await writer.stop()
       await wal.close()
       await store.close()
