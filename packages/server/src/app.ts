@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
@@ -13,6 +14,8 @@ import { assembleStages, type StageSlot } from './pipeline/stages/index.ts'
 import { acceptRawBodies } from './ingest/http-body.ts'
 import { openIngestAuth, type IngestAuth, type OpenListener, type Receiver, type ReceiverDeps, type SocketReceiver } from './ingest/receiver.ts'
 import { createOtlpGrpcReceiver } from './ingest/otlp/grpc.ts'
+import { createSyslogReceiver } from './ingest/syslog/index.ts'
+import { BeaconError } from './errors.ts'
 import { createOtlpReceiver } from './ingest/otlp/index.ts'
 import { createElasticReceiver } from './ingest/elastic/index.ts'
 import { installErrorHandler } from './api/http-errors.ts'
@@ -106,11 +109,16 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   const sockets: OpenListener[] = []
   const receiverDeps: ReceiverDeps = { ingest, limits: config.limits, logger: log, auth }
   const tls = ext.listener?.https ? { cert: ext.listener.https.cert, key: ext.listener.https.key } : undefined
-  const socketReceivers: [keyof Beacon['urls'], number, () => SocketReceiver][] = [
-    ['otlpGrpc', config.ports.otlpGrpc, () => createOtlpGrpcReceiver({ ...receiverDeps, logger: log.child({ listener: 'otlpGrpc' }) }, { tls })],
+  const depsFor = (listener: string): ReceiverDeps => ({ ...receiverDeps, logger: log.child({ listener }) })
+  const syslogCa = readOptional(config.receivers.syslog.clientCa, 'receivers.syslog.clientCa (BEACON_SYSLOG_TLS_CA)')
+  const socketReceivers: [keyof Beacon['urls'], number, (() => SocketReceiver) | undefined][] = [
+    ['otlpGrpc', config.ports.otlpGrpc, () => createOtlpGrpcReceiver(depsFor('otlpGrpc'), { tls })],
+    ['syslog', config.ports.syslog, () => createSyslogReceiver(depsFor('syslog'), config.receivers.syslog)],
+    // Syslog over TLS needs the configured certificate; without one the listener stays off (the banner says so).
+    ['syslogTls', config.ports.syslogTls, tls && (() => createSyslogReceiver(depsFor('syslogTls'), config.receivers.syslog, { tls: { ...tls, ca: syslogCa } }))],
   ]
   for (const [name, port, create] of socketReceivers) {
-    if (port === 0) continue
+    if (port === 0 || !create) continue
     const listener = await create().start({ host: config.host, port })
     sockets.push(listener)
     urls[name] = listener.address
@@ -155,5 +163,14 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
       await wal.close()
       await store.close()
     },
+  }
+}
+
+function readOptional(file: string, setting: string): Buffer | undefined {
+  if (file === '') return undefined
+  try {
+    return readFileSync(file)
+  } catch (err) {
+    throw new BeaconError('config_invalid', `${setting}: cannot read ${file}: ${(err as Error).message}`)
   }
 }
