@@ -25,6 +25,8 @@ import { registerTraceRoutes } from './api/traces.ts'
 import { registerOrderRoutes } from './api/orders.ts'
 import { registerServiceRoutes } from './api/services.ts'
 import { registerFieldRoutes } from './api/fields.ts'
+import { registerUiRoutes } from './api/ui-static.ts'
+import { UI_DIST_DIR } from '@beacon/ui'
 
 /**
  *   createBeacon(config)
@@ -148,6 +150,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     registerOrderRoutes(api, deps)
     registerServiceRoutes(api, deps)
     registerFieldRoutes(api, deps)
+    await registerUiRoutes(api, UI_DIST_DIR)
     await listen(api, config.ports.api, 'api')
   }
 

@@ -56,7 +56,9 @@ export async function startCommand(): Promise<void> {
 export function banner(urls: Beacon['urls'], config: Config): string[] {
   const row = (name: string, url: string | undefined, what: string, off = 'off') => `  ${name.padEnd(17)}${url ? `${url}  ${what}` : off}`
   return [
-    row('API and UI', urls.api, `(search: ${urls.api}/api/search?q=level:error)`),
+    ...(urls.api
+      ? [`  Web UI           ${urls.api}/  ← open this in a browser`, `  API              ${urls.api}/api/  (search: ${urls.api}/api/search?q=level:error)`]
+      : ['  API and UI       off']),
     row('OTLP/HTTP', urls.otlp && `${urls.otlp}/v1/logs, /v1/traces`, ''),
     row('OTLP/gRPC', urls.otlpGrpc, '(OTEL_EXPORTER_OTLP_PROTOCOL=grpc)'),
     row('Elasticsearch', urls.elastic, '(_bulk for Filebeat, Logstash, Fluent Bit, Vector, rsyslog)'),
