@@ -23,6 +23,7 @@ import { registerOrderRoutes } from './api/orders.ts'
 import { registerServiceRoutes } from './api/services.ts'
 import { registerFieldRoutes } from './api/fields.ts'
 import { registerUiRoutes } from './api/ui-static.ts'
+import { registerOrderListRoutes } from './api/orders-list.ts'
 import { UI_DIST_DIR } from '@beacon/ui'
 
 /**
@@ -129,6 +130,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     registerOrderRoutes(api, deps)
     registerServiceRoutes(api, deps)
     registerFieldRoutes(api, deps)
+    registerOrderListRoutes(api, deps)
     await registerUiRoutes(api, UI_DIST_DIR)
     await listen(api, config.ports.api, 'api')
   }

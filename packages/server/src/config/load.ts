@@ -29,6 +29,8 @@ const ENV_OVERRIDES: Record<string, { path: string[]; type: 'string' | 'int' | '
   BEACON_INGEST_KEY: { path: ['security', 'ingestKey'], type: 'string' },
   BEACON_TLS_CERT: { path: ['security', 'tls', 'cert'], type: 'string' },
   BEACON_TLS_KEY: { path: ['security', 'tls', 'key'], type: 'string' },
+  // UI feature (order desk): minutes without a status change before an order counts as stuck.
+  BEACON_STUCK_ORDER_MINUTES: { path: ['orders', 'stuckAfterMinutes'], type: 'int' },
 }
 
 /** Every BEACON_* variable this build understands (for `--help` and docs). */

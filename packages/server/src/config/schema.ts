@@ -138,6 +138,11 @@ export const configSchema = z.object({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   }).default({ level: 'info' }),
   security: securitySchema.default(securitySchema.parse({})),
+  // UI feature: the order desk.
+  orders: z.object({
+    /** An order whose status has not changed for this long (and is not finished) counts as stuck. */
+    stuckAfterMinutes: positive.default(30),
+  }).default({ stuckAfterMinutes: 30 }),
 })
 
 export type Config = z.infer<typeof configSchema>
