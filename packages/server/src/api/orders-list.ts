@@ -29,7 +29,7 @@ export function stuckReason(status: string, lastChangeMs: number | null, nowMs: 
 
 export function registerOrderListRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/api/orders', {
-    config: { permission: ['logs:read', 'traces:read'] },
+    config: { permission: ['logs:read', 'traces:read'], audit: 'orders.list' },
     schema: {
       description: 'Recent orders with current status, age, last service and stuck flag',
       tags: ['orders'],

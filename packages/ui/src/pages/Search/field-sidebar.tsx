@@ -31,8 +31,8 @@ function FieldValues({ field, state, onFilter, onToggleColumn }: { field: string
           <span className="mono" style={{ overflow: 'hidden', textOverflow: 'ellipsis' }} title={v.value}>{v.value}</span>
           <span className="row" style={{ gap: 2, flexWrap: 'nowrap' }}>
             <span className="muted">{v.count}</span>
-            <button type="button" aria-label={`Filter for ${field} = ${v.value}`} onClick={() => onFilter(field, v.value, false)}>＋</button>
-            <button type="button" aria-label={`Filter against ${field} = ${v.value}`} onClick={() => onFilter(field, v.value, true)}>－</button>
+            <button type="button" aria-label={`Filter for ${field} = ${v.value}`} onClick={() => onFilter(field, v.value, false)}>+</button>
+            <button type="button" aria-label={`Filter against ${field} = ${v.value}`} onClick={() => onFilter(field, v.value, true)}>−</button>
           </span>
         </div>
       ))}

@@ -74,11 +74,11 @@ function HitDetail({ hit, onFilter, onContext, onToggleColumn, columns }: { hit:
               <span className="v">{v}</span>
               <span className="acts">
                 {!UNFILTERABLE.has(k) && <>
-                  <button type="button" className="small" aria-label={`Filter for ${k} = ${v}`} title="Filter for this value" onClick={() => onFilter(k, v, false)}>＋</button>
-                  <button type="button" className="small" aria-label={`Filter against ${k} = ${v}`} title="Filter out this value" onClick={() => onFilter(k, v, true)}>－</button>
-                  <button type="button" className="small" aria-label={`${columns.includes(k) ? 'Remove' : 'Add'} column ${k}`} title="Toggle column" onClick={() => onToggleColumn(k)}>▥</button>
+                  <button type="button" className="small" aria-label={`Filter for ${k} = ${v}`} title="Filter for this value" onClick={() => onFilter(k, v, false)}>+</button>
+                  <button type="button" className="small" aria-label={`Filter against ${k} = ${v}`} title="Filter out this value" onClick={() => onFilter(k, v, true)}>−</button>
+                  <button type="button" className="small" aria-label={`${columns.includes(k) ? 'Remove' : 'Add'} column ${k}`} title="Toggle column" onClick={() => onToggleColumn(k)}>col</button>
                 </>}
-                <button type="button" className="small" aria-label={`Copy ${k}`} title="Copy" onClick={() => void navigator.clipboard?.writeText(v)}>⧉</button>
+                <button type="button" className="small" aria-label={`Copy ${k}`} title="Copy" onClick={() => void navigator.clipboard?.writeText(v)}>copy</button>
               </span>
             </div>
           ))}
