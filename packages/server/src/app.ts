@@ -23,6 +23,7 @@ import { registerServiceRoutes } from './api/services.ts'
 import { registerFieldRoutes } from './api/fields.ts'
 import { registerUiRoutes } from './api/ui-static.ts'
 import { registerOrderListRoutes } from './api/orders-list.ts'
+import { registerServiceMapRoutes } from './api/service-map.ts'
 import { UI_DIST_DIR } from '@beacon/ui'
 
 /**
@@ -128,6 +129,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     registerServiceRoutes(api, deps)
     registerFieldRoutes(api, deps)
     registerOrderListRoutes(api, deps)
+    registerServiceMapRoutes(api, deps)
     await registerUiRoutes(api, UI_DIST_DIR)
     await listen(api, config.ports.api, 'api')
   }
