@@ -24,6 +24,7 @@ import { registerFieldRoutes } from './api/fields.ts'
 import { registerUiRoutes } from './api/ui-static.ts'
 import { registerOrderListRoutes } from './api/orders-list.ts'
 import { registerServiceMapRoutes } from './api/service-map.ts'
+import { registerSavedSearchRoutes, SAVED_SEARCH_MIGRATIONS } from './api/saved-searches.ts'
 import { UI_DIST_DIR } from '@beacon/ui'
 
 /**
@@ -63,7 +64,7 @@ export interface BeaconExtensions {
 export async function createBeacon(config: Config, log: Logger, ext: BeaconExtensions = {}): Promise<Beacon> {
   const started = Date.now()
   const store = await createStore(config)
-  const migration = await migrate(store, config, ext.migrations ?? [])
+  const migration = await migrate(store, config, [...(ext.migrations ?? []), ...SAVED_SEARCH_MIGRATIONS])
   if (migration.applied.length) log.info({ versions: migration.applied }, 'schema migrations applied')
   if (migration.altered.length) log.info({ columns: migration.altered }, 'business-key columns follow the new configuration')
   if (ext.init) await ext.init(store)
@@ -130,6 +131,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     registerFieldRoutes(api, deps)
     registerOrderListRoutes(api, deps)
     registerServiceMapRoutes(api, deps)
+    registerSavedSearchRoutes(api, deps)
     await registerUiRoutes(api, UI_DIST_DIR)
     await listen(api, config.ports.api, 'api')
   }
