@@ -29,6 +29,9 @@ import { registerOrderRoutes } from './api/orders.ts'
 import { registerServiceRoutes } from './api/services.ts'
 import { registerFieldRoutes } from './api/fields.ts'
 import { registerUiRoutes } from './api/ui-static.ts'
+import { registerOrderListRoutes } from './api/orders-list.ts'
+import { registerServiceMapRoutes } from './api/service-map.ts'
+import { registerSavedSearchRoutes, SAVED_SEARCH_MIGRATIONS } from './api/saved-searches.ts'
 import { UI_DIST_DIR } from '@beacon/ui'
 import { registerAggregateRoutes } from './api/aggregate.ts'
 import { registerContextRoutes } from './api/context.ts'
@@ -85,7 +88,7 @@ export interface BeaconExtensions {
 export async function createBeacon(config: Config, log: Logger, ext: BeaconExtensions = {}): Promise<Beacon> {
   const started = Date.now()
   const store = await createStore(config)
-  const migration = await migrate(store, config, [...RETENTION_MIGRATIONS, ...(ext.migrations ?? [])])
+  const migration = await migrate(store, config, [...RETENTION_MIGRATIONS, ...SAVED_SEARCH_MIGRATIONS, ...(ext.migrations ?? [])])
   if (migration.applied.length) log.info({ versions: migration.applied }, 'schema migrations applied')
   if (migration.altered.length) log.info({ columns: migration.altered }, 'business-key columns follow the new configuration')
   if (ext.init) await ext.init(store)
@@ -208,6 +211,9 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     registerRetentionRoutes(api, store, config, retention)
     registerArchiveRoutes(api, retention)
     registerFullRecordRoute(api, deps)
+    registerOrderListRoutes(api, deps)
+    registerServiceMapRoutes(api, deps)
+    registerSavedSearchRoutes(api, deps)
     await registerUiRoutes(api, UI_DIST_DIR)
     await listen(api, config.ports.api, 'api')
   }

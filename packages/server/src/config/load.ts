@@ -68,6 +68,8 @@ export const ENV_OVERRIDES: Record<string, EnvVariable> = {
   BEACON_ARCHIVE_S3_SECRET_KEY: { path: ['archive', 's3', 'secretKey'], type: 'string', help: 'S3 secret key (never logged)' },
   BEACON_ARCHIVE_S3_REGION: { path: ['archive', 's3', 'region'], type: 'string', help: 'S3 region' },
   BEACON_ARCHIVE_KEEP_DAYS: { path: ['archive', 'keepDays'], type: 'int', help: 'archived objects are deleted after this many days (default 365)' },
+  // Web UI: the order desk (docs/ui.md)
+  BEACON_STUCK_ORDER_MINUTES: { path: ['orders', 'stuckAfterMinutes'], type: 'int', help: 'minutes without a status change before an unfinished order counts as stuck' },
 }
 
 /** Every BEACON_* variable this build understands (for `--help` and docs). */

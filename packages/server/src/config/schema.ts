@@ -201,6 +201,11 @@ export const configSchema = z.object({
     /** Most records one export streams; a request's `limit` may ask for fewer, never more. */
     maxRecords: z.number().int().min(1).max(10_000_000).default(100_000),
   }).default({ maxRecords: 100_000 }),
+  // UI feature: the order desk.
+  orders: z.object({
+    /** An order whose status has not changed for this long (and is not finished) counts as stuck. */
+    stuckAfterMinutes: positive.default(30),
+  }).default({ stuckAfterMinutes: 30 }),
 })
 
 export type Config = z.infer<typeof configSchema>
