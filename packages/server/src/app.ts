@@ -22,6 +22,8 @@ import { registerTraceRoutes } from './api/traces.ts'
 import { registerOrderRoutes } from './api/orders.ts'
 import { registerServiceRoutes } from './api/services.ts'
 import { registerFieldRoutes } from './api/fields.ts'
+import type { KeyRing } from './security/crypto.ts'
+import { ALERT_MIGRATIONS, registerAlertRoutes, startAlerts, type AlertEngine } from './alerts/index.ts'
 
 /**
  *   createBeacon(config)
@@ -35,6 +37,8 @@ export interface Beacon {
   ingest: IngestService
   writer: StoreWriter
   log: Logger
+  /** Alerting (undefined when `alerts.enabled` is false). */
+  alerts?: AlertEngine
   /** Actual listening URLs (random ports resolved), by listener. */
   urls: { api?: string; otlp?: string; elastic?: string }
   /** Waits until every acknowledged record is in the store (tests, shutdown). */
@@ -55,12 +59,16 @@ export interface BeaconExtensions {
   rewriteSearch?: ApiDeps['rewriteSearch']
   /** Options for every listener: TLS certificate (`https`), `trustProxy`. */
   listener?: { https?: { key: Buffer; cert: Buffer; minVersion: 'TLSv1.2' | 'TLSv1.3' }; trustProxy?: boolean | string[] }
+  /** Encryption key ring (security), for alert channel secrets at rest. */
+  keyRing?: KeyRing
+  /** The redaction rules applied to free text (security), for notification text. */
+  redactText?: (text: string) => string
 }
 
 export async function createBeacon(config: Config, log: Logger, ext: BeaconExtensions = {}): Promise<Beacon> {
   const started = Date.now()
   const store = await createStore(config)
-  const migration = await migrate(store, config, ext.migrations ?? [])
+  const migration = await migrate(store, config, [...ALERT_MIGRATIONS, ...(ext.migrations ?? [])])
   if (migration.applied.length) log.info({ versions: migration.applied }, 'schema migrations applied')
   if (migration.altered.length) log.info({ columns: migration.altered }, 'business-key columns follow the new configuration')
   if (ext.init) await ext.init(store)
@@ -81,6 +89,9 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
 
   const servers: FastifyInstance[] = []
   const urls: Beacon['urls'] = {}
+  const alerts = config.alerts.enabled
+    ? await startAlerts({ store, config, log: log.child({ feature: 'alerts' }), live: ingest.live, keyRing: ext.keyRing, redactText: ext.redactText, publicUrl: () => config.publicUrl || urls.api || '' })
+    : undefined
   const auth = ext.ingestAuth ?? openIngestAuth
   const fastifyOpts = { logger: false, bodyLimit: config.limits.maxBodyBytes, return503OnClosing: true, ...ext.listener } as { logger: false }
 
@@ -127,17 +138,19 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     registerOrderRoutes(api, deps)
     registerServiceRoutes(api, deps)
     registerFieldRoutes(api, deps)
+    if (alerts) registerAlertRoutes(api, alerts)
     await listen(api, config.ports.api, 'api')
   }
 
   let stopped = false
   return {
-    config, store, ingest, writer, log, urls,
+    config, store, ingest, writer, log, urls, alerts,
     flush: () => writer.flush(),
     async stop() {
       if (stopped) return
       stopped = true
       await Promise.allSettled(servers.map((s) => s.close()))
+      await alerts?.stop()
       await writer.stop()
       await wal.close()
       await store.close()

@@ -1,6 +1,7 @@
 import type { Store } from '../store/connection.ts'
 import { tsvMap, tsvString, tsvStringArray } from '../store/tsv.ts'
 import { ROLLUPS_TABLE } from './tables.ts'
+import type { LiveRecord } from './record-fields.ts'
 
 /**
  * Live per-rule rollups: records matched by a windowed rule update the aggregate of their
@@ -18,6 +19,9 @@ const MAX_SAMPLES = 512
 
 export interface Sample { timeMs: number; service: string; message: string; traceId: string; orderId: string }
 
+/** The newest matching record of an interval (turned into a Sample only when notified). */
+export interface LastMatch { ms: number; record: LiveRecord }
+
 export interface Interval {
   labels: Record<string, string>
   count: number
@@ -27,10 +31,10 @@ export interface Interval {
   samples: number[] | null
   seen: number
   /** The newest matching record (for the notification), not persisted. */
-  last?: Sample
+  last?: LastMatch
 }
 
-export interface Merged { labels: Record<string, string>; count: number; denom: number; sum: number; distinct: Set<string> | null; samples: number[] | null; last?: Sample }
+export interface Merged { labels: Record<string, string>; count: number; denom: number; sum: number; distinct: Set<string> | null; samples: number[] | null; last?: LastMatch }
 
 export class RuleRollups {
   /** interval start (s) → group key → aggregate */
@@ -53,10 +57,10 @@ export class RuleRollups {
   }
 
   /** Counts one matching record (numerator), with its field value for distinct / sum / percentile. */
-  add(tSec: number, groupKey: string, labels: Record<string, string>, value: string | undefined, last?: Sample): void {
+  add(tSec: number, groupKey: string, labels: Record<string, string>, value: string | undefined, record?: LiveRecord): void {
     const iv = this.slot(tSec, groupKey, labels)
     iv.count++
-    if (last) iv.last = last
+    if (record) iv.last = { ms: Date.now(), record }
     if (value === undefined) return
     if (iv.distinct && iv.distinct.size < MAX_DISTINCT) iv.distinct.add(value)
     const n = Number(value)
@@ -70,6 +74,16 @@ export class RuleRollups {
         if (j < MAX_SAMPLES) iv.samples[j] = n
       }
     }
+  }
+
+  /** Sets an interval's aggregate (backfill from SQL). */
+  put(tSec: number, groupKey: string, labels: Record<string, string>, a: { count: number; denom: number; sum: number; distinct: string[]; samples: number[] }): void {
+    const iv = this.slot(tSec, groupKey, labels)
+    iv.count = a.count
+    iv.denom = a.denom
+    iv.sum = a.sum
+    if (iv.distinct) iv.distinct = new Set(a.distinct)
+    if (iv.samples) iv.samples = a.samples
   }
 
   /** Counts one record of the ratio's denominator. */
@@ -90,7 +104,7 @@ export class RuleRollups {
         m.sum += iv.sum
         if (m.distinct && iv.distinct) for (const v of iv.distinct) m.distinct.add(v)
         if (m.samples && iv.samples) m.samples.push(...iv.samples)
-        if (iv.last && (!m.last || iv.last.timeMs >= m.last.timeMs)) m.last = iv.last
+        if (iv.last && (!m.last || iv.last.ms >= m.last.ms)) m.last = iv.last
       }
     }
     return out

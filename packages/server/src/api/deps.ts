@@ -19,7 +19,7 @@ export interface ApiDeps {
 
 /** Route-level permission, read by the security layer's preHandler (deny by default). */
 export type Permission =
-  | 'logs:read' | 'traces:read' | 'aggregates:read' | 'sensitive:decrypt' | 'alerts:manage'
+  | 'logs:read' | 'traces:read' | 'aggregates:read' | 'sensitive:decrypt' | 'alerts:read' | 'alerts:manage'
   | 'users:manage' | 'keys:manage' | 'retention:manage' | 'audit:read' | 'public'
 
 declare module 'fastify' {

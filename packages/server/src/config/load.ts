@@ -29,6 +29,11 @@ const ENV_OVERRIDES: Record<string, { path: string[]; type: 'string' | 'int' | '
   BEACON_INGEST_KEY: { path: ['security', 'ingestKey'], type: 'string' },
   BEACON_TLS_CERT: { path: ['security', 'tls', 'cert'], type: 'string' },
   BEACON_TLS_KEY: { path: ['security', 'tls', 'key'], type: 'string' },
+  // alerting (packages/server/src/alerts)
+  BEACON_PUBLIC_URL: { path: ['publicUrl'], type: 'string' },
+  BEACON_ALERTS: { path: ['alerts', 'enabled'], type: 'bool' },
+  BEACON_ALERT_EVALUATION_SECONDS: { path: ['alerts', 'evaluationSeconds'], type: 'int' },
+  BEACON_ALERT_ALLOW_NETWORKS: { path: ['alerts', 'allowNetworks'], type: 'list' },
 }
 
 /** Every BEACON_* variable this build understands (for `--help` and docs). */
