@@ -3,6 +3,7 @@ import { isIP } from 'node:net'
 import { parseQuery, QueryError } from '@beacon/query'
 import { ruleInputSchema, ruleProblems } from './rule.ts'
 import { CHANNELS } from './channels/index.ts'
+import { DETECTORS } from './detectors.ts'
 
 /**
  * The `alerts` block of beacon.config.yaml (alerts as code): settings, channels and rules, checked
@@ -52,11 +53,17 @@ export const alertsConfigSchema = z.object({
   /** Networks channel targets may resolve to even though private/loopback (BEACON_ALERT_ALLOW_NETWORKS). */
   allowNetworks: z.array(cidr).default([]),
   /** Built-in detectors: `false` switches one off; an object overrides its fields (threshold, window…). */
-  detectors: z.record(z.string(), z.union([z.literal(false), ruleInputSchema.partial()])).default({}),
+  detectors: z.record(z.string(), z.union([z.literal(false), z.record(z.string(), z.unknown())])).default({}),
   channels: z.array(channelInputSchema).default([]),
   rules: z.array(configRuleSchema).default([]),
 }).superRefine((a, ctx) => {
   const names = new Set(a.channels.map((c) => c.name))
+  for (const [id, override] of Object.entries(a.detectors)) {
+    if (!DETECTORS[id]) { ctx.addIssue({ code: 'custom', path: ['detectors', id], message: `no built-in detector ${id}; known: ${Object.keys(DETECTORS).join(', ')}` }); continue }
+    if (override === false) continue
+    const r = ruleInputSchema.safeParse({ ...DETECTORS[id], ...override })
+    if (!r.success) for (const i of r.error.issues) ctx.addIssue({ code: 'custom', path: ['detectors', id, ...i.path.map(String)], message: i.message })
+  }
   a.channels.forEach((c, i) => {
     for (const p of channelParts(c).problems) ctx.addIssue({ code: 'custom', path: ['channels', i], message: `${c.name}: ${p}` })
   })
