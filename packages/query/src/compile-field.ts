@@ -32,9 +32,9 @@ export function fieldCondition(node: FieldNode, target: Target, params: Params):
 }
 
 /** One condition per bound: `>= 100` and `<= 500` for `[100 TO 500]`. */
-interface Bound { op: '>' | '>=' | '<' | '<='; text: string }
+export interface Bound { op: '>' | '>=' | '<' | '<='; text: string }
 
-function bounds(match: Extract<Match, { op: 'compare' | 'range' }>): Bound[] {
+export function bounds(match: Extract<Match, { op: 'compare' | 'range' }>): Bound[] {
   if (match.op === 'compare') return [{ op: match.comparison, text: match.text }]
   const out: Bound[] = []
   if (match.lower) out.push({ op: match.lower.inclusive ? '>=' : '>', text: match.lower.text })
@@ -123,14 +123,14 @@ function durationField(node: FieldNode, column: string, params: Params): string 
   }
 }
 
-function level(node: FieldNode, text: string): LevelValue {
+export function level(node: FieldNode, text: string): LevelValue {
   const l = parseLevel(text)
   if (!l) throw new QueryError(node.position, LEVEL_HINT, `found ${quoteForMessage(text)}`)
   return l
 }
 
 /** `>= warn` starts at WARN's lowest number, `> warn` starts above WARN's highest, and so on. */
-function levelBoundNumber(op: Bound['op'], l: LevelValue): number {
+export function levelBoundNumber(op: Bound['op'], l: LevelValue): number {
   return op === '>=' || op === '<' ? l.min : l.max
 }
 
@@ -156,9 +156,18 @@ const SPAN_LEVELS = [
 ]
 
 function spanLevelField(node: FieldNode): string {
+  const hits = spanLevelsMatching(node)
+  return hits.length === SPAN_LEVELS.length ? '1' : hits.length === 0 ? '0' : hits[0].sql
+}
+
+/**
+ * Which of a span's two levels (INFO, ERROR) a `level:` condition accepts; the SQL compiler and the
+ * in-memory evaluator both decide from this list.
+ */
+export function spanLevelsMatching(node: FieldNode): readonly { name: string; number: number; sql: string }[] {
   const m = node.match
   let test: (s: (typeof SPAN_LEVELS)[number]) => boolean
-  if (m.op === 'exists') return '1'
+  if (m.op === 'exists') return SPAN_LEVELS
   if (m.op === 'is') {
     const v = m.value
     if (v.type === 'pattern') {
@@ -172,10 +181,9 @@ function spanLevelField(node: FieldNode): string {
     const bs = bounds(m).map((b) => ({ op: b.op, n: levelBoundNumber(b.op, level(node, b.text)) }))
     test = (s) => bs.every((b) => compareNumbers(s.number, b.op, b.n))
   }
-  const hits = SPAN_LEVELS.filter(test)
-  return hits.length === SPAN_LEVELS.length ? '1' : hits.length === 0 ? '0' : hits[0].sql
+  return SPAN_LEVELS.filter(test)
 }
 
-function compareNumbers(a: number, op: Bound['op'], b: number): boolean {
+export function compareNumbers(a: number, op: Bound['op'], b: number): boolean {
   return op === '>' ? a > b : op === '>=' ? a >= b : op === '<' ? a < b : a <= b
 }

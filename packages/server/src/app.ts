@@ -6,11 +6,10 @@ import { createStore, type Store } from './store/connection.ts'
 import { appliedVersions, migrate, type Migration } from './store/migrations.ts'
 import { BATCHES_TABLE } from './store/schema.ts'
 import { WriteAheadLog } from './wal/wal.ts'
-import { StoreWriter } from './wal/store-writer.ts'
+import { StoreWriter } from './store/writer.ts'
 import { IngestService } from './pipeline/ingestor.ts'
-import { STAGE_ORDER, type Stage, type StageSlot } from './pipeline/pipeline.ts'
-import { createNormalizeStage } from './pipeline/stages/normalize.ts'
-import { createClassifyStage } from './pipeline/stages/classify.ts'
+import type { Stage } from './pipeline/pipeline.ts'
+import { assembleStages, type StageSlot } from './pipeline/stages/index.ts'
 import { acceptRawBodies } from './ingest/http-body.ts'
 import { openIngestAuth, type IngestAuth, type Receiver } from './ingest/receiver.ts'
 import { createOtlpReceiver } from './ingest/otlp/index.ts'
@@ -24,11 +23,13 @@ import { registerServiceRoutes } from './api/services.ts'
 import { registerFieldRoutes } from './api/fields.ts'
 import type { KeyRing } from './security/crypto.ts'
 import { ALERT_MIGRATIONS, registerAlertRoutes, startAlerts, type AlertEngine } from './alerts/index.ts'
+import { registerUiRoutes } from './api/ui-static.ts'
+import { UI_DIST_DIR } from '@beacon/ui'
 
 /**
  *   createBeacon(config)
  *     store  ── migrate ── WAL recovery ── store writer
- *     ingest ── stages (normalize → classify → redact → encrypt → enrich) → WAL
+ *     ingest ── stages (pipeline/stages/index.ts) → encode for the store → WAL
  *     listeners: OTLP :4318, Elasticsearch :9200, API :5080 (each off when its port is 0)
  */
 export interface Beacon {
@@ -75,9 +76,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
 
   const wal = await WriteAheadLog.open({ dir: resolve(join(config.dataDir, 'wal')), fsync: config.ingest.fsync })
   const writer = new StoreWriter(wal, store, log, config.ingest)
-  // Order comes from the slots, not from stage names: an extension fills a slot (or replaces a core stage).
-  const core: Partial<Record<StageSlot, Stage>> = { normalize: createNormalizeStage(), classify: createClassifyStage() }
-  const stages: Stage[] = STAGE_ORDER.flatMap((slot) => ext.stages?.[slot] ?? core[slot] ?? [])
+  const stages = assembleStages(ext.stages)
   const ingest = new IngestService(stages, wal, writer, log, config.ingest.maxPendingBytes)
 
   // Replay detection survives restarts: ids of recently stored batches, plus those still in the WAL.
@@ -139,6 +138,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     registerServiceRoutes(api, deps)
     registerFieldRoutes(api, deps)
     if (alerts) registerAlertRoutes(api, alerts)
+    await registerUiRoutes(api, UI_DIST_DIR)
     await listen(api, config.ports.api, 'api')
   }
 

@@ -16,7 +16,6 @@ import { registerAuthRoutes } from './auth/auth-routes.ts'
 import { registerAdminRoutes } from './auth/admin-routes.ts'
 import { bootstrapIdentities } from './auth/bootstrap.ts'
 import { isLoopbackHost } from './auth/networks.ts'
-import { createServiceBindingStage } from './auth/service-binding.ts'
 import { verifyPassword } from './auth/secrets.ts'
 import { installReaderDecryption } from './auth/reader-decryption.ts'
 import { AUDIT_MIGRATIONS, AuditLog } from './audit/audit-log.ts'
@@ -34,7 +33,7 @@ import { registerRedactionRoutes } from './security/redaction-routes.ts'
  *     init(store):  identities + audit chain loaded, first-start admin and ingest key
  *     ingestAuth:   ingest keys for the OTLP and Elasticsearch receivers
  *     api(app):     gate (network, credentials, CSRF, permission) → audit hooks → auth, admin, audit routes
- *     stages:       redact, encrypt (security/stages.ts), enrich = service binding of ingest keys
+ *     stages:       redact, encrypt (security/stages.ts); registered in pipeline/stages/index.ts
  *     search:       exact match on encrypted fields through their blind index (security/blind-search.ts)
  *     answers:      encrypted values decrypted for sensitive:decrypt (audited), `[encrypted]` for others
  *     audit text:   search text stored without encrypted values, secrets or cards (security/audit-text.ts)
@@ -79,7 +78,7 @@ export async function securityExtensions(config: Config, log: Logger, opts: Secu
   if (problems.length) throw new BeaconError('config_invalid', `Invalid configuration:\n  - ${problems.join('\n  - ')}`)
   if (!sec.auth) log.warn('authentication is OFF (BEACON_AUTH=off): anyone on this machine can read and write')
 
-  const stages: Partial<Record<'redact' | 'encrypt' | 'enrich', Stage>> = { enrich: createServiceBindingStage() }
+  const stages: Partial<Record<'redact' | 'encrypt', Stage>> = {}
   if (data?.redact) stages.redact = data.redact
   if (data?.encrypt) stages.encrypt = data.encrypt
   const blind = data?.encrypt && keyRing

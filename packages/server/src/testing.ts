@@ -60,6 +60,11 @@ export async function startTestBeacon(opts: TestBeaconOptions = {}): Promise<Tes
     BEACON_OTLP_PORT: String(otlp),
     BEACON_ES_PORT: String(es),
     BEACON_HOST: '127.0.0.1',
+    // Receivers a test does not ask for stay off (their default ports are fixed numbers).
+    BEACON_OTLP_GRPC_PORT: '0',
+    BEACON_SYSLOG_PORT: '0',
+    BEACON_SYSLOG_TLS_PORT: '0',
+    BEACON_FORWARD_PORT: '0',
     ...opts.env,
   }
   const config = loadConfig({ env, file: '/dev/null', overrides: { 'ingest.flushIntervalMs': 100, ...opts.overrides } })

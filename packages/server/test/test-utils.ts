@@ -27,7 +27,7 @@ export async function spawnBeacon(dataDir: string, env: Record<string, string> =
   let out = ''
   const proc = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/cli/main.ts', 'start'], {
     cwd: repoRoot,
-    env: { ...process.env, BEACON_DATA_DIR: dataDir, BEACON_API_PORT: String(api), BEACON_OTLP_PORT: String(otlp), BEACON_ES_PORT: String(es), BEACON_HOST: '127.0.0.1', BEACON_AUTH: 'off', BEACON_CONFIG: '/dev/null', ...env },
+    env: { ...process.env, BEACON_DATA_DIR: dataDir, BEACON_API_PORT: String(api), BEACON_OTLP_PORT: String(otlp), BEACON_ES_PORT: String(es), BEACON_HOST: '127.0.0.1', BEACON_OTLP_GRPC_PORT: '0', BEACON_SYSLOG_PORT: '0', BEACON_SYSLOG_TLS_PORT: '0', BEACON_FORWARD_PORT: '0', BEACON_AUTH: 'off', BEACON_CONFIG: '/dev/null', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const ready = new Promise<void>((resolve, reject) => {

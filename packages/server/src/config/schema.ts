@@ -59,6 +59,31 @@ const cidr = z.string().refine((s) => {
   return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128))
 }, 'expected an IP address or a CIDR network such as 10.0.0.0/8')
 
+/** Receivers beyond OTLP/HTTP and Elasticsearch bulk (docs/ingest.md). */
+export const receiversSchema = z.object({
+  syslog: z.object({
+    /** Syslog has no credentials: senders in these networks are accepted; others need a TLS client certificate. */
+    allowNetworks: z.array(cidr).default(['127.0.0.0/8', '::1/128']),
+    /** PEM CA file: TLS clients presenting a certificate it signed are accepted from any address. */
+    clientCa: z.string().default(''),
+    /**
+     * How RFC 5424 structured data becomes attributes: `name` (`[order@32473 id="A-1"]` → `order.id`),
+     * `id` (→ `order@32473.id`) or `param` (→ `id`).
+     */
+    structuredDataKeys: z.enum(['name', 'id', 'param']).default('name'),
+    /** Attribute renames applied after that mapping, e.g. `{ "origin.ip": "client.ip" }`. */
+    renameAttributes: z.record(z.string(), z.string().min(1)).default({}),
+    /** Longest syslog message, bytes (longer: the TCP connection is closed, the UDP datagram dropped). */
+    maxMessageBytes: positive.default(64 * 1024),
+  }).default({ allowNetworks: ['127.0.0.0/8', '::1/128'], clientCa: '', structuredDataKeys: 'name', renameAttributes: {}, maxMessageBytes: 64 * 1024 }),
+  forward: z.object({
+    /** Shared key of the Forward handshake (HELO/PING/PONG); empty: no handshake, ingest-key auth is not possible. */
+    sharedKey: z.string().default(''),
+    /** Service name from the tag: the whole tag, its first or its last dot-separated part (`app.shop-api` → `shop-api` with `last`). */
+    serviceFromTag: z.enum(['tag', 'first', 'last']).default('tag'),
+  }).default({ sharedKey: '', serviceFromTag: 'tag' }),
+})
+
 export const securitySchema = z.object({
   /** Authentication on every listener. `false` (BEACON_AUTH=off) is refused unless `host` is loopback. */
   auth: z.boolean().default(true),
@@ -107,7 +132,11 @@ export const configSchema = z.object({
     api: port.default(5080),
     otlp: port.default(4318),
     elastic: port.default(9200),
-  }).default({ api: 5080, otlp: 4318, elastic: 9200 }),
+    otlpGrpc: port.default(4317),
+    syslog: port.default(5514),
+    syslogTls: port.default(6514),
+    forward: port.default(24224),
+  }).default({ api: 5080, otlp: 4318, elastic: 9200, otlpGrpc: 4317, syslog: 5514, syslogTls: 6514, forward: 24224 }),
   clickhouse: z.object({
     /** Empty: embedded chDB in `<dataDir>/clickhouse`. Otherwise an http(s) URL of a ClickHouse server. */
     url: z.string().default(''),
@@ -143,6 +172,7 @@ export const configSchema = z.object({
   publicUrl: z.string().default(''),
   /** Alerting: channels, rules, detectors (packages/server/src/alerts/config.ts). */
   alerts: alertsConfigSchema.default(DEFAULT_ALERTS_CONFIG),
+  receivers: receiversSchema.default(receiversSchema.parse({})),
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -4,7 +4,7 @@ import { runStages, type IngestOutcome, type Ingestor, type Stage } from './pipe
 import { encodeLogs, encodeSpans } from '../store/encode.ts'
 import { encodeEntry } from '../wal/entry.ts'
 import type { WriteAheadLog } from '../wal/wal.ts'
-import type { StoreWriter } from '../wal/store-writer.ts'
+import type { StoreWriter } from '../store/writer.ts'
 import { LiveFeed } from './live.ts'
 
 /** How long a batch id is remembered to recognise a client's replay of the same request. */
