@@ -211,3 +211,24 @@ test('an unreachable channel is retried and reported, and never blocks ingest', 
   assert.ok(del.body.deliveries.some((d: any) => d.status === 'retrying' && d.http_status === 500))
   assert.ok(del.body.deliveries.some((d: any) => d.status === 'sent' && d.channel_name === 'hook'))
 })
+
+test('CLI: beacon alerts list and silence through the API', async () => {
+  const { execFile } = await import('node:child_process')
+  const root = new URL('../../../../', import.meta.url).pathname
+  // Asynchronous: the server answering the CLI runs in this process.
+  const run = (...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> => new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'packages/server/src/cli/main.ts', 'alerts', ...args, '--api', tb.apiUrl, ...(tb.adminToken ? ['--token', tb.adminToken] : [])],
+      { cwd: root, encoding: 'utf8', env: { ...process.env, BEACON_CONFIG: '/dev/null' } },
+      (err, stdout, stderr) => resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }))
+  })
+  const list = await run('list')
+  assert.equal(list.status, 0, list.stderr)
+  assert.match(list.stdout, /FIRING\s+critical FATAL: a service or equipment failed\s+service=mes-worker/)
+  const silence = await run('silence', 'service=shop-api', '--for', '30m', '--comment', 'cli test')
+  assert.equal(silence.status, 0, silence.stderr)
+  assert.match(silence.stdout, /Silenced until/)
+  const silences = await tb.api('/api/alerts/silences')
+  assert.ok(silences.body.silences.some((s: any) => s.comment === 'cli test' && s.matchers.service === 'shop-api'))
+  const bad = await run('silence', 'service=shop-api', '--for', 'soon')
+  assert.equal(bad.status, 2)
+})
