@@ -53,7 +53,7 @@ export class AlertEngine {
   private unsubscribe: (() => void) | undefined
   private ticking: Promise<void> | undefined
   /** Evaluation cost, for the bench and /api/alerts/status. */
-  readonly stats = { ticks: 0, tickMs: 0, lastTickMs: 0, hits: 0 }
+  readonly stats = { ticks: 0, tickMs: 0, lastTickMs: 0, hits: 0, matchMs: 0, matchedBatches: 0 }
 
   get store(): Store {
     return this.o.store
@@ -127,9 +127,13 @@ export class AlertEngine {
 
   /** On the ingest path: one predicate per rule per record; nothing else. */
   private onBatch(batch: Readonly<Batch>): void {
+    const started = performance.now()
     const { logs, spans } = this.byTarget
-    if (logs.length && batch.logs.length) for (const rt of logs) for (const r of batch.logs) rt.onRecord(r)
-    if (spans.length && batch.spans.length) for (const rt of spans) for (const r of batch.spans) rt.onRecord(r)
+    const nowSec = Math.floor(Date.now() / 1000)
+    if (logs.length && batch.logs.length) for (const rt of logs) for (const r of batch.logs) rt.onRecord(r, nowSec)
+    if (spans.length && batch.spans.length) for (const rt of spans) for (const r of batch.spans) rt.onRecord(r, nowSec)
+    this.stats.matchMs += performance.now() - started
+    this.stats.matchedBatches++
     if (!this.flushScheduled) {
       for (const rt of this.runtimes.values()) {
         if (rt.hits.length) { this.flushScheduled = true; setImmediate(() => this.flushHits()); break }

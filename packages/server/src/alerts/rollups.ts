@@ -41,24 +41,28 @@ export class RuleRollups {
   readonly intervals = new Map<number, Map<string, Interval>>()
   /** Intervals already written to ClickHouse. */
   private persistedUpTo = 0
+  /** The interval most records go to (saves a map lookup per record). */
+  private currentStart = -1
+  private current: Map<string, Interval> | undefined
 
   constructor(readonly ruleId: string, private readonly wantDistinct: boolean, private readonly wantSamples: boolean) {}
 
-  private slot(tSec: number, groupKey: string, labels: Record<string, string>): Interval {
+  private slot(tSec: number, groupKey: string, labels: Record<string, string> | ((r: LiveRecord) => Record<string, string>), record?: LiveRecord): Interval {
     const start = tSec - (tSec % INTERVAL_SECONDS)
-    let groups = this.intervals.get(start)
+    let groups = start === this.currentStart ? this.current : this.intervals.get(start)
     if (!groups) { groups = new Map(); this.intervals.set(start, groups) }
+    if (start >= this.currentStart) { this.currentStart = start; this.current = groups }
     let iv = groups.get(groupKey)
     if (!iv) {
-      iv = { labels, count: 0, denom: 0, sum: 0, distinct: this.wantDistinct ? new Set() : null, samples: this.wantSamples ? [] : null, seen: 0 }
+      iv = { labels: typeof labels === 'function' ? labels(record!) : labels, count: 0, denom: 0, sum: 0, distinct: this.wantDistinct ? new Set() : null, samples: this.wantSamples ? [] : null, seen: 0 }
       groups.set(groupKey, iv)
     }
     return iv
   }
 
   /** Counts one matching record (numerator), with its field value for distinct / sum / percentile. */
-  add(tSec: number, groupKey: string, labels: Record<string, string>, value: string | undefined, record?: LiveRecord): void {
-    const iv = this.slot(tSec, groupKey, labels)
+  add(tSec: number, groupKey: string, labels: Record<string, string> | ((r: LiveRecord) => Record<string, string>), value: string | undefined, record?: LiveRecord): void {
+    const iv = this.slot(tSec, groupKey, labels, record)
     iv.count++
     if (record) iv.last = { ms: Date.now(), record }
     if (value === undefined) return
@@ -87,8 +91,8 @@ export class RuleRollups {
   }
 
   /** Counts one record of the ratio's denominator. */
-  addDenominator(tSec: number, groupKey: string, labels: Record<string, string>): void {
-    this.slot(tSec, groupKey, labels).denom++
+  addDenominator(tSec: number, groupKey: string, labels: Record<string, string> | ((r: LiveRecord) => Record<string, string>), record?: LiveRecord): void {
+    this.slot(tSec, groupKey, labels, record).denom++
   }
 
   /** Merges the intervals that overlap [fromSec, toSec), per group. */
@@ -112,7 +116,11 @@ export class RuleRollups {
 
   /** Drops intervals that ended before `beforeSec`. */
   prune(beforeSec: number): void {
-    for (const start of this.intervals.keys()) if (start + INTERVAL_SECONDS < beforeSec) this.intervals.delete(start)
+    for (const start of this.intervals.keys()) {
+      if (start + INTERVAL_SECONDS >= beforeSec) continue
+      this.intervals.delete(start)
+      if (start === this.currentStart) { this.currentStart = -1; this.current = undefined }
+    }
   }
 
   /** TSV rows of intervals closed before `closedBeforeSec` and not yet written. */

@@ -38,11 +38,11 @@ export interface RuleRuntime {
   hits: Hit[]
   /** The order-id getter, for samples. */
   orderGet: FieldGetter
-  onRecord(r: LiveRecord): void
+  /** `nowSec`: the batch's arrival second (one clock read per batch, not per record). */
+  onRecord(r: LiveRecord, nowSec: number): void
 }
 
 const MAX_TRACKED = 100_000
-const keyOf = (vals: string[]): string => vals.join('\u0001')
 
 export function sampleOf(r: LiveRecord, orderGet: FieldGetter): Sample {
   const isLog = 'body' in r
@@ -63,14 +63,16 @@ export function buildRuntime(rule: Rule, keys: BusinessKeys): RuleRuntime {
   const rt: RuleRuntime = { rule, matcher, groups, hits: [], ready: true, orderGet, onRecord: () => {} }
   if (rule.field) rt.field = fieldGetter(rule.field, rule.target, keys)
 
-  const group = (r: LiveRecord): [string, Record<string, string>] => {
-    if (groups.length === 0) return ['', {}]
+  const labelsOf = (r: LiveRecord): Record<string, string> => {
     const labels: Record<string, string> = {}
-    const vals: string[] = []
-    for (const [name, get] of groups) { const v = get(r) ?? ''; labels[name] = v; vals.push(v) }
-    return [keyOf(vals), labels]
+    for (const [name, get] of groups) labels[name] = get(r) ?? ''
+    return labels
   }
-  const nowSec = (): number => Math.floor(Date.now() / 1000)
+  // The key is built without allocating labels; labels are made only for a new (interval, group).
+  const keyOfRecord = groups.length === 0 ? () => ''
+    : groups.length === 1 ? (r: LiveRecord) => groups[0][1](r) ?? ''
+      : (r: LiveRecord) => { let k = groups[0][1](r) ?? ''; for (let i = 1; i < groups.length; i++) k += '\u0001' + (groups[i][1](r) ?? ''); return k }
+  const group = (r: LiveRecord): [string, Record<string, string>] => [keyOfRecord(r), labelsOf(r)]
 
   switch (rule.kind) {
     case 'instant':
@@ -113,10 +115,10 @@ export function buildRuntime(rule: Rule, keys: BusinessKeys): RuleRuntime {
     }
     case 'absence':
       rt.lastSeen = new Map()
-      rt.onRecord = (r) => {
+      rt.onRecord = (r, t) => {
         if (!matcher(r)) return
         const [groupKey, labels] = group(r)
-        rt.lastSeen!.set(groupKey, { ms: Date.now(), labels })
+        rt.lastSeen!.set(groupKey, { ms: t * 1000, labels })
       }
       break
     default: {
@@ -129,18 +131,16 @@ export function buildRuntime(rule: Rule, keys: BusinessKeys): RuleRuntime {
       if (agg === 'ratio') {
         const denominator = compileRecordMatcher(q.ratioAst!, rule.target, keys)
         rt.denominator = denominator
-        rt.onRecord = (r) => {
+        rt.onRecord = (r, t) => {
           if (!denominator(r)) return
-          const [groupKey, labels] = group(r)
-          const t = nowSec()
-          rollups.addDenominator(t, groupKey, labels)
-          if (matcher(r)) rollups.add(t, groupKey, labels, undefined, r)
+          const groupKey = keyOfRecord(r)
+          rollups.addDenominator(t, groupKey, labelsOf, r)
+          if (matcher(r)) rollups.add(t, groupKey, labelsOf, undefined, r)
         }
       } else {
-        rt.onRecord = (r) => {
+        rt.onRecord = (r, t) => {
           if (!matcher(r)) return
-          const [groupKey, labels] = group(r)
-          rollups.add(nowSec(), groupKey, labels, field ? field(r) : undefined, r)
+          rollups.add(t, keyOfRecord(r), labelsOf, field ? field(r) : undefined, r)
         }
       }
     }
