@@ -167,8 +167,9 @@ export class AlertEngine {
     return {
       forSeconds: event ? 0 : rule.for,
       renotifySeconds: rule.renotifySeconds,
-      // Events resolve after a quiet window; windowed rules after two quiet evaluations (damping).
-      keepFiringSeconds: event ? 0 : 2 * this.o.config.alerts.evaluationSeconds - 1,
+      // Events resolve after a quiet window, an absence as soon as records come back; other windowed
+      // rules after two quiet evaluations (damping against values wobbling around the threshold).
+      keepFiringSeconds: event || rule.kind === 'absence' ? 0 : 2 * this.o.config.alerts.evaluationSeconds - 1,
       acknowledged: s ? this.notifier.acknowledged(s) : false,
     }
   }
