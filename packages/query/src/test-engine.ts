@@ -34,8 +34,8 @@ export interface Engine {
 export async function createEngine(): Promise<Engine> {
   const dir = mkdtempSync(join(tmpdir(), 'beacon-query-'))
   const client = createClient({ connection: createChdbConnection({ path: dir }) as never })
-  await client.command({ query: logsTableSql(KEYS, 30) })
-  await client.command({ query: tracesTableSql(KEYS, 30) })
+  await client.command({ query: logsTableSql(KEYS) })
+  await client.command({ query: tracesTableSql(KEYS) })
   const insert = async (table: string, columns: readonly string[], tsv: string): Promise<void> => {
     await client.insert({ table, columns: columns as [string, ...string[]], format: 'TabSeparated', values: Readable.from([Buffer.from(tsv)], { objectMode: false }) })
   }

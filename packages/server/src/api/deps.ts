@@ -4,6 +4,7 @@ import type { Ast } from '@beacon/query'
 import type { Config } from '../config/schema.ts'
 import type { Store } from '../store/connection.ts'
 import type { LiveFeed } from '../pipeline/live.ts'
+import type { ArchiveReader } from './archive-search.ts'
 
 /** What API route modules need from the process. */
 export interface ApiDeps {
@@ -24,6 +25,8 @@ export interface ApiDeps {
    * answers get in preSerialization. Absent: values are passed as stored.
    */
   revealRecords?: (request: FastifyRequest) => RecordReveal
+  /** The archive, read in place by `/api/search?scope=archive|all` (absent when the archive is off). */
+  archive?: ArchiveReader
 }
 
 /** Per-request reader view of records: `apply` rewrites encrypted values in place; `finish` audits the decryptions. */
@@ -34,7 +37,7 @@ export interface RecordReveal {
 
 /** Route-level permission, read by the security layer's preHandler (deny by default). */
 export type Permission =
-  | 'logs:read' | 'traces:read' | 'aggregates:read' | 'sensitive:decrypt' | 'alerts:manage'
+  | 'logs:read' | 'traces:read' | 'aggregates:read' | 'sensitive:decrypt' | 'alerts:read' | 'alerts:manage'
   | 'users:manage' | 'keys:manage' | 'retention:manage' | 'audit:read' | 'public'
 
 declare module 'fastify' {

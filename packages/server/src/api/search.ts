@@ -9,6 +9,7 @@ import { LOG_SELECT, SPAN_SELECT, logView, spanView, type LogRow, type SpanRow }
 import { afterCursor, decodeCursor, encodeCursor, nextCursor, orderBy, parseSort, type Cursor } from './search-page.ts'
 import { pickFields, parseFieldList } from './search-fields.ts'
 import { errors, ok } from './openapi-schemas.ts'
+import { searchArchive } from './archive-search.ts'
 
 /**
  * GET /api/search?q=&from=&to=&limit=&cursor=&target=logs|spans&sort=<field>:asc|desc&fields=a,b
@@ -72,12 +73,15 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ApiDeps): void 
           cursor: { type: 'string', description: 'nextCursor of the previous page' },
           sort: { type: 'string', description: 'field:asc or field:desc (default @timestamp:desc)' },
           fields: { type: 'string', description: 'Comma-separated fields to return (default all)' },
+          scope: { type: 'string', description: 'hot (default), archive (the Parquet archive, read in place) or all' },
         },
       },
       response: { ...ok('`events` (hits with `id`), `total`, `histogram`, `nextCursor`, `warnings` (docs/search-api.md)'), ...errors(400) },
     },
     config: { permission: ['logs:read', 'traces:read'] },
   }, async (request) => {
+    const scope = qs(request.query, 'scope') || 'hot'
+    if (scope !== 'hot') return searchArchive(deps, request.query, scope)
     const target = parseTarget(request.query)
     const q = qs(request.query, 'q')
     const range = parseRange(qs(request.query, 'from'), qs(request.query, 'to'))
