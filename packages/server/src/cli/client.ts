@@ -19,6 +19,8 @@ export interface ApiClient {
 
 /** Exit codes: 1 = the API refused (4xx/5xx), 3 = Beacon not reachable, 4 = not signed in. */
 export class CliError extends Error {
+  /** The server's own message, when the API answered with an error. */
+  detail = ''
   constructor(message: string, readonly exitCode = 1) { super(message) }
 }
 
@@ -58,7 +60,9 @@ export function createClient(opts: ApiOptions): ApiClient {
     let body: { error?: string; message?: string; position?: number } = {}
     try { body = JSON.parse(text) } catch { /* not JSON */ }
     if (res.status === 401) {
-      throw new CliError(`Not signed in to ${base}${body.message ? ` (${body.message})` : ''}. Run: beacon login --api ${base}`, 4)
+      const e = new CliError(`Not signed in to ${base}${body.message ? ` (${body.message})` : ''}. Run: beacon login --api ${base}`, 4)
+      e.detail = body.message ?? ''
+      throw e
     }
     const err = new CliError(`Error ${res.status}: ${body.message ?? text.slice(0, 500)}`)
     ;(err as CliError & { position?: number }).position = body.position

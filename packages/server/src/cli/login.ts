@@ -37,6 +37,10 @@ export async function loginCommand(opts: LoginOptions): Promise<void> {
   }
   if (!username) throw new CliError('--username is required (or type it when asked)')
   const res = await client.raw('/api/auth/login', {}, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })
+    .catch((err: unknown) => {
+      if (err instanceof CliError && err.exitCode === 4) throw new CliError(`Sign-in to ${client.base} refused: ${err.detail || 'wrong user name or password'}`, 4)
+      throw err
+    })
   const body = (await res.json()) as { token: string; username: string; roles: string[]; expiresAt: string }
   const path = writeCredentials({ api: client.base, token: body.token, username: body.username, expiresAt: body.expiresAt })
   if (opts.json) printJson({ api: client.base, username: body.username, roles: body.roles, expiresAt: body.expiresAt, credentials: path })

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander'
 import { envHelp } from '../config/load.ts'
-import { startCommand } from './start.ts'
 import { registerApiCommands } from './api-commands.ts'
 import { registerSecurityCommands } from './security-commands.ts'
 
@@ -14,7 +13,8 @@ program
 program
   .command('start')
   .description('start Beacon: OTLP/HTTP (:4318), OTLP/gRPC (:4317), Elasticsearch bulk (:9200), syslog (:5514, TLS :6514), Fluentd Forward (:24224) and the API (:5080); data in BEACON_DATA_DIR (./data)')
-  .action(startCommand)
+  // Loaded on use: the server (store, receivers) is not needed by the commands that only call its API.
+  .action(async () => (await import('./start.ts')).startCommand())
 
 registerApiCommands(program)
 registerSecurityCommands(program)
