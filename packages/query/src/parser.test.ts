@@ -6,7 +6,7 @@ import type { Ast, Value } from './ast.ts'
 
 /** Compact, readable form of a tree: `(AND service=shop-api (NOT timeout))`. */
 function show(ast: Ast): string {
-  const value = (v: Value): string => v.type === 'phrase' ? JSON.stringify(v.text) : v.type === 'word' ? v.text : v.parts.join('*')
+  const value = (v: Value): string => v.type === 'phrase' ? JSON.stringify(v.text) : v.type === 'word' ? v.text : v.type === 'regex' ? `/${v.pattern}/` : v.parts.join('*')
   switch (ast.kind) {
     case 'all': return 'ALL'
     case 'text': return value(ast.value)

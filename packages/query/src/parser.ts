@@ -2,6 +2,7 @@ import { combine, MATCH_ALL, type Ast, type Bound, type Comparison, type Match, 
 import { QueryError, quoteForMessage } from './errors.ts'
 import { tokenize, type Token } from './lexer.ts'
 import { fieldWarnings, tokenWarnings } from './warnings.ts'
+import { compileRegex, MAX_REGEX_LENGTH } from './regex.ts'
 
 /**
  * Recursive-descent parser for the Lucene/Kibana-style language (grammar in docs/query-language.md):
@@ -205,6 +206,11 @@ class Parser {
       this.next()
       return node({ op: 'is', value: { type: 'phrase', text: t.text } }, t)
     }
+    if (t.type === 'regex') {
+      this.next()
+      checkRegex(t)
+      return node({ op: 'is', value: { type: 'regex', pattern: t.text } }, t)
+    }
     if (t.type === 'compare') {
       this.next()
       const v = this.peek()
@@ -269,8 +275,20 @@ class Parser {
 }
 
 function startsTerm(t: Token): boolean {
-  return t.type === 'word' || t.type === 'phrase' || t.type === 'lparen' || t.type === 'not' || t.type === 'minus' || t.type === 'plus'
+  return t.type === 'word' || t.type === 'phrase' || t.type === 'regex' || t.type === 'lparen' || t.type === 'not' || t.type === 'minus' || t.type === 'plus'
     || t.type === 'compare' || t.type === 'rangeOpen'
+}
+
+/** A regular expression must be short and valid RE2 (what ClickHouse's `match` compiles). */
+function checkRegex(t: Token): void {
+  if (t.text.length > MAX_REGEX_LENGTH) {
+    throw new QueryError(t.pos, `a regular expression of at most ${MAX_REGEX_LENGTH} characters`)
+  }
+  try {
+    compileRegex(t.text)
+  } catch (err) {
+    throw new QueryError(t.pos, 'a regular expression in RE2 syntax (no look-around or back-references)', (err as Error).message.slice(0, 120))
+  }
 }
 
 function toValue(t: Token): Value {

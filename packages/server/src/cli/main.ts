@@ -3,6 +3,8 @@ import { Command } from 'commander'
 import { envHelp } from '../config/load.ts'
 import { registerApiCommands } from './api-commands.ts'
 import { registerSecurityCommands } from './security-commands.ts'
+import { registerArchiveCommands } from './archive-commands.ts'
+import { registerAlertCommands } from './alerts-commands.ts'
 
 const program = new Command()
 program
@@ -18,6 +20,8 @@ program
 
 registerApiCommands(program)
 registerSecurityCommands(program)
+registerArchiveCommands(program)
+registerAlertCommands(program)
 
 program.parseAsync(process.argv).catch((err) => {
   console.error((err as Error).message)
