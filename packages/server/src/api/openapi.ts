@@ -9,7 +9,8 @@ import { ROUTE_DOCS } from './openapi-routes.ts'
  *   route schemas (description, tags, params, errors) ──@fastify/swagger──► GET /api/openapi.json
  *                                                                       └─► GET /api/docs (HTML)
  *
- * Registered on the API instance before any route, so every route is collected. Each route's
+ * Registered on the API instance before any route, so every route is collected. Every route's
+ * operation lists the errors the gate gives (401, 403) and, when it takes parameters, 400. Each route's
  * `config.permission` is added to its operation (`x-permission`, the security requirement and a
  * line in the description), so the document says who may call what.
  */
@@ -60,6 +61,12 @@ export async function registerOpenApi(app: FastifyInstance, opts: { version?: st
       const isPublic = perms.includes('public') || identity === 'none'
       s['x-permission'] = perms
       s.security = isPublic ? [] : [{ bearer: [] }, { session: [] }]
+      // Errors every route can answer, whether or not it lists them: the gate's 401/403, and 400 for bad parameters.
+      const responses = { ...((s.response as Record<string, unknown> | undefined) ?? {}) }
+      const add = (code: number) => { if (!responses[code]) Object.assign(responses, publicErrors(code)) }
+      if (s.querystring || s.params || s.body) add(400)
+      if (!isPublic) { add(401); add(403) }
+      s.response = responses
       const who = isPublic ? 'No credentials needed.' : perms.length ? `Needs one of: ${perms.join(', ')}.` : 'Needs a signed-in caller.'
       s.description = `${(s.description as string | undefined) ?? ''}\n\n${who}`.trim()
       return { schema: s as typeof schema, url }

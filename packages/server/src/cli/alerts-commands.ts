@@ -1,18 +1,17 @@
 import type { Command } from 'commander'
-import { loadConfig } from '../config/load.ts'
+import { createClient } from './client.ts'
 
 /**
  * `beacon alerts list | silence | ack` — through the running server's API (the store belongs to
- * the server process). Token from --token or BEACON_TOKEN; address from --api, BEACON_API_URL or
+ * the server process). Token from --token, BEACON_TOKEN or `beacon login`; address from --api, BEACON_API_URL, the login or
  * the configuration.
  */
 
 interface ApiOptions { api?: string; token?: string; json?: boolean }
 
 async function call(opts: ApiOptions, path: string, init: { method?: string; body?: unknown } = {}): Promise<any> {
-  const config = loadConfig()
-  const base = opts.api ?? process.env.BEACON_API_URL ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.ports.api}`
-  const token = opts.token ?? process.env.BEACON_TOKEN
+  // Same address and token rules as every API command (the token `beacon login` stored included).
+  const { base, token } = createClient(opts)
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {}
   if (init.body !== undefined) headers['content-type'] = 'application/json'
   let res: Response

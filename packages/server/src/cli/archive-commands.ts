@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { loadConfig } from '../config/load.ts'
+import { createClient } from './client.ts'
 
 /**
  * `beacon archive run | list | verify | restore`: the archive from a terminal, through the running
@@ -10,9 +10,8 @@ interface ApiOptions { api?: string; token?: string; json?: boolean }
 interface Filter extends ApiOptions { service?: string; day?: string; signal?: string }
 
 async function call(opts: ApiOptions, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const config = loadConfig()
-  const base = opts.api ?? process.env.BEACON_API_URL ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.ports.api}`
-  const token = opts.token ?? process.env.BEACON_TOKEN
+  // Same address and token rules as every API command (the token `beacon login` stored included).
+  const { base, token } = createClient(opts)
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {}
   if (body !== undefined) headers['content-type'] = 'application/json'
   let res: Response

@@ -53,7 +53,7 @@ export const ENV_OVERRIDES: Record<string, EnvVariable> = {
   BEACON_FORWARD_SHARED_KEY: { path: ['receivers', 'forward', 'sharedKey'], type: 'string', help: 'Forward handshake shared key (HELO/PING/PONG)' },
 
   // Export (GET /api/export, beacon export): issue 7
-  BEACON_EXPORT_MAX_RECORDS: { path: ['export', 'maxRecords'], type: 'int', help: 'most records one export streams' },
+  BEACON_EXPORT_MAX_RECORDS: { path: ['export', 'maxRecords'], type: 'int', help: 'most records one export (GET /api/export, beacon export) streams (default 100000)' },
 
   // Retention, size caps, disk guard and archive (docs/retention.md)
   BEACON_RETENTION_LOGS_DAYS: { path: ['retention', 'logsDays'], type: 'int', help: 'hot retention of logs, days (default BEACON_RETENTION_DAYS)' },
