@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
@@ -12,7 +13,10 @@ import type { Stage } from './pipeline/pipeline.ts'
 import { assembleStages, type StageSlot } from './pipeline/stages/index.ts'
 import { createRowEncoder } from './store/encode.ts'
 import { acceptRawBodies } from './ingest/http-body.ts'
-import { openIngestAuth, type IngestAuth, type Receiver } from './ingest/receiver.ts'
+import { openIngestAuth, type IngestAuth, type OpenListener, type Receiver, type ReceiverDeps, type SocketReceiver } from './ingest/receiver.ts'
+import { createOtlpGrpcReceiver } from './ingest/otlp/grpc.ts'
+import { createSyslogReceiver } from './ingest/syslog/index.ts'
+import { BeaconError } from './errors.ts'
 import { createOtlpReceiver } from './ingest/otlp/index.ts'
 import { createElasticReceiver } from './ingest/elastic/index.ts'
 import { installErrorHandler } from './api/http-errors.ts'
@@ -44,7 +48,8 @@ import { registerArchiveRoutes } from './archive/routes.ts'
  *   createBeacon(config)
  *     store  ── migrate ── WAL recovery ── store writer
  *     ingest ── stages (pipeline/stages/index.ts) → encode for the store → WAL
- *     listeners: OTLP :4318, Elasticsearch :9200, API :5080 (each off when its port is 0)
+ *     listeners: OTLP/HTTP :4318, OTLP/gRPC :4317, Elasticsearch :9200, syslog :5514 (TLS :6514),
+ *                Forward :24224, API :5080 (each off when its port is 0)
  */
 export interface Beacon {
   config: Config
@@ -55,7 +60,7 @@ export interface Beacon {
   /** Hot retention, size caps, disk guard, archive. */
   retention: Retention
   /** Actual listening URLs (random ports resolved), by listener. */
-  urls: { api?: string; otlp?: string; elastic?: string }
+  urls: { api?: string; otlp?: string; elastic?: string; otlpGrpc?: string; syslog?: string; syslogTls?: string; forward?: string }
   /** The API listener's Fastify instance (tests: registered routes vs the OpenAPI document). */
   api?: FastifyInstance
   /** Waits until every acknowledged record is in the store (tests, shutdown). */
@@ -143,6 +148,25 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     await listen(app, port, name)
   }
 
+  // Receivers that own their sockets (gRPC, syslog, Forward).
+  const sockets: OpenListener[] = []
+  const receiverDeps: ReceiverDeps = { ingest, limits: config.limits, logger: log, auth }
+  const tls = ext.listener?.https ? { cert: ext.listener.https.cert, key: ext.listener.https.key } : undefined
+  const depsFor = (listener: string): ReceiverDeps => ({ ...receiverDeps, logger: log.child({ listener }) })
+  const syslogCa = readOptional(config.receivers.syslog.clientCa, 'receivers.syslog.clientCa (BEACON_SYSLOG_TLS_CA)')
+  const socketReceivers: [keyof Beacon['urls'], number, (() => SocketReceiver) | undefined][] = [
+    ['otlpGrpc', config.ports.otlpGrpc, () => createOtlpGrpcReceiver(depsFor('otlpGrpc'), { tls })],
+    ['syslog', config.ports.syslog, () => createSyslogReceiver(depsFor('syslog'), config.receivers.syslog)],
+    // Syslog over TLS needs the configured certificate; without one the listener stays off (the banner says so).
+    ['syslogTls', config.ports.syslogTls, tls && (() => createSyslogReceiver(depsFor('syslogTls'), config.receivers.syslog, { tls: { ...tls, ca: syslogCa } }))],
+  ]
+  for (const [name, port, create] of socketReceivers) {
+    if (port === 0 || !create) continue
+    const listener = await create().start({ host: config.host, port })
+    sockets.push(listener)
+    urls[name] = listener.address
+  }
+
   // Health answers from the last store check (at most 2 s old) so that a store busy with heavy
   // searches cannot make it slow: the check runs in the background, one at a time.
   let storeCheck: { ok: boolean; versions: number[]; at: number } = { ok: true, versions: [], at: 0 }
@@ -202,11 +226,20 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     async stop() {
       if (stopped) return
       stopped = true
-      await Promise.allSettled(servers.map((s) => s.close()))
+      await Promise.allSettled([...servers.map((s) => s.close()), ...sockets.map((s) => s.close())])
       await retention.stop()
       await writer.stop()
       await wal.close()
       await store.close()
     },
+  }
+}
+
+function readOptional(file: string, setting: string): Buffer | undefined {
+  if (file === '') return undefined
+  try {
+    return readFileSync(file)
+  } catch (err) {
+    throw new BeaconError('config_invalid', `${setting}: cannot read ${file}: ${(err as Error).message}`)
   }
 }

@@ -37,6 +37,8 @@ test('a data directory written by the previous version starts, repartitioned, wi
       `SELECT name, partition_key, create_table_query FROM system.tables WHERE database = currentDatabase() AND name IN ('otel_logs', 'otel_traces') ORDER BY name`)
     assert.deepEqual(keys.map((k) => k.partition_key.replace(/\s/g, '')), ['(toDate(TimestampTime),ServiceName)', '(toDate(Timestamp),ServiceName)'])
     for (const k of keys) assert.ok(!/ TTL /.test(k.create_table_query), `${k.name} has no TTL`)
+    const [bounds] = await t.store.query<{ q: string }>(`SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'otel_traces_trace_id_ts'`)
+    assert.ok(!/ TTL /.test(bounds.q), 'trace bounds have no TTL (the enforcer keeps them as long as the longest retention)')
     // Indexes, codecs and settings from the old table are kept.
     assert.match(keys[0].create_table_query, /INDEX idx_body/)
     assert.match(keys[0].create_table_query, /non_replicated_deduplication_window = 10000/)

@@ -27,6 +27,7 @@ export const ENV_OVERRIDES: Record<string, EnvVariable> = {
   BEACON_CLICKHOUSE_USER: { path: ['clickhouse', 'username'], type: 'string', help: 'ClickHouse server user' },
   BEACON_CLICKHOUSE_PASSWORD: { path: ['clickhouse', 'password'], type: 'string', help: 'ClickHouse server password' },
   BEACON_CLICKHOUSE_DATABASE: { path: ['clickhouse', 'database'], type: 'string', help: 'ClickHouse database' },
+  BEACON_CLICKHOUSE_CLUSTER: { path: ['clickhouse', 'cluster'], type: 'string', help: 'with BEACON_CLICKHOUSE_URL: a cluster name; replicated tables, Distributed tables in front, DDL ON CLUSTER (docs/scale-out.md)' },
   BEACON_RETENTION_DAYS: { path: ['retention', 'days'], type: 'int', help: 'hot retention of logs and spans, days (default 30)' },
   BEACON_MAX_BODY_BYTES: { path: ['limits', 'maxBodyBytes'], type: 'int', help: 'largest request or message accepted on the wire, bytes' },
   BEACON_MAX_DECOMPRESSED_BYTES: { path: ['limits', 'maxDecompressedBytes'], type: 'int', help: 'largest body after decompression, bytes' },

@@ -164,7 +164,13 @@ export const configSchema = z.object({
     username: z.string().default('default'),
     password: z.string().default(''),
     database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _ only').default('default'),
-  }).default({ url: '', username: 'default', password: '', database: 'default' }),
+    /**
+     * A cluster name from the server's `remote_servers` (needs `url`): tables become
+     * Replicated*MergeTree `<name>_local` tables on every node with Distributed tables in front,
+     * DDL runs ON CLUSTER (docs/scale-out.md). Empty: one server or embedded.
+     */
+    cluster: z.string().regex(/^([A-Za-z_][A-Za-z0-9_-]*)?$/, 'letters, digits, _ and - only').default(''),
+  }).default({ url: '', username: 'default', password: '', database: 'default', cluster: '' }),
   /** Hot retention, size caps, disk guard (retention/config.ts). */
   retention: retentionSchema.default(retentionSchema.parse({})),
   /** The archive: S3 or a folder (retention/config.ts). */

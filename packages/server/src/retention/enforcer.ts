@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.ts'
 import { listPartitions, type HotPartition } from './partitions.ts'
 import type { RetentionPolicy } from './policy.ts'
 import { RESTORED_TABLE } from './tables.ts'
+import { TRACE_BOUNDS_TABLE } from '../store/schema.ts'
 
 /**
  *   every retention.checkIntervalSeconds (and on demand):
@@ -160,6 +161,7 @@ export class RetentionEnforcer {
       }
     }
     await store.command(`ALTER TABLE ${RESTORED_TABLE} DELETE WHERE Until < now() - INTERVAL 1 DAY`).catch(() => undefined)
+    await this.trimTraceBounds(today, holds).catch((err) => report.errors.push(`trace bounds: ${(err as Error).message}`))
 
     if (archiveFailed) {
       this.failures++
@@ -198,6 +200,20 @@ export class RetentionEnforcer {
       usage.push({ service, bytes, capBytes: cap, percent, warning })
     }
     this.caps = usage.sort((a, b) => a.service.localeCompare(b.service))
+  }
+
+  /** Trace-id bounds (a lookup index, day partitions) are kept as long as the longest retention, and for restored days. */
+  private async trimTraceBounds(today: string, holds: Map<string, { until: number; rows: number }>): Promise<void> {
+    const cutoff = addDays(today, -this.d.policy.maxDays())
+    const held = new Set([...holds.keys()].map((k) => k.split('|')[2]))
+    const parts = await this.d.store.query<{ partition_id: string; partition: string }>(
+      `SELECT DISTINCT partition_id, partition FROM system.parts WHERE database = currentDatabase() AND active AND table = {t:String} AND rows > 0`, { t: TRACE_BOUNDS_TABLE })
+    for (const p of parts) {
+      const day = p.partition.replace(/'/g, '')
+      if (/^\d{4}-\d{2}-\d{2}$/.test(day) && day <= cutoff && !held.has(day)) {
+        await this.d.store.command(`ALTER TABLE ${TRACE_BOUNDS_TABLE} DROP PARTITION ID {pid:String}`, { pid: p.partition_id })
+      }
+    }
   }
 
   private async holds(): Promise<Map<string, { until: number; rows: number }>> {

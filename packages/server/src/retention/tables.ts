@@ -1,5 +1,5 @@
 import type { Migration } from '../store/migrations.ts'
-import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
+import { LOGS_TABLE, TRACES_TABLE, TRACE_BOUNDS_TABLE } from '../store/schema.ts'
 import { repartitionTable } from './repartition.ts'
 import type { Signal } from './config.ts'
 
@@ -48,5 +48,11 @@ export const RETENTION_MIGRATIONS: Migration[] = [
   Signal LowCardinality(String), Service String, Day Date, Until DateTime, Rows UInt64, Version DateTime64(3) DEFAULT now64(3)
 ) ENGINE = ReplacingMergeTree(Version) ORDER BY (Signal, Service, Day)`,
     ],
+  },
+  {
+    version: 303,
+    name: 'trace bounds: no TTL (kept as long as the longest hot retention, by the enforcer)',
+    // The fresh-install DDL (store/schema.ts) still declares the old TTL; this removes it either way.
+    statements: () => [`ALTER TABLE ${TRACE_BOUNDS_TABLE} REMOVE TTL`],
   },
 ]
