@@ -28,6 +28,8 @@ import { registerTraceRoutes } from './api/traces.ts'
 import { registerOrderRoutes } from './api/orders.ts'
 import { registerServiceRoutes } from './api/services.ts'
 import { registerFieldRoutes } from './api/fields.ts'
+import type { KeyRing } from './security/crypto.ts'
+import { ALERT_MIGRATIONS, registerAlertRoutes, startAlerts, type AlertEngine } from './alerts/index.ts'
 import { registerUiRoutes } from './api/ui-static.ts'
 import { registerOrderListRoutes } from './api/orders-list.ts'
 import { registerServiceMapRoutes } from './api/service-map.ts'
@@ -59,6 +61,8 @@ export interface Beacon {
   log: Logger
   /** Hot retention, size caps, disk guard, archive. */
   retention: Retention
+  /** Alerting (undefined when `alerts.enabled` is false). */
+  alerts?: AlertEngine
   /** Actual listening URLs (random ports resolved), by listener. */
   urls: { api?: string; otlp?: string; elastic?: string; otlpGrpc?: string; syslog?: string; syslogTls?: string; forward?: string }
   /** The API listener's Fastify instance (tests: registered routes vs the OpenAPI document). */
@@ -83,12 +87,16 @@ export interface BeaconExtensions {
   audit?: AuditSink
   /** Options for every listener: TLS certificate (`https`), `trustProxy`. */
   listener?: { https?: { key: Buffer; cert: Buffer; minVersion: 'TLSv1.2' | 'TLSv1.3' }; trustProxy?: boolean | string[] }
+  /** Encryption key ring (security), for alert channel secrets at rest. */
+  keyRing?: KeyRing
+  /** The redaction rules applied to free text (security), for notification text. */
+  redactText?: (text: string) => string
 }
 
 export async function createBeacon(config: Config, log: Logger, ext: BeaconExtensions = {}): Promise<Beacon> {
   const started = Date.now()
   const store = await createStore(config)
-  const migration = await migrate(store, config, [...RETENTION_MIGRATIONS, ...(ext.migrations ?? []), ...SAVED_SEARCH_MIGRATIONS])
+  const migration = await migrate(store, config, [...RETENTION_MIGRATIONS, ...SAVED_SEARCH_MIGRATIONS, ...ALERT_MIGRATIONS, ...(ext.migrations ?? [])])
   if (migration.applied.length) log.info({ versions: migration.applied }, 'schema migrations applied')
   if (migration.altered.length) log.info({ columns: migration.altered }, 'business-key columns follow the new configuration')
   if (ext.init) await ext.init(store)
@@ -110,6 +118,9 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   const servers: FastifyInstance[] = []
   const urls: Beacon['urls'] = {}
   let apiInstance: FastifyInstance | undefined
+  const alerts = config.alerts.enabled
+    ? await startAlerts({ store, config, log: log.child({ feature: 'alerts' }), live: ingest.live, keyRing: ext.keyRing, redactText: ext.redactText, publicUrl: () => config.publicUrl || urls.api || '' })
+    : undefined
   const auth = ext.ingestAuth ?? openIngestAuth
   // Slow clients (slowloris): headers within headersMs, the whole request within requestMs, checked every second
   const t = config.security.timeouts
@@ -214,6 +225,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     registerOrderListRoutes(api, deps)
     registerServiceMapRoutes(api, deps)
     registerSavedSearchRoutes(api, deps)
+    if (alerts) registerAlertRoutes(api, alerts)
     await registerUiRoutes(api, UI_DIST_DIR)
     await listen(api, config.ports.api, 'api')
   }
@@ -221,13 +233,14 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   retention.start()
   let stopped = false
   return {
-    config, store, ingest, writer, log, urls, retention, api: apiInstance,
+    config, store, ingest, writer, log, urls, retention, alerts, api: apiInstance,
     flush: () => writer.flush(),
     async stop() {
       if (stopped) return
       stopped = true
       await Promise.allSettled([...servers.map((s) => s.close()), ...sockets.map((s) => s.close())])
       await retention.stop()
+      await alerts?.stop()
       await writer.stop()
       await wal.close()
       await store.close()

@@ -95,6 +95,8 @@ export async function securityExtensions(config: Config, log: Logger, opts: Secu
     stages,
     listener: { ...(https ? { https } : {}), trustProxy: sec.trustProxy },
     ...(blind ? { rewriteSearch: blind.rewrite } : {}),
+    ...(keyRing ? { keyRing } : {}),
+    ...(redact ? { redactText: (text: string) => redact.redactText(text) } : {}),
   }
 
   let auth: Authenticator | undefined

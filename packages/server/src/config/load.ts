@@ -68,9 +68,13 @@ export const ENV_OVERRIDES: Record<string, EnvVariable> = {
   BEACON_ARCHIVE_S3_SECRET_KEY: { path: ['archive', 's3', 'secretKey'], type: 'string', help: 'S3 secret key (never logged)' },
   BEACON_ARCHIVE_S3_REGION: { path: ['archive', 's3', 'region'], type: 'string', help: 'S3 region' },
   BEACON_ARCHIVE_KEEP_DAYS: { path: ['archive', 'keepDays'], type: 'int', help: 'archived objects are deleted after this many days (default 365)' },
-
   // Web UI: the order desk (docs/ui.md)
   BEACON_STUCK_ORDER_MINUTES: { path: ['orders', 'stuckAfterMinutes'], type: 'int', help: 'minutes without a status change before an unfinished order counts as stuck' },
+  // Alerting (docs/alerting.md)
+  BEACON_PUBLIC_URL: { path: ['publicUrl'], type: 'string', help: 'public URL of the API listener, for links in notifications (default: its own address)' },
+  BEACON_ALERTS: { path: ['alerts', 'enabled'], type: 'bool', help: 'alert rules, detectors and notifications (on by default)' },
+  BEACON_ALERT_EVALUATION_SECONDS: { path: ['alerts', 'evaluationSeconds'], type: 'int', help: 'how often windowed alert rules are evaluated, seconds' },
+  BEACON_ALERT_ALLOW_NETWORKS: { path: ['alerts', 'allowNetworks'], type: 'list', help: 'private/loopback networks alert channels may reach (CIDRs; others are refused)' },
 }
 
 /** Every BEACON_* variable this build understands (for `--help` and docs). */

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { isIP } from 'node:net'
 import { securityDataConfigSchema } from '../security/stages.ts'
 import { archiveSchema, retentionSchema } from '../retention/config.ts'
+import { alertsConfigSchema, DEFAULT_ALERTS_CONFIG } from '../alerts/config.ts'
 
 /**
  * The one configuration schema. Sources, lowest to highest precedence: defaults here,
@@ -38,16 +39,16 @@ export const limitsSchema = z.object({
 
 /** Permissions a role may grant (DESIGN §5); routes declare which one they need. */
 export const PERMISSIONS = [
-  'logs:read', 'traces:read', 'aggregates:read', 'sensitive:decrypt', 'alerts:manage',
+  'logs:read', 'traces:read', 'aggregates:read', 'sensitive:decrypt', 'alerts:read', 'alerts:manage',
   'users:manage', 'keys:manage', 'retention:manage', 'audit:read',
 ] as const
 
 /** Default roles; a user with several roles gets the union of their permissions. */
 export const DEFAULT_ROLES: Record<string, (typeof PERMISSIONS)[number][]> = {
-  support: ['logs:read', 'traces:read', 'sensitive:decrypt'],
-  developer: ['logs:read', 'traces:read'],
-  analyst: ['aggregates:read'],
-  admin: ['users:manage', 'keys:manage', 'alerts:manage', 'retention:manage'],
+  support: ['logs:read', 'traces:read', 'sensitive:decrypt', 'alerts:read'],
+  developer: ['logs:read', 'traces:read', 'alerts:read'],
+  analyst: ['aggregates:read', 'alerts:read'],
+  admin: ['users:manage', 'keys:manage', 'alerts:read', 'alerts:manage', 'retention:manage'],
   auditor: ['audit:read'],
 }
 
@@ -195,6 +196,10 @@ export const configSchema = z.object({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   }).default({ level: 'info' }),
   security: securitySchema.default(securitySchema.parse({})),
+  /** Public URL of the API listener, for links in notifications (empty: the listener's own address). */
+  publicUrl: z.string().default(''),
+  /** Alerting: channels, rules, detectors (packages/server/src/alerts/config.ts). */
+  alerts: alertsConfigSchema.default(DEFAULT_ALERTS_CONFIG),
   receivers: receiversSchema.default(receiversSchema.parse({})),
   // Export (GET /api/export, beacon export): issue 7.
   export: z.object({
