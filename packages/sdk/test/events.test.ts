@@ -77,3 +77,16 @@ test('a generic event keeps its level, outcome and fields', () => {
   assert.equal(out.lines[0]['event.action'], 'equipment.maintenance')
   assert.equal(out.lines[0].equipmentId, 'oven-1')
 })
+
+test('customer complaint: WARN order.complaint with the order, reason, customer and channel', () => {
+  const { out, events } = setup()
+  events.complaint({ orderId: 'ORD-9', reason: 'arrived late', customerId: 42, channel: 'phone' })
+  const line = out.lines[0]
+  assert.equal(line.level, 'warn')
+  assert.equal(line['event.action'], 'order.complaint')
+  assert.equal(line['order.id'], 'ORD-9')
+  assert.equal(line['complaint.reason'], 'arrived late')
+  assert.equal(line['customer.id'], '42')
+  assert.equal(line['complaint.channel'], 'phone')
+  assert.equal(mem.logs.getFinishedLogRecords()[0].severityNumber, SeverityNumber.WARN)
+})

@@ -128,6 +128,16 @@ export async function start(beacon: Beacon): Promise<Running> {
     return { orderId: order.orderId, status: 'cancelled' }
   })
 
+  // Customer service records a complaint against an order (Beacon's overview counts them per day).
+  app.post<{ Params: { orderId: string }; Body: { reason: string; channel?: string } }>('/orders/:orderId/complaints', {
+    schema: { body: { type: 'object', required: ['reason'], properties: { reason: { type: 'string', minLength: 1, maxLength: 500 }, channel: { type: 'string', enum: ['phone', 'email', 'chat'] } } } },
+  }, async (req, reply) => {
+    const order = await loadOrder(req.params.orderId)
+    events.complaint({ orderId: order.orderId, customerId: order.customerId, reason: req.body.reason, channel: req.body.channel })
+    reply.code(201)
+    return { orderId: order.orderId, recorded: true }
+  })
+
   app.get<{ Params: { id: string } }>('/customers/:id/orders', async (req) => {
     const r = await pool.query('SELECT id, total, status, created_at FROM crm.orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 50', [req.params.id])
     return r.rows.map((o) => ({ orderId: o.id, total: Number(o.total), status: o.status, createdAt: o.created_at }))

@@ -20,6 +20,7 @@ export interface Ctx {
 }
 
 const NORMAL_SKUS = ['BOLT-M8', 'GEAR-40', 'SHAFT-1M', 'PLATE-A4']
+const COMPLAINTS = ['delivery is late', 'wrong quantity', 'parts arrived damaged', 'no status update for days']
 const pick = <T>(a: T[]): T => a[Math.floor(Math.random() * a.length)]
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -49,7 +50,10 @@ async function followUp(ctx: Ctx, orderId: string): Promise<void> {
   if (dice < 0.3) await call(ctx.shop, 'GET', `/orders/${orderId}`, undefined, owner.token)
   else if (dice < 0.4) await call(ctx.shop, 'PATCH', `/orders/${orderId}`, { items: [{ sku: 'GEAR-40', qty: 2 }] }, owner.token)
   else if (dice < 0.45) await call(ctx.shop, 'DELETE', `/orders/${orderId}`, undefined, owner.token)
-  else if (dice < 0.5) {
+  else if (dice < 0.53) {
+    // Some customers call in: the CRM records a complaint against the order.
+    await call(ctx.crm, 'POST', `/orders/${orderId}/complaints`, { reason: pick(COMPLAINTS), channel: pick(['phone', 'email', 'chat']) })
+  } else if (dice < 0.55) {
     await call(ctx.shop, 'POST', '/logout', undefined, owner.token)
     const again = await call(ctx.shop, 'POST', '/login', { email: owner.email, password: owner.password })
     if (again.status === 200) owner.token = again.body.token

@@ -11,6 +11,7 @@
  *   authorization            authorization.denied     WARN
  *   cost calculation error   cost.calculation_failed  ERROR
  *   equipment failure        equipment.failure        FATAL (flushed at once)
+ *   customer complaint       order.complaint          WARN (counted per day in Beacon's overview)
  */
 import { trace, type AttributeValue } from '@opentelemetry/api'
 import type { Logger } from 'pino'
@@ -36,6 +37,7 @@ export interface LoginFailure extends Extra { userName?: string; userId?: Id; re
 export interface Logout extends Extra { userId: Id }
 export interface AuthorizationDenial extends Extra { userId?: Id; action: string; resource: string; reason?: string }
 export interface CostCalculationFailure extends Extra { orderId: Id; error: Error | string }
+export interface Complaint extends Extra { orderId: Id; reason: string; customerId?: Id; channel?: string }
 export interface EquipmentFailure extends Extra { equipmentId: string; error?: Error | string; orderId?: Id; message?: string }
 
 /** The business events API (see the table at the top of this module). */
@@ -60,6 +62,8 @@ export interface BusinessEvents {
   costCalculationFailed(e: CostCalculationFailure): void
   /** FATAL `equipment.failure`: flushed to Beacon at once. */
   equipmentFailure(e: EquipmentFailure): void
+  /** WARN `order.complaint`: a customer complained about an order (reason, channel such as phone or e-mail). */
+  complaint(e: Complaint): void
   /** Any other business event. */
   record(action: string, fields?: EventFields): void
 }
@@ -113,6 +117,12 @@ export function createEvents(logger: Logger): BusinessEvents {
       emit('order.status_changed', 'process', 'success', 'info', `order ${e.orderId} status ${e.from ?? '∅'} → ${e.to}`, {
         ...rest(e, 'orderId', 'from', 'to', 'userId'),
         'order.id': id(e.orderId), 'order.status.from': e.from, 'order.status.to': e.to, 'order.status': e.to, 'user.id': id(e.userId),
+      })
+    },
+    complaint(e) {
+      emit('order.complaint', 'customer', 'failure', 'warn', `complaint about order ${e.orderId}: ${e.reason}`, {
+        ...rest(e, 'orderId', 'reason', 'customerId', 'channel'),
+        'order.id': id(e.orderId), 'complaint.reason': e.reason, 'customer.id': id(e.customerId), 'complaint.channel': e.channel,
       })
     },
     orderCreated(e) {

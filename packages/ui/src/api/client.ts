@@ -27,7 +27,35 @@ export function apiPath(path: string, params: Record<string, string | number | b
   return s ? `${path}?${s}` : path
 }
 
+/**
+ * Beacon answers 429 past a few reads in flight per user (read-limits.ts), so the client keeps at
+ * most MAX_IN_FLIGHT requests open, queues the rest in order, and retries a 429 after a pause.
+ */
+const MAX_IN_FLIGHT = 3
+let inFlight = 0
+const waiting: (() => void)[] = []
+
+async function slot<T>(fn: () => Promise<T>): Promise<T> {
+  if (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => waiting.push(resolve))
+  inFlight++
+  try { return await fn() } finally {
+    inFlight--
+    waiting.shift()?.()
+  }
+}
+
 export async function api<T>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await slot(() => once<T>(path, init))
+    } catch (err) {
+      if (!(err instanceof ApiFailure) || err.status !== 429 || attempt >= 4) throw err
+      await new Promise((r) => setTimeout(r, 300 * 2 ** attempt))
+    }
+  }
+}
+
+async function once<T>(path: string, init: RequestInit & { json?: unknown }): Promise<T> {
   const headers = new Headers(init.headers)
   const method = (init.method ?? 'GET').toUpperCase()
   if (method !== 'GET' && csrfToken) headers.set('x-beacon-csrf', csrfToken)

@@ -5,21 +5,23 @@ import type { SearchState } from '../../model/search-state.ts'
 const COMMON = ['service', 'level', 'http.route', 'http.status', 'event.action', 'order']
 
 /** Top values (with counts) of the common fields among the current results; click to filter. */
-export function FieldSidebar({ state, onFilter, onToggleColumn }: { state: SearchState; onFilter(f: string, v: string, negate: boolean): void; onToggleColumn(f: string): void }) {
+export function FieldSidebar({ state, ready, onFilter, onToggleColumn }: { state: SearchState; ready: boolean; onFilter(f: string, v: string, negate: boolean): void; onToggleColumn(f: string): void }) {
   const fields = state.target === 'spans' ? ['service', 'name', 'span.kind', 'span.status', 'http.route', 'order'] : COMMON
   return (
     <aside className="fields panel" aria-label="Fields">
       <h2>Fields</h2>
-      {fields.map((f) => <FieldValues key={f} field={f} state={state} onFilter={onFilter} onToggleColumn={onToggleColumn} />)}
+      {fields.map((f) => <FieldValues key={f} field={f} state={state} ready={ready} onFilter={onFilter} onToggleColumn={onToggleColumn} />)}
     </aside>
   )
 }
 
-function FieldValues({ field, state, onFilter, onToggleColumn }: { field: string; state: SearchState; onFilter(f: string, v: string, negate: boolean): void; onToggleColumn(f: string): void }) {
+function FieldValues({ field, state, ready, onFilter, onToggleColumn }: { field: string; state: SearchState; ready: boolean; onFilter(f: string, v: string, negate: boolean): void; onToggleColumn(f: string): void }) {
   const q = useQuery({
     queryKey: ['top', field, state.q, state.from, state.to, state.target],
     queryFn: () => api<{ values: { value: string; count: number }[] }>(apiPath(`/api/fields/${encodeURIComponent(field)}/values`, { q: state.q, from: state.from, to: state.to, target: state.target, limit: 5 })),
     staleTime: 15_000,
+    // After the results: they matter more, and Beacon limits the reads one user has in flight.
+    enabled: ready,
   })
   const values = q.data?.values ?? []
   return (

@@ -62,7 +62,7 @@ export default function SearchPage() {
       {first?.warnings?.map((w) => <div key={w} className="notice">{w}</div>)}
       {first && <Histogram buckets={first.histogram.buckets} bucketSeconds={first.histogram.bucketSeconds} onZoom={(from, to) => update({ from, to })} />}
       <div className="search-layout">
-        <FieldSidebar state={state} onFilter={(field, value, negate) => update({ q: addFilter(state.q, field, value, negate) })}
+        <FieldSidebar state={state} ready={!!first} onFilter={(field, value, negate) => update({ q: addFilter(state.q, field, value, negate) })}
           onToggleColumn={(c) => update({ columns: state.columns.includes(c) ? state.columns.filter((x) => x !== c) : [...state.columns, c] })} />
         <div className="results">
           {results.isPending ? <Loading what="results" />
