@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifySchema } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { Retention } from '../retention/index.ts'
 import { archiveOff } from '../retention/routes.ts'
 import type { Signal } from '../retention/config.ts'
@@ -22,7 +22,7 @@ export function registerArchiveRoutes(app: FastifyInstance, r: Retention): void 
   }
   app.post('/api/admin/archive/run', {
     config: { permission: 'retention:manage', audit: 'archive.run' },
-    schema: { description: 'Runs retention now: archives then drops expired and over-cap partitions, deletes archive objects past archive.keepDays', tags } as FastifySchema,
+    schema: { description: 'Runs retention now: archives then drops expired and over-cap partitions, deletes archive objects past archive.keepDays', tags },
   }, async () => r.enforcer.run('manual'))
 
   app.get('/api/admin/archive', {

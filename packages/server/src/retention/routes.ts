@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifySchema } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { Store } from '../store/connection.ts'
 import { BeaconError } from '../errors.ts'
 import { listPartitions } from './partitions.ts'
@@ -18,7 +18,7 @@ export function registerRetentionRoutes(app: FastifyInstance, store: Store, conf
   const tags = ['retention']
   app.get('/api/admin/retention', {
     config: { permission: 'retention:manage', audit: 'retention.read' },
-    schema: { description: 'Hot retention (days per signal) and size caps: configuration defaults, per-service overrides, effective values per stored service', tags } as FastifySchema,
+    schema: { description: 'Hot retention (days per signal) and size caps: configuration defaults, per-service overrides, effective values per stored service', tags },
   }, async () => {
     await r.policy.load()
     const services = [...new Set((await listPartitions(store)).map((p) => p.service).concat(Object.keys(config.retention.services)))].sort()
@@ -60,7 +60,7 @@ export function registerRetentionRoutes(app: FastifyInstance, store: Store, conf
 
   app.get('/api/admin/storage', {
     config: { permission: 'retention:manage', audit: 'storage.read' },
-    schema: { description: 'Per service and signal: rows, bytes on disk, compression, days kept, oldest hot day, retention, cap usage, archive objects and bytes; the last archive run and its result; disk space', tags } as FastifySchema,
+    schema: { description: 'Per service and signal: rows, bytes on disk, compression, days kept, oldest hot day, retention, cap usage, archive objects and bytes; the last archive run and its result; disk space', tags },
   }, async () => storageReport(store, config, r))
 }
 
