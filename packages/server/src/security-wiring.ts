@@ -15,6 +15,7 @@ import { installApiGuard } from './auth/api-guard.ts'
 import { registerAuthRoutes } from './auth/auth-routes.ts'
 import { registerAdminRoutes } from './auth/admin-routes.ts'
 import { createDutyCheck } from './auth/duties.ts'
+import { installReadLimits } from './api/read-limits.ts'
 import { bootstrapIdentities } from './auth/bootstrap.ts'
 import { isLoopbackHost } from './auth/networks.ts'
 import { verifyPassword } from './auth/secrets.ts'
@@ -94,6 +95,8 @@ export async function securityExtensions(config: Config, log: Logger, opts: Secu
     stages,
     listener: { ...(https ? { https } : {}), trustProxy: sec.trustProxy },
     ...(blind ? { rewriteSearch: blind.rewrite } : {}),
+    ...(keyRing ? { keyRing } : {}),
+    ...(redact ? { redactText: (text: string) => redact.redactText(text) } : {}),
   }
 
   let auth: Authenticator | undefined
@@ -123,6 +126,7 @@ export async function securityExtensions(config: Config, log: Logger, opts: Secu
   ext.api = (app, deps) => {
     if (!auth || !audit) throw new Error('security: the API is registered before init')
     installApiGuard(app, config, auth)
+    installReadLimits(app, sec.reads)
     installReaderDecryption(app, keyRing, audit)
     deps.liveReader = createLiveReader(keyRing, audit)
     deps.revealRecords = createRecordReveal(keyRing, audit) // streamed answers (export)

@@ -98,3 +98,6 @@ export async function startTestBeacon(opts: TestBeaconOptions = {}): Promise<Tes
     },
   }
 }
+
+/** Encryption keys for tests that turn field encryption on. */
+export { generateKey } from './security/crypto.ts'

@@ -37,7 +37,7 @@ export interface RecordReveal {
 
 /** Route-level permission, read by the security layer's preHandler (deny by default). */
 export type Permission =
-  | 'logs:read' | 'traces:read' | 'aggregates:read' | 'sensitive:decrypt' | 'alerts:manage'
+  | 'logs:read' | 'traces:read' | 'aggregates:read' | 'sensitive:decrypt' | 'alerts:read' | 'alerts:manage'
   | 'users:manage' | 'keys:manage' | 'retention:manage' | 'audit:read' | 'public'
 
 declare module 'fastify' {

@@ -1,4 +1,6 @@
 import { crc32 } from 'node:zlib'
+import { truncateColumns } from './read-limits.ts'
+
 /**
  * Row shapes read from the store and the JSON shapes the API returns. Timestamps are read as
  * nanosecond integers (exact) and returned both as ISO time (ms) and as the ns string.
@@ -14,15 +16,21 @@ export const ROW_HASH = {
   spans: "CRC32(concat(ServiceName, '\\0', TraceId, '\\0', SpanId, '\\0', SpanName))",
 } as const
 
-export const LOG_SELECT = `toString(toUnixTimestamp64Nano(Timestamp)) AS ts, ${ROW_HASH.logs} AS rh, TraceId, SpanId, SeverityText, SeverityNumber,
+/** Every value in full: one record on demand (`/api/records/full`). */
+export const LOG_SELECT_FULL = `toString(toUnixTimestamp64Nano(Timestamp)) AS ts, ${ROW_HASH.logs} AS rh, TraceId, SpanId, SeverityText, SeverityNumber,
   ServiceName, Body, ResourceAttributes, LogAttributes, EventName, OrderId, UserId, HttpStatus, HttpRoute, EventAction`
 
 // Aliases never reuse a column name: ClickHouse applies select aliases inside WHERE, so
 // `toString(Duration) AS Duration` turned `Duration > {q0:UInt64}` into a String comparison (issue 7).
-export const SPAN_SELECT = `toString(toUnixTimestamp64Nano(Timestamp)) AS ts, ${ROW_HASH.spans} AS rh, TraceId, SpanId, ParentSpanId, SpanName, SpanKind,
+// (The truncated list columns below do reuse names; the read store sets prefer_column_name_to_alias.)
+export const SPAN_SELECT_FULL = `toString(toUnixTimestamp64Nano(Timestamp)) AS ts, ${ROW_HASH.spans} AS rh, TraceId, SpanId, ParentSpanId, SpanName, SpanKind,
   ServiceName, ResourceAttributes, SpanAttributes, toString(Duration) AS DurationNs, StatusCode, StatusMessage,
   arrayMap(t -> toString(toUnixTimestamp64Nano(t)), Events.Timestamp) AS EventTimes, Events.Name AS EventNames,
   Events.Attributes AS EventAttributes, OrderId, UserId, HttpStatus, HttpRoute`
+
+/** Lists (search, timelines, traces): long values cut in the store (read-limits.ts), so a page stays small. */
+export const LOG_SELECT = truncateColumns(LOG_SELECT_FULL, ['Body'], ['ResourceAttributes', 'LogAttributes'])
+export const SPAN_SELECT = truncateColumns(SPAN_SELECT_FULL, ['StatusMessage'], ['ResourceAttributes', 'SpanAttributes'])
 
 export interface LogRow {
   ts: string; rh: number; TraceId: string; SpanId: string; SeverityText: string; SeverityNumber: number; ServiceName: string

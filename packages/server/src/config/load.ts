@@ -27,6 +27,7 @@ export const ENV_OVERRIDES: Record<string, EnvVariable> = {
   BEACON_CLICKHOUSE_USER: { path: ['clickhouse', 'username'], type: 'string', help: 'ClickHouse server user' },
   BEACON_CLICKHOUSE_PASSWORD: { path: ['clickhouse', 'password'], type: 'string', help: 'ClickHouse server password' },
   BEACON_CLICKHOUSE_DATABASE: { path: ['clickhouse', 'database'], type: 'string', help: 'ClickHouse database' },
+  BEACON_CLICKHOUSE_CLUSTER: { path: ['clickhouse', 'cluster'], type: 'string', help: 'with BEACON_CLICKHOUSE_URL: a cluster name; replicated tables, Distributed tables in front, DDL ON CLUSTER (docs/scale-out.md)' },
   BEACON_RETENTION_DAYS: { path: ['retention', 'days'], type: 'int', help: 'hot retention of logs and spans, days (default 30)' },
   BEACON_MAX_BODY_BYTES: { path: ['limits', 'maxBodyBytes'], type: 'int', help: 'largest request or message accepted on the wire, bytes' },
   BEACON_MAX_DECOMPRESSED_BYTES: { path: ['limits', 'maxDecompressedBytes'], type: 'int', help: 'largest body after decompression, bytes' },
@@ -67,6 +68,13 @@ export const ENV_OVERRIDES: Record<string, EnvVariable> = {
   BEACON_ARCHIVE_S3_SECRET_KEY: { path: ['archive', 's3', 'secretKey'], type: 'string', help: 'S3 secret key (never logged)' },
   BEACON_ARCHIVE_S3_REGION: { path: ['archive', 's3', 'region'], type: 'string', help: 'S3 region' },
   BEACON_ARCHIVE_KEEP_DAYS: { path: ['archive', 'keepDays'], type: 'int', help: 'archived objects are deleted after this many days (default 365)' },
+  // Web UI: the order desk (docs/ui.md)
+  BEACON_STUCK_ORDER_MINUTES: { path: ['orders', 'stuckAfterMinutes'], type: 'int', help: 'minutes without a status change before an unfinished order counts as stuck' },
+  // Alerting (docs/alerting.md)
+  BEACON_PUBLIC_URL: { path: ['publicUrl'], type: 'string', help: 'public URL of the API listener, for links in notifications (default: its own address)' },
+  BEACON_ALERTS: { path: ['alerts', 'enabled'], type: 'bool', help: 'alert rules, detectors and notifications (on by default)' },
+  BEACON_ALERT_EVALUATION_SECONDS: { path: ['alerts', 'evaluationSeconds'], type: 'int', help: 'how often windowed alert rules are evaluated, seconds' },
+  BEACON_ALERT_ALLOW_NETWORKS: { path: ['alerts', 'allowNetworks'], type: 'list', help: 'private/loopback networks alert channels may reach (CIDRs; others are refused)' },
 }
 
 /** Every BEACON_* variable this build understands (for `--help` and docs). */
