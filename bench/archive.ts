@@ -38,7 +38,7 @@ try {
     await t.store.command(`INSERT INTO otel_logs (Timestamp, ObservedTimestamp, TraceId, SeverityText, SeverityNumber, ServiceName, Body, LogAttributes)
 SELECT toDateTime64(toStartOfDay(now()) - toIntervalDay({d:UInt32}) + toIntervalMillisecond(intDiv(number * 86400000, {n:UInt32})), 9), now64(9),
   lower(hex(MD5(toString(intDiv(number, 7))))), ['INFO', 'INFO', 'INFO', 'WARN', 'ERROR'][number % 5 + 1], [9, 9, 9, 13, 17][number % 5 + 1],
-  {svc:Array(String)}[intDiv(number, 3) % 5 + 1],
+  {svc:Array(String)}[intDiv(number, 7) % 5 + 1],
   concat(['GET', 'POST', 'PUT'][number % 3 + 1], ' /api/orders/', toString(number % 20000), ' ', ['200', '201', '404', '500'][number % 4 + 1],
     ' in ', toString(number % 900), ' ms', if(number % 9973 = 0, ' needle-rare', '')),
   map('order.id', concat('ORD-', toString(number % 50000)), 'user.id', concat('u', toString(number % 3000)), 'http.route', '/api/orders/:id')

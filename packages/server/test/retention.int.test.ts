@@ -103,6 +103,25 @@ test('backfill: records as old as the hot retention are stored; older ones are r
   assert.ok(dayAgo(2) in days)
 })
 
+test('one batch spanning many day × service partitions (backfill of 25 days from 6 services) is stored', async () => {
+  const now = BigInt(Date.now()) * 1_000_000n
+  const day = 86_400_000_000_000n
+  const resourceLogs = Array.from({ length: 6 }, (_, s) => ({
+    resource: { attributes: [{ key: 'service.name', value: { stringValue: `wide-${s}` } }] },
+    scopeLogs: [{ scope: { name: 'test' }, logRecords: Array.from({ length: 25 }, (_, d) => ({
+      timeUnixNano: String(now - BigInt(d) * day), severityText: 'INFO', severityNumber: 9, body: { stringValue: `wide ${s} ${d}` },
+    })) }],
+  }))
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  if (t.ingestKey) headers.authorization = `Bearer ${t.ingestKey}`
+  const res = await fetch(`${t.otlpUrl}/v1/logs`, { method: 'POST', headers, body: JSON.stringify({ resourceLogs }) })
+  assert.equal(res.status, 200)
+  await t.flush()
+  const [r] = await t.store.query<{ n: string; p: string }>(`SELECT count() AS n, uniqExact(_partition_id) AS p FROM otel_logs WHERE startsWith(ServiceName, 'wide-')`)
+  assert.equal(Number(r.n), 150)
+  assert.equal(Number(r.p), 150)
+})
+
 test('disk guard: when the volume is nearly full ingest answers 503 with Retry-After and /api/health says why', async () => {
   const guard = t.beacon.retention.guard
   const real = guard.statfs

@@ -17,6 +17,7 @@ const OrdersPage = lazy(() => import('./pages/Orders/index.tsx'))
 const OrderPage = lazy(() => import('./pages/Order/index.tsx'))
 const AdminPage = lazy(() => import('./pages/Admin/index.tsx'))
 const AuditPage = lazy(() => import('./pages/Audit/index.tsx'))
+const StoragePage = lazy(() => import('./pages/Storage/index.tsx'))
 
 
 function Routes() {
@@ -44,6 +45,7 @@ function Routes() {
           <Route path="/orders/:id" component={guard('/orders', OrderPage)} />
           <Route path="/admin" component={guard('/admin', AdminPage)} />
           <Route path="/audit" component={guard('/audit', AuditPage)} />
+          <Route path="/storage" component={guard('/storage', StoragePage)} />
           <Route><div className="page"><h1>Not found</h1><p>This address is not a Beacon page. Use the navigation on the left.</p></div></Route>
         </Switch>
       </Suspense>

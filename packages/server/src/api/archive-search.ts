@@ -24,7 +24,7 @@ export interface ArchiveReader {
 /** Services the query pins (`service:a`, `service:a OR service:b` at the top level of an AND), or null for any. */
 export function pinnedServices(ast: Ast): string[] | null {
   const one = (n: Ast): string[] | null => {
-    if (n.kind === 'field' && (n.field === 'service' || n.field === 'service.name') && n.match.op === 'is' && n.match.value.type !== 'pattern' && n.match.value.type !== 'regex') return [n.match.value.text]
+    if (n.kind === 'field' && (n.field === 'service' || n.field === 'service.name') && n.match.op === 'is' && (n.match.value.type === 'word' || n.match.value.type === 'phrase')) return [n.match.value.text]
     if (n.kind === 'or') {
       const all = n.children.map(one)
       return all.every((x) => x !== null) ? all.flat() : null

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifySchema } from 'fastify'
+import type { FastifyInstance } from 'fastify'
+import { errors, ok } from '../api/openapi-schemas.ts'
 import type { Retention } from '../retention/index.ts'
 import { archiveOff } from '../retention/routes.ts'
 import type { Signal } from '../retention/config.ts'
@@ -22,12 +23,12 @@ export function registerArchiveRoutes(app: FastifyInstance, r: Retention): void 
   }
   app.post('/api/admin/archive/run', {
     config: { permission: 'retention:manage', audit: 'archive.run' },
-    schema: { description: 'Runs retention now: archives then drops expired and over-cap partitions, deletes archive objects past archive.keepDays', tags } as FastifySchema,
+    schema: { description: 'Runs retention now: archives then drops expired and over-cap partitions, deletes archive objects past archive.keepDays', tags, response: { ...ok('the run report: archivedObjects, droppedPartitions, keptUnarchived, expiredObjects, errors'), ...errors() } },
   }, async () => r.enforcer.run('manual'))
 
   app.get('/api/admin/archive', {
     config: { permission: 'retention:manage', audit: 'archive.list' },
-    schema: { description: 'Archived objects and their manifests (rows, bytes, min/max time, schema version, sha256)', tags, querystring: filter },
+    schema: { description: 'Archived objects and their manifests (rows, bytes, min/max time, schema version, sha256)', tags, querystring: filter, response: { ...ok('target and objects'), ...errors(400) } },
   }, async (request) => {
     if (!r.archive) throw archiveOff()
     const objects = await r.archive.list(request.query as { service?: string; day?: string; signal?: Signal })
@@ -36,7 +37,7 @@ export function registerArchiveRoutes(app: FastifyInstance, r: Retention): void 
 
   app.post('/api/admin/archive/verify', {
     config: { permission: 'retention:manage', audit: 'archive.verify' },
-    schema: { description: 'Re-reads archived objects and checks their row counts and sha256 against the manifests', tags, body: { ...filter } },
+    schema: { description: 'Re-reads archived objects and checks their row counts and sha256 against the manifests', tags, body: { ...filter }, response: { ...ok('ok, checked, objects (with problems), withoutManifest'), ...errors(400) } },
   }, async (request) => {
     if (!r.archive) throw archiveOff()
     return r.archive.verify((request.body ?? {}) as { service?: string; day?: string; signal?: Signal })
@@ -47,6 +48,7 @@ export function registerArchiveRoutes(app: FastifyInstance, r: Retention): void 
     schema: {
       description: 'Brings a day of a service back into hot search from the archive; it stays hot for retention.restoreDays whatever the retention says',
       tags, body: { ...filter, required: ['service', 'day'] },
+      response: { ...ok('restored rows per signal and the time the day stays hot until'), ...errors(400, 404) },
     },
   }, async (request) => {
     if (!r.archive) throw archiveOff()

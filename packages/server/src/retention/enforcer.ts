@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import type { Store } from '../store/connection.ts'
 import type { ArchiveTarget } from '../archive/target.ts'
 import { dropArchived, exportPartition, type WriterContext } from '../archive/writer.ts'
-import { expireArchive, recoverStaging } from '../archive/maintenance.ts'
+import { expireArchive, recoverStaging, syncCatalogue } from '../archive/maintenance.ts'
 import type { Config } from '../config/schema.ts'
 import { listPartitions, type HotPartition } from './partitions.ts'
 import type { RetentionPolicy } from './policy.ts'
@@ -50,6 +50,7 @@ const MAX_BACKOFF_MS = 60 * 60 * 1000
 
 export class RetentionEnforcer {
   private timer: NodeJS.Timeout | null = null
+  private first: NodeJS.Timeout | null = null
   private running: Promise<RunReport> | null = null
   private lastRun: RunReport | null = null
   private failures = 0
@@ -57,6 +58,8 @@ export class RetentionEnforcer {
   private archiveError: string | null = null
   private caps: CapUsage[] = []
   private warned = new Set<string>()
+  /** The local catalogue is read from the archive's manifests once per start (a new data directory, another writer). */
+  private synced = false
 
   constructor(private readonly d: EnforcerDeps) {}
 
@@ -65,12 +68,15 @@ export class RetentionEnforcer {
     const tick = (): void => { this.run('schedule').catch((err) => this.d.log.error({ err: { message: (err as Error).message } }, 'retention run failed')) }
     this.timer = setInterval(tick, every)
     this.timer.unref()
-    setTimeout(tick, Math.min(every, 2000)).unref()
+    this.first = setTimeout(tick, Math.min(every, 2000))
+    this.first.unref()
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer)
+    if (this.first) clearTimeout(this.first)
     this.timer = null
+    this.first = null
     await this.running?.catch(() => undefined)
   }
 
@@ -110,6 +116,15 @@ export class RetentionEnforcer {
     const archiveAllowed = trigger === 'manual' || Date.now() >= this.nextArchiveAttempt
     let archiveFailed = false
     await policy.load()
+    if (this.d.target && !this.synced && archiveAllowed) {
+      try {
+        await syncCatalogue(store, this.d.target)
+        this.synced = true
+      } catch (err) {
+        archiveFailed = true
+        report.errors.push(`reading the archive's manifests: ${(err as Error).message}`)
+      }
+    }
     if (this.d.target) await recoverStaging(store, this.d.target, log)
     const parts = await listPartitions(store)
     const [{ today }] = await store.query<{ today: string }>(`SELECT toString(today()) AS today`)

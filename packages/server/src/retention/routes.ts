@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifySchema } from 'fastify'
+import type { FastifyInstance } from 'fastify'
+import { errors, ok } from '../api/openapi-schemas.ts'
 import type { Store } from '../store/connection.ts'
 import { BeaconError } from '../errors.ts'
 import { listPartitions } from './partitions.ts'
@@ -18,7 +19,7 @@ export function registerRetentionRoutes(app: FastifyInstance, store: Store, conf
   const tags = ['retention']
   app.get('/api/admin/retention', {
     config: { permission: 'retention:manage', audit: 'retention.read' },
-    schema: { description: 'Hot retention (days per signal) and size caps: configuration defaults, per-service overrides, effective values per stored service', tags } as FastifySchema,
+    schema: { description: 'Hot retention (days per signal) and size caps: configuration defaults, per-service overrides, effective values per stored service', tags, response: { ...ok('defaults, configured, overrides, effective (per service: logsDays, spansDays, capBytes)'), ...errors() } },
   }, async () => {
     await r.policy.load()
     const services = [...new Set((await listPartitions(store)).map((p) => p.service).concat(Object.keys(config.retention.services)))].sort()
@@ -40,6 +41,7 @@ export function registerRetentionRoutes(app: FastifyInstance, store: Store, conf
       tags,
       params: { type: 'object', properties: { service: { type: 'string', minLength: 1, maxLength: 256 } }, required: ['service'] },
       body: { type: 'object', additionalProperties: false, properties: { logsDays: daysSchema, spansDays: daysSchema, capBytes: { type: ['integer', 'null'], minimum: 0 } } },
+      response: { ...ok('the effective values for the service and the retention run that applied them'), ...errors(400) },
     },
   }, async (request) => {
     const { service } = request.params as { service: string }
@@ -51,7 +53,11 @@ export function registerRetentionRoutes(app: FastifyInstance, store: Store, conf
 
   app.delete('/api/admin/retention/services/:service', {
     config: { permission: 'retention:manage', audit: 'retention.update' },
-    schema: { description: 'Removes a service\'s override (back to the configuration)', tags, params: { type: 'object', properties: { service: { type: 'string', minLength: 1 } }, required: ['service'] } },
+    schema: {
+      description: 'Removes a service\'s override (back to the configuration)', tags,
+      params: { type: 'object', properties: { service: { type: 'string', minLength: 1 } }, required: ['service'] },
+      response: { ...ok('the effective values for the service'), ...errors(400) },
+    },
   }, async (request) => {
     const { service } = request.params as { service: string }
     await r.policy.set({ service: service === '*' ? '' : service, logsDays: null, spansDays: null, capBytes: null, updatedBy: request.principal?.id ?? 'anonymous' })
@@ -60,7 +66,7 @@ export function registerRetentionRoutes(app: FastifyInstance, store: Store, conf
 
   app.get('/api/admin/storage', {
     config: { permission: 'retention:manage', audit: 'storage.read' },
-    schema: { description: 'Per service and signal: rows, bytes on disk, compression, days kept, oldest hot day, retention, cap usage, archive objects and bytes; the last archive run and its result; disk space', tags } as FastifySchema,
+    schema: { description: 'Per service and signal: rows, bytes on disk, compression, days kept, oldest hot day, retention, cap usage, archive objects and bytes; the last archive run and its result; disk space', tags, response: { ...ok('services, signals, archive, lastRun, disk'), ...errors() } },
   }, async () => storageReport(store, config, r))
 }
 

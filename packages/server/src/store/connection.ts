@@ -72,9 +72,14 @@ export async function createStore(config: Config): Promise<Store> {
       if (body.length === 0) return
       // Always both settings: chDB applies client settings with SET on its one session, so a token
       // left from an earlier insert would otherwise silently deduplicate a later one away.
-      const settings = dedupToken
-        ? { insert_deduplication_token: dedupToken, insert_deduplicate: 1 as const }
-        : { insert_deduplication_token: '', insert_deduplicate: 0 as const }
+      // Tables are partitioned by day × service (retention): one batch of many services, or a
+      // shipper's backfill over weeks, may touch more than ClickHouse's default 100 partitions.
+      const settings = {
+        ...(dedupToken
+          ? { insert_deduplication_token: dedupToken, insert_deduplicate: 1 as const }
+          : { insert_deduplication_token: '', insert_deduplicate: 0 as const }),
+        max_partitions_per_insert_block: '0',
+      }
       // Same statement either way (INSERT … SETTINGS … FORMAT TabSeparated); embedded chDB takes the
       // bytes without the client's string round trip.
       if (rawInsert) {

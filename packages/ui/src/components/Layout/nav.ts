@@ -8,4 +8,5 @@ export const NAV: { path: string; label: string; anyOf: string[] }[] = [
   { path: '/orders', label: 'Orders', anyOf: ['logs:read'] },
   { path: '/admin', label: 'Admin', anyOf: ['users:manage', 'keys:manage', 'retention:manage'] },
   { path: '/audit', label: 'Audit', anyOf: ['audit:read'] },
+  { path: '/storage', label: 'Storage', anyOf: ['retention:manage'] },
 ]
