@@ -60,6 +60,11 @@ export async function startTestBeacon(opts: TestBeaconOptions = {}): Promise<Tes
     BEACON_OTLP_PORT: String(otlp),
     BEACON_ES_PORT: String(es),
     BEACON_HOST: '127.0.0.1',
+    // Receivers a test does not ask for stay off (their default ports are fixed numbers).
+    BEACON_OTLP_GRPC_PORT: '0',
+    BEACON_SYSLOG_PORT: '0',
+    BEACON_SYSLOG_TLS_PORT: '0',
+    BEACON_FORWARD_PORT: '0',
     ...opts.env,
   }
   // dual control off by default here (one test admin sets up every role); duties.int.test.ts turns it on
@@ -93,3 +98,6 @@ export async function startTestBeacon(opts: TestBeaconOptions = {}): Promise<Tes
     },
   }
 }
+
+/** Encryption keys for tests that turn field encryption on. */
+export { generateKey } from './security/crypto.ts'

@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { isIP } from 'node:net'
 import { securityDataConfigSchema } from '../security/stages.ts'
+import { archiveSchema, retentionSchema } from '../retention/config.ts'
+import { alertsConfigSchema, DEFAULT_ALERTS_CONFIG } from '../alerts/config.ts'
 
 /**
  * The one configuration schema. Sources, lowest to highest precedence: defaults here,
@@ -37,16 +39,16 @@ export const limitsSchema = z.object({
 
 /** Permissions a role may grant (DESIGN §5); routes declare which one they need. */
 export const PERMISSIONS = [
-  'logs:read', 'traces:read', 'aggregates:read', 'sensitive:decrypt', 'alerts:manage',
+  'logs:read', 'traces:read', 'aggregates:read', 'sensitive:decrypt', 'alerts:read', 'alerts:manage',
   'users:manage', 'keys:manage', 'retention:manage', 'audit:read',
 ] as const
 
 /** Default roles; a user with several roles gets the union of their permissions. */
 export const DEFAULT_ROLES: Record<string, (typeof PERMISSIONS)[number][]> = {
-  support: ['logs:read', 'traces:read', 'sensitive:decrypt'],
-  developer: ['logs:read', 'traces:read'],
-  analyst: ['aggregates:read'],
-  admin: ['users:manage', 'keys:manage', 'alerts:manage', 'retention:manage'],
+  support: ['logs:read', 'traces:read', 'sensitive:decrypt', 'alerts:read'],
+  developer: ['logs:read', 'traces:read', 'alerts:read'],
+  analyst: ['aggregates:read', 'alerts:read'],
+  admin: ['users:manage', 'keys:manage', 'alerts:read', 'alerts:manage', 'retention:manage'],
   auditor: ['audit:read'],
 }
 
@@ -57,6 +59,31 @@ const cidr = z.string().refine((s) => {
   if (v === 0 || extra !== undefined) return false
   return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128))
 }, 'expected an IP address or a CIDR network such as 10.0.0.0/8')
+
+/** Receivers beyond OTLP/HTTP and Elasticsearch bulk (docs/ingest.md). */
+export const receiversSchema = z.object({
+  syslog: z.object({
+    /** Syslog has no credentials: senders in these networks are accepted; others need a TLS client certificate. */
+    allowNetworks: z.array(cidr).default(['127.0.0.0/8', '::1/128']),
+    /** PEM CA file: TLS clients presenting a certificate it signed are accepted from any address. */
+    clientCa: z.string().default(''),
+    /**
+     * How RFC 5424 structured data becomes attributes: `name` (`[order@32473 id="A-1"]` → `order.id`),
+     * `id` (→ `order@32473.id`) or `param` (→ `id`).
+     */
+    structuredDataKeys: z.enum(['name', 'id', 'param']).default('name'),
+    /** Attribute renames applied after that mapping, e.g. `{ "origin.ip": "client.ip" }`. */
+    renameAttributes: z.record(z.string(), z.string().min(1)).default({}),
+    /** Longest syslog message, bytes (longer: the TCP connection is closed, the UDP datagram dropped). */
+    maxMessageBytes: positive.default(64 * 1024),
+  }).default({ allowNetworks: ['127.0.0.0/8', '::1/128'], clientCa: '', structuredDataKeys: 'name', renameAttributes: {}, maxMessageBytes: 64 * 1024 }),
+  forward: z.object({
+    /** Shared key of the Forward handshake (HELO/PING/PONG); empty: no handshake, ingest-key auth is not possible. */
+    sharedKey: z.string().default(''),
+    /** Service name from the tag: the whole tag, its first or its last dot-separated part (`app.shop-api` → `shop-api` with `last`). */
+    serviceFromTag: z.enum(['tag', 'first', 'last']).default('tag'),
+  }).default({ sharedKey: '', serviceFromTag: 'tag' }),
+})
 
 export const securitySchema = z.object({
   /** Authentication on every listener. `false` (BEACON_AUTH=off) is refused unless `host` is loopback. */
@@ -127,18 +154,28 @@ export const configSchema = z.object({
     api: port.default(5080),
     otlp: port.default(4318),
     elastic: port.default(9200),
-  }).default({ api: 5080, otlp: 4318, elastic: 9200 }),
+    otlpGrpc: port.default(4317),
+    syslog: port.default(5514),
+    syslogTls: port.default(6514),
+    forward: port.default(24224),
+  }).default({ api: 5080, otlp: 4318, elastic: 9200, otlpGrpc: 4317, syslog: 5514, syslogTls: 6514, forward: 24224 }),
   clickhouse: z.object({
     /** Empty: embedded chDB in `<dataDir>/clickhouse`. Otherwise an http(s) URL of a ClickHouse server. */
     url: z.string().default(''),
     username: z.string().default('default'),
     password: z.string().default(''),
     database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _ only').default('default'),
-  }).default({ url: '', username: 'default', password: '', database: 'default' }),
-  retention: z.object({
-    /** Hot retention for logs and spans, days (DESIGN §1: 14–30). */
-    days: z.number().int().min(1).max(3650).default(30),
-  }).default({ days: 30 }),
+    /**
+     * A cluster name from the server's `remote_servers` (needs `url`): tables become
+     * Replicated*MergeTree `<name>_local` tables on every node with Distributed tables in front,
+     * DDL runs ON CLUSTER (docs/scale-out.md). Empty: one server or embedded.
+     */
+    cluster: z.string().regex(/^([A-Za-z_][A-Za-z0-9_-]*)?$/, 'letters, digits, _ and - only').default(''),
+  }).default({ url: '', username: 'default', password: '', database: 'default', cluster: '' }),
+  /** Hot retention, size caps, disk guard (retention/config.ts). */
+  retention: retentionSchema.default(retentionSchema.parse({})),
+  /** The archive: S3 or a folder (retention/config.ts). */
+  archive: archiveSchema.default(archiveSchema.parse({})),
   businessKeys: businessKeysSchema.default(businessKeysSchema.parse({})),
   limits: limitsSchema.default(limitsSchema.parse({})),
   ingest: z.object({
@@ -159,6 +196,21 @@ export const configSchema = z.object({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   }).default({ level: 'info' }),
   security: securitySchema.default(securitySchema.parse({})),
+  /** Public URL of the API listener, for links in notifications (empty: the listener's own address). */
+  publicUrl: z.string().default(''),
+  /** Alerting: channels, rules, detectors (packages/server/src/alerts/config.ts). */
+  alerts: alertsConfigSchema.default(DEFAULT_ALERTS_CONFIG),
+  receivers: receiversSchema.default(receiversSchema.parse({})),
+  // Export (GET /api/export, beacon export): issue 7.
+  export: z.object({
+    /** Most records one export streams; a request's `limit` may ask for fewer, never more. */
+    maxRecords: z.number().int().min(1).max(10_000_000).default(100_000),
+  }).default({ maxRecords: 100_000 }),
+  // UI feature: the order desk.
+  orders: z.object({
+    /** An order whose status has not changed for this long (and is not finished) counts as stuck. */
+    stuckAfterMinutes: positive.default(30),
+  }).default({ stuckAfterMinutes: 30 }),
 })
 
 export type Config = z.infer<typeof configSchema>
