@@ -64,7 +64,7 @@ test('the last active admin cannot be disabled or demoted', async () => {
 })
 
 test('weak and common passwords are refused', async () => {
-  for (const password of ['short1!', 'Password2024!', 'qwertyuiop123', '111111111111111', 'abcdefghijklmn', 'weakuser-1234567']) {
+  for (const password of ['short1!', 'Password2024!', 'qwertyuiop123', '111111111111111', 'abcdefghijklmn', 'Weakuser-1234567']) {
     const r = await as(tb.adminToken, '/api/admin/users', 'POST', { username: 'weakuser', roles: ['admin'], password })
     assert.equal(r.status, 400, `${password}: ${JSON.stringify(r.body)}`)
   }

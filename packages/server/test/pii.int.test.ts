@@ -43,6 +43,11 @@ const SECRETS = {
   spanNamePw: 'QUEBEC-span-pw',
   kvToken: 'ROMEO-kv-token',
   arrayJwtFree: 'SIERRA-api-key-in-array',
+  // formats and fields of issue 12 (record `formats` below)
+  urlEncPw: 'UrlEnc-TANGO', pyDictPw: 'PyDict-UNIFORM', rubyPw: 'Ruby-VICTOR', xmlPw: 'Xml-WHISKEY', arrowPw: 'Arrow-XRAY',
+  isColonPw: 'IsColon-YANKEE', redisPw: 'Redis-ZULU', rusPw: 'Rus-ALPHAII', espPw: 'Esp-BRAVOII', amzSig: 'AmzSig-CHARLIEII',
+  sidParam: 'Sid-DELTAII', pwAlias: 'Pw-ECHOII', verifCode: 'Verif-FOXTROTII', eventNamePw: 'EventName-GOLFII',
+  scopePw: 'Scope-HOTELII', traceStatePw: 'TraceState-INDIAII', linkStatePw: 'LinkState-JULIETII', entityPw: 'Entity-KILOII',
 } as const
 
 /** Card numbers (all Luhn-valid test numbers), by the digits; each is sent in several formats. */
@@ -92,10 +97,26 @@ function otlpLogs(now: bigint): string {
       attributes: [attr('url.full', `https://shop.example/cb?code=1&api_key=${SECRETS.apiKeyUrl}&access_token=${SECRETS.accessToken}`)],
     },
   ]
+  // every format class of issue 12, the event name, the scope and a service name carrying PII
+  const formats = {
+    timeUnixNano: String(now + 10n), severityText: 'INFO', severityNumber: 9, eventName: `login password=${SECRETS.eventNamePw}`,
+    body: { stringValue: [
+      `body=password%3D${SECRETS.urlEncPw}%26card%3D4111111111111111 email=jane.roe%40example.org phone=%2B79123456789`,
+      `{'password': '${SECRETS.pyDictPw}'} "password"=>"${SECRETS.rubyPw}" <password>${SECRETS.xmlPw}</password> <cvv>913</cvv>`,
+      `password -> ${SECRETS.arrowPw}; Password is: ${SECRETS.isColonPw}; redis://:${SECRETS.redisPw}@cache:6379`,
+      `card 4111.1111.1111.1111 / 5555_5555_5555_4444 / 3782\t822463\t10005 csc: 913`,
+      `пароль: ${SECRETS.rusPw} contraseña: ${SECRETS.espPw} GET /f?X-Amz-Signature=${SECRETS.amzSig}&sid=${SECRETS.sidParam}`,
+      `&lt;token&gt;${SECRETS.entityPw}&lt;/token&gt;`,
+    ].join('\n') },
+    attributes: [attr('pw', SECRETS.pwAlias), attr('verification_code', SECRETS.verifCode), attr('payload', '{"card": 5105105105105100}')],
+  }
   return JSON.stringify({
     resourceLogs: [{
       resource: { attributes: [attr('service.name', 'checkout'), attr('db.password', SECRETS.pwResource), attr('owner.email', 'ops-team@corp.example')] },
       scopeLogs: [{ scope: { name: 'pii' }, logRecords: records.map((r, i) => ({ timeUnixNano: String(now + BigInt(i)), severityText: 'INFO', severityNumber: 9, ...r })) }],
+    }, {
+      resource: { attributes: [attr('service.name', 'svc john.doe@example.com 4111 1111 1111 1111')] },
+      scopeLogs: [{ scope: { name: `scope token=${SECRETS.scopePw}`, version: 'v1 jane.roe@example.org' }, logRecords: [formats] }],
     }],
   })
 }
@@ -108,6 +129,8 @@ function otlpSpans(now: bigint): string {
         scope: { name: 'pii' },
         spans: [{
           traceId: TRACE_ID, spanId: '1a2b3c4d5e6f7a8b', name: `POST /pay password=${SECRETS.spanNamePw}`, kind: 2,
+          traceState: `vendor=x,token=${SECRETS.traceStatePw}`,
+          links: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceState: `token=${SECRETS.linkStatePw}` }],
           startTimeUnixNano: String(now), endTimeUnixNano: String(now + 3_000_000n),
           attributes: [
             attr('http.url', `https://pay.example/charge?api_key=${SECRETS.apiKeyUrl}`),
@@ -152,7 +175,7 @@ function esBulk(): string {
 const sepd = (digits: string, sep: string): RegExp => new RegExp(digits.split('').join(sep))
 const FORBIDDEN: [string, RegExp][] = [
   ...Object.entries(SECRETS).map(([name, v]): [string, RegExp] => [name, new RegExp(v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))]),
-  ...Object.entries(CARDS).map(([name, d]): [string, RegExp] => [`card ${name}`, sepd(d, '[ -]?')]),
+  ...Object.entries(CARDS).map(([name, d]): [string, RegExp] => [`card ${name}`, sepd(d, '(?:[ ._/\t-]|\\\\t){0,2}')]),
   ['a CVV next to its name', /\b(?:cvv|cvc)2?\b["':= ]{0,4}(?:913|777|4821|555|1234|123)\b/i],
   ...EMAILS.map((e): [string, RegExp] => [`e-mail ${e}`, new RegExp(e.replace(/[.]/g, '\\.'), 'i')]),
   ...PHONES.map((d): [string, RegExp] => [`phone ${d}`, sepd(d.slice(1), '[ ()+.-]{0,3}')]),
@@ -241,7 +264,11 @@ test('the detector finds every planted value in what was sent (so the scans belo
 test('the records arrived, with secrets removed, cards cut to the last four and personal data masked', async () => {
   const logs = await tb.store.query<{ ServiceName: string; Body: string; LogAttributes: Record<string, string>; ResourceAttributes: Record<string, string> }>(
     'SELECT ServiceName, Body, LogAttributes, ResourceAttributes FROM otel_logs ORDER BY Timestamp')
-  assert.deepEqual(logs.map((l) => l.ServiceName).sort(), ['checkout', 'checkout', 'checkout', 'legacy-shop', 'legacy-shop'])
+  assert.deepEqual(logs.map((l) => l.ServiceName).sort(), ['checkout', 'checkout', 'checkout', 'legacy-shop', 'legacy-shop', 'svc j***@e***.com ****-****-****-1111'])
+  // the formats record: its body is redacted in every layer and the JSON attribute stays JSON
+  const formats = logs.find((l) => l.ServiceName.startsWith('svc ')) as unknown as { Body: string; LogAttributes: Record<string, string> }
+  assert.doesNotThrow(() => JSON.parse(formats.LogAttributes.payload), formats.LogAttributes.payload)
+  assert.match(formats.Body, /card \*\*\*\*-\*\*\*\*-\*\*\*\*-1111 \/ \*\*\*\*-\*\*\*\*-\*\*\*\*-4444/)
   const [first, second, third] = logs.filter((l) => l.ServiceName === 'checkout')
   assert.equal(first.LogAttributes.password, '[REDACTED]')
   assert.equal(first.LogAttributes.cvv, '[REDACTED]')
@@ -347,7 +374,7 @@ test('no secret or full card number in any API answer, for any role', async () =
 
   // The answers did carry the records: support sees them, with the encrypted card decrypted to its last four.
   const support = await req('/api/search?q=&from=now-1h&limit=1000', tokens.support)
-  assert.equal(support.body.events.length, 5)
+  assert.equal(support.body.events.length, 6)
   const cardOf = (events: any[], service: string) => events.find((e) => e.service === service && e.attributes['payment.card.number'] !== undefined).attributes['payment.card.number']
   assert.equal(cardOf(support.body.events, 'checkout'), '****-****-****-1111')
   assert.equal(cardOf(support.body.events, 'legacy-shop'), '****-****-****-0005')
@@ -370,11 +397,11 @@ test('GET /api/admin/redaction: counters per service and rule, and per encryptio
   assert.equal(r.status, 200, r.text)
   assert.equal(r.body.redaction.enabled, true)
   const s = r.body.redaction.services
-  assert.deepEqual(Object.keys(s).sort(), ['checkout', 'legacy-shop', 'payments'])
+  assert.deepEqual(Object.keys(s).sort(), ['checkout', 'legacy-shop', 'payments', 'svc j***@e***.com ****-****-****-1111'])
   for (const rule of ['secret-field', 'card', 'email', 'phone', 'jwt']) assert.ok(s.checkout[rule] > 0, `checkout ${rule}: ${JSON.stringify(s.checkout)}`)
   for (const rule of ['secret-field', 'card', 'email', 'auth-header']) assert.ok(s['legacy-shop'][rule] > 0, `legacy-shop ${rule}: ${JSON.stringify(s['legacy-shop'])}`)
   assert.ok(s.payments.card > 0 && s.payments['secret-field'] > 0)
-  assert.equal(r.body.redaction.totals.card, s.checkout.card + s['legacy-shop'].card + s.payments.card)
+  assert.equal(r.body.redaction.totals.card, Object.values(s as Record<string, Record<string, number>>).reduce((n, perRule) => n + (perRule.card ?? 0), 0))
   assert.deepEqual({ ...r.body.encryption, valuesEncrypted: undefined }, {
     fields: ['payment.*'], blindIndex: true, activeKeyId: 'k1', keyIds: ['k1'], valuesEncrypted: undefined,
   })

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { BeaconError } from '../errors.ts'
 import type { Store } from '../store/connection.ts'
@@ -11,7 +12,7 @@ import { parseTime } from './time-range.ts'
  *       │        time range clamped to what the store holds (said in a header and the answer)
  *       ▼
  *   read store ──► at most `concurrentQueries` API queries in the store at once, the rest wait
- *       │          in order (a bounded queue, 429 past it); ingest, health and alerts use the
+ *       │          in one queue per user, served in turn (bounded, 429 past it); ingest, health and alerts use the
  *       │          store directly, so at most that many searches are ever ahead of them
  *       ▼
  *   each query: SETTINGS max_execution_time, max_memory_usage, max_result_bytes (chDB honours
@@ -34,6 +35,9 @@ export interface ReadLimits {
   /** Read requests one user or key may have in flight (429 past it). */
   perUserRequests: number
 }
+
+/** Who is reading (principal id), for the store's turn order; set for each read request. */
+const reader = new AsyncLocalStorage<string>()
 
 /** Characters of a text column (body, status message) in lists; the full value on demand. */
 export const LIST_TEXT_CHARS = 16_384
@@ -77,16 +81,29 @@ export function createReadStore(store: Store, limits: ReadLimits): Store {
   const settings = ` SETTINGS max_execution_time = ${limits.maxExecutionSeconds}, max_memory_usage = ${Math.floor(limits.maxMemoryBytes)}, `
     + `max_result_bytes = ${Math.floor(limits.maxResultBytes)}, result_overflow_mode = 'throw', prefer_column_name_to_alias = 1`
   let running = 0
-  const waiting: Array<() => void> = []
+  let queued = 0
+  // one queue per user, served in turn: a user with many heavy searches does not hold back another's small one
+  const queues = new Map<string, Array<() => void>>()
   const acquire = async (): Promise<void> => {
     if (running < limits.concurrentQueries) { running++; return }
-    if (waiting.length >= limits.queuedQueries) throw new BeaconError('overloaded', 'Too many searches are waiting for the store; try again in a few seconds')
-    await new Promise<void>((resolve) => waiting.push(resolve))
+    if (queued >= limits.queuedQueries) throw new BeaconError('overloaded', 'Too many searches are waiting for the store; try again in a few seconds')
+    const user = reader.getStore() ?? ''
+    queued++
+    await new Promise<void>((resolve) => {
+      const q = queues.get(user)
+      if (q) q.push(resolve)
+      else queues.set(user, [resolve])
+    })
   }
   const release = (): void => {
-    const next = waiting.shift()
-    if (next) next()
-    else running--
+    const first = queues.entries().next()
+    if (first.done === true) { running--; return }
+    const [user, q] = first.value
+    const next = q.shift() as () => void
+    queues.delete(user)
+    if (q.length > 0) queues.set(user, q) // to the back of the turn order
+    queued--
+    next()
   }
   return {
     ...store,
@@ -166,6 +183,12 @@ export function installReadLimits(app: FastifyInstance, limits: ReadLimits): voi
     }
     inFlight.set(id, n + 1)
     request.readSlot = id
+  })
+  // a callback hook: `done()` runs the handler in this same execution, so the handler and its
+  // store queries see the reader set here (an async hook's continuation would not)
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.readSlot !== null) reader.enterWith(request.readSlot)
+    done()
   })
   app.addHook('preSerialization', async (request, _reply, payload) => {
     if (request.rangeClamped !== null && payload !== null && typeof payload === 'object' && !Array.isArray(payload)) {

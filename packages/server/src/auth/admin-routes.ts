@@ -37,23 +37,40 @@ function optionalString(v: unknown, name: string): string | undefined {
   return v
 }
 
+/** Thrown inside a change that waits for a second admin (audited as such, answered 202). */
+class PendingApproval extends Error {}
+
 /** 202: the grant waits for a second admin to send the same change. */
 function pendingReply(reply: FastifyReply, username: string, roles: string[]): Record<string, unknown> {
   reply.code(202)
   return { pending: true, username, roles, message: 'These roles grant permissions you do not hold: another admin must send the same change to apply it' }
 }
 
+/** `fn()`, or undefined when it waits for a second admin. */
+async function pendingOr<T>(fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn()
+  } catch (err) {
+    if (err instanceof PendingApproval) return undefined
+    throw err
+  }
+}
+
 export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, audit: AuditLog, duties: DutyCheck): void {
   const users = { config: { permission: 'users:manage' as const, audit: false as const } }
   const keys = { config: { permission: 'keys:manage' as const, audit: false as const } }
 
-  /** Runs a change and audits it, allowed or not. */
+  /** Runs a change and audits it: allowed, waiting for a second admin (PendingApproval rethrown), or failed. */
   async function change<T>(request: FastifyRequest, action: string, target: string, fn: () => Promise<T>, targetOf?: (out: T) => string): Promise<T> {
     try {
       const out = await fn()
       auditRequest(audit, request, { action, target: targetOf ? targetOf(out) : target, result: 'allowed' })
       return out
     } catch (err) {
+      if (err instanceof PendingApproval) {
+        auditRequest(audit, request, { action, target, result: 'denied', detail: 'pending: waits for a second admin to send the same change' })
+        throw err
+      }
       auditRequest(audit, request, { action, target, result: 'error', detail: (err as Error).message.slice(0, 512) })
       throw err
     }
@@ -67,9 +84,11 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, a
     const roles = stringList(b.roles ?? [], 'roles')
     const given = optionalString(b.password, 'password')
     const password = given ?? randomPassword()
-    const decision = await change(request, 'user.create.check', JSON.stringify({ username, roles }), async () => duties.roles(request.principal, username, roles, undefined))
-    if (decision === 'pending') return pendingReply(reply, username, roles)
-    const user = await change(request, 'user.create', JSON.stringify({ username, roles }), () => auth.users.create({ username, password, roles }))
+    const user = await pendingOr(() => change(request, 'user.create', JSON.stringify({ username, roles }), async () => {
+      if (duties.roles(request.principal, username, roles, undefined) === 'pending') throw new PendingApproval()
+      return auth.users.create({ username, password, roles })
+    }))
+    if (user === undefined) return pendingReply(reply, username, roles)
     reply.code(201)
     return { user: userView(user), ...(given === undefined ? { password } : {}) }
   })
@@ -77,12 +96,12 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, a
   app.put<{ Params: { username: string } }>('/api/admin/users/:username/roles', users, async (request, reply) => {
     const roles = stringList(body(request).roles, 'roles')
     const { username } = request.params
-    const user = await change(request, 'user.roles', JSON.stringify({ username, roles }), async () => {
+    const user = await pendingOr(() => change(request, 'user.roles', JSON.stringify({ username, roles }), async () => {
       const all = await auth.users.list()
-      if (duties.roles(request.principal, username, roles, all.find((u) => u.username === username)) === 'pending') return undefined
+      if (duties.roles(request.principal, username, roles, all.find((u) => u.username === username)) === 'pending') throw new PendingApproval()
       duties.keepsAManager(username, { roles }, all)
       return auth.users.update(username, { roles })
-    })
+    }))
     if (user === undefined) return pendingReply(reply, username, roles)
     return { user: userView(user) }
   })

@@ -25,7 +25,7 @@ export function passwordProblem(password: string, minLength: number, username = 
   if (COMMON_BASES.has(base) || COMMON_BASES.has(lower) || /^\d+$/.test(lower)) return 'this password is too common: choose one that is not a well-known word or number with digits added'
   if (new Set(lower).size <= 3) return 'this password repeats too few characters'
   if (SEQUENCES.some((s) => s.includes(lower) || s.includes(base) && base.length >= 6)) return 'this password is a keyboard or alphabet sequence'
-  if (username.length >= 3 && lower.includes(username.toLowerCase())) return 'the password must not contain the user name'
+  if (username.length >= 3 && base === username.toLowerCase()) return 'the password must not be the user name (with digits or symbols added)'
   return undefined
 }
 

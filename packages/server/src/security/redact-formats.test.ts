@@ -108,3 +108,8 @@ test('every string field of a record is redacted: event name, scope, trace state
     assert.ok(!String(log[k]).includes('john.doe') && !String(log[k]).includes('1111 1111 1111'), `${k}: ${String(log[k])}`)
   }
 })
+
+test('several cards in one digit run are each cut', () => {
+  const out = text('cards 4111.1111.1111.1111 / 5555_5555_5555_4444 / 3782\t822463\t10005 end')
+  assert.equal(out, 'cards ****-****-****-1111 / ****-****-****-4444 / ****-****-****-0005 end')
+})

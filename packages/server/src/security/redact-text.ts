@@ -49,7 +49,7 @@ const KNOWN_TOKEN = /(?<![\w-])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{40,}|
  * `\n` escapes), up to three of them. Not part of a longer alphanumeric run (trace ids, UUIDs,
  * `ORD-…` order numbers). Luhn and the issuer prefix decide (mask.ts).
  */
-const CARD = /(?<![0-9A-Za-z][-.]?)(?:\d{13,19}|\d{4}(?:(?:[ \t\r\n._/-]|\\[nrt]){1,3}\d{3,6}){2,4})(?![-.]?[0-9A-Za-z])/g
+const CARD = /(?<![0-9A-Za-z][-.]?)(?:\d{13,19}|\d{4}(?:(?:[ \t\r\n._/-]|\\[nrt]){1,3}\d{3,6}){2,12})(?![-.]?[0-9A-Za-z])/g
 /** Before a card written as a bare number in JSON (`"card": 4111…`, `[4111…`): the mask must be quoted to stay JSON. */
 const JSON_NUMBER_BEFORE = /(?:"\s*:|[[,])\s*$/
 const JSON_NUMBER_AFTER = /^\s*(?:[,}\]]|$)/
@@ -82,6 +82,29 @@ function looksLikeBasicCredentials(b64: string): boolean {
   if (b64.length % 4 !== 0) return false
   const text = Buffer.from(b64, 'base64').toString('latin1')
   return text.includes(':') && /^[\x20-\x7e]+$/.test(text)
+}
+
+/**
+ * A digit run the card pattern took whole that is not one card (`4111.1111.1111.1111 / 5555_…`:
+ * groups of two cards, or a card and a number): the cards among its groups, longest first.
+ */
+function maskCardsIn(m: string, hits: Hits): string | undefined {
+  const parts = m.split(/(\D+)/)
+  const groups: string[] = []
+  const seps: string[] = []
+  for (let k = 0; k < parts.length; k += 2) { groups.push(parts[k]); seps.push(parts[k + 1] ?? '') }
+  let out = ''
+  let changed = false
+  for (let i = 0; i < groups.length;) {
+    let j = Math.min(groups.length - 1, i + 4)
+    let masked: string | undefined
+    for (; j >= i; j--) {
+      const digits = groups.slice(i, j + 1).join('')
+      if (digits.length >= 13 && digits.length <= 19 && (masked = maskCard(digits)) !== undefined) break
+    }
+    if (masked !== undefined) { out += masked + seps[j]; hits.add('card'); changed = true; i = j + 1 } else { out += groups[i] + seps[i]; i++ }
+  }
+  return changed ? out : undefined
 }
 
 export interface TextRedactor {
@@ -194,9 +217,9 @@ export function compileTextRedactor(p: EffectivePolicy, classify: (key: string) 
     }
     if (p.cards && (f & Found.digits) !== 0) {
       s = s.replace(CARD, (m: string, at: number, whole: string) => {
-        const r = maskCard(m)
+        const r = maskCard(m) ?? maskCardsIn(m, hits)
         if (r === undefined) return m
-        hits.add('card')
+        if (r.length === 19 && r.startsWith('****')) hits.add('card')
         const bare = /^\d+$/.test(m) && JSON_NUMBER_BEFORE.test(whole.slice(Math.max(0, at - 64), at)) && JSON_NUMBER_AFTER.test(whole.slice(at + m.length, at + m.length + 16))
         return bare ? `"${r}"` : r
       })

@@ -1,3 +1,4 @@
+import { freeKey } from '../otlp/attributes.ts'
 import type { Attributes } from '../../pipeline/record.ts'
 import type { Config } from '../../config/schema.ts'
 
@@ -166,7 +167,8 @@ function put(out: FlatDocument, target: Attributes, key: string, value: string, 
     out.dropped++
     return
   }
-  target[key] = capBytes(value, limits.maxAttributeValueBytes)
+  // `"a.b": 1` and `"a": {"b": 2}` flatten to one key: keep both (`a.b#2`)
+  target[target[key] === undefined ? key : freeKey(target, key)] = capBytes(value, limits.maxAttributeValueBytes)
   out.count++
 }
 

@@ -46,6 +46,8 @@ export class AttributeSink {
 
   put(key: string, value: string): void {
     const t = this.target
+    // an explicit dotted key and a flattened one (`a.b` and `a: {b}`) collide: keep both (`a.b#2`)
+    if (t[key] !== undefined) key = freeKey(t, key)
     if (t[key] === undefined) {
       if (this.count >= this.maxAttributes) {
         t[TRUNCATED_KEY] = 'attributes'
@@ -56,6 +58,13 @@ export class AttributeSink {
     // A UTF-16 unit is at most 3 UTF-8 bytes: most values skip the byte count.
     t[key] = value.length * 3 <= this.maxValueBytes ? value : truncateUtf8(value, this.maxValueBytes)
   }
+}
+
+/** `key#2`, `key#3`, …: the first name not yet in `t`. */
+export function freeKey(t: Attributes, key: string): string {
+  let n = 2
+  while (t[`${key}#${n}`] !== undefined) n++
+  return `${key}#${n}`
 }
 
 const TRUNCATED_KEY = 'beacon.truncated'
