@@ -5,6 +5,7 @@ import { startCommand } from './start.ts'
 import { queryCommand } from './query.ts'
 import { registerSecurityCommands } from './security-commands.ts'
 import { registerAlertCommands } from './alerts-commands.ts'
+import { registerArchiveCommands } from './archive-commands.ts'
 
 const program = new Command()
 program
@@ -32,6 +33,7 @@ program
 
 registerSecurityCommands(program)
 registerAlertCommands(program)
+registerArchiveCommands(program)
 
 program.parseAsync(process.argv).catch((err) => {
   console.error((err as Error).message)

@@ -3,6 +3,7 @@ import { createLogger } from '../logger.ts'
 import { createBeacon, type Beacon } from '../app.ts'
 import { securityExtensions } from '../security-wiring.ts'
 import { BeaconError } from '../errors.ts'
+import type { Config } from '../config/schema.ts'
 
 /** `beacon start`: one process, every listener, data in BEACON_DATA_DIR. Stops cleanly on SIGINT/SIGTERM. */
 export async function startCommand(): Promise<void> {
@@ -32,9 +33,7 @@ export async function startCommand(): Promise<void> {
   const { urls } = beacon
   const lines = [
     `Beacon is ready in ${((Date.now() - t0) / 1000).toFixed(1)} s — store: ${beacon.store.description}`,
-    urls.api ? `  Web UI           ${urls.api}/            ← open this in a browser\n  API              ${urls.api}/api/       (search: ${urls.api}/api/search?q=level:error)` : '  API and UI       off',
-    urls.otlp ? `  OTLP/HTTP        ${urls.otlp}/v1/logs, /v1/traces` : '  OTLP/HTTP        off',
-    urls.elastic ? `  Elasticsearch    ${urls.elastic}            (_bulk for Filebeat, Logstash, Fluent Bit, Vector, rsyslog)` : '  Elasticsearch    off',
+    ...banner(urls, config),
   ]
   process.stdout.write(lines.join('\n') + '\n')
   log.info({ urls }, 'ready')
@@ -51,4 +50,20 @@ export async function startCommand(): Promise<void> {
   }
   process.on('SIGINT', () => void stop('SIGINT'))
   process.on('SIGTERM', () => void stop('SIGTERM'))
+}
+
+/** One line per listener, `off` (and how to turn it on) when its port is 0. */
+export function banner(urls: Beacon['urls'], config: Config): string[] {
+  const row = (name: string, url: string | undefined, what: string, off = 'off') => `  ${name.padEnd(17)}${url ? `${url}  ${what}` : off}`
+  return [
+    ...(urls.api
+      ? [`  Web UI           ${urls.api}/  ← open this in a browser`, `  API              ${urls.api}/api/  (search: ${urls.api}/api/search?q=level:error)`]
+      : ['  API and UI       off']),
+    row('OTLP/HTTP', urls.otlp && `${urls.otlp}/v1/logs, /v1/traces`, ''),
+    row('OTLP/gRPC', urls.otlpGrpc, '(OTEL_EXPORTER_OTLP_PROTOCOL=grpc)'),
+    row('Elasticsearch', urls.elastic, '(_bulk for Filebeat, Logstash, Fluent Bit, Vector, rsyslog)'),
+    row('Syslog', urls.syslog, `(RFC 5424/3164, UDP and TCP; from ${config.receivers.syslog.allowNetworks.join(', ') || 'nowhere without a client certificate'})`),
+    row('Syslog TLS', urls.syslogTls, '(RFC 5425)', config.ports.syslogTls !== 0 ? 'off (set BEACON_TLS_CERT and BEACON_TLS_KEY)' : 'off'),
+    row('Fluentd Forward', urls.forward, config.receivers.forward.sharedKey ? '(shared-key handshake)' : '(no shared key: loopback/allowed networks only)'),
+  ].map((l) => l.trimEnd())
 }

@@ -17,6 +17,25 @@ export interface ReceiverDeps {
 
 export type Receiver = (app: FastifyInstance, deps: ReceiverDeps) => void | Promise<void>
 
+/**
+ * A receiver that owns its sockets (gRPC, syslog, Forward) instead of routes on an HTTP listener.
+ * `start` binds and resolves once it accepts connections.
+ */
+export interface SocketReceiver {
+  readonly name: string
+  start(at: { host: string; port: number }): Promise<OpenListener>
+}
+
+export interface OpenListener {
+  /** What the start banner prints, e.g. `127.0.0.1:4317` or `udp+tcp://127.0.0.1:5514`. */
+  address: string
+  port: number
+  close(): Promise<void>
+}
+
+/** TLS material for socket receivers (the configured certificate; client CA when set). */
+export interface ListenerTls { cert: Buffer; key: Buffer; ca?: Buffer }
+
 /** Who is sending. `service` set means the key is bound to one service name. */
 export interface IngestPrincipal { keyId?: string; service?: string }
 

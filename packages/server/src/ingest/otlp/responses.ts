@@ -43,7 +43,7 @@ export function exportResponse(format: OtlpFormat, signal: OtlpSignal, rejected:
 }
 
 /** google.rpc.Code for an HTTP status (https://github.com/googleapis/googleapis/blob/master/google/rpc/code.proto). */
-function rpcCode(httpStatus: number): number {
+export function rpcCode(httpStatus: number): number {
   switch (httpStatus) {
     case 400: case 413: case 415: return 3 // INVALID_ARGUMENT
     case 401: return 16 // UNAUTHENTICATED
@@ -65,8 +65,8 @@ export function statusBody(format: OtlpFormat, httpStatus: number, message: stri
   return w.finish()
 }
 
-/** Just enough of a protobuf writer for the small response messages. */
-class ProtoWriter {
+/** Just enough of a protobuf writer for the small response messages (also gRPC status details). */
+export class ProtoWriter {
   private readonly parts: Buffer[] = []
 
   varintField(field: number, value: number): void {

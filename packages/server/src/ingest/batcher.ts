@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto'
+import type { Logger } from 'pino'
+import type { Ingestor } from '../pipeline/pipeline.ts'
+import { attrs, type Batch, type LogRecord } from '../pipeline/record.ts'
+import type { IngestPrincipal } from './receiver.ts'
+
+/**
+ * Gathers records of a stream protocol without batches of its own (syslog) into batches for the
+ * ingest path, and turns the ingest path's backpressure into the stream's:
+ *
+ *   add(record) ─▶ pending ──(1,000 records or 20 ms)──▶ ingest.submit
+ *                     │ busy: `onBusy(true)` (the TCP socket is paused: the sender blocks)
+ *                     ▼
+ *                  retry outcome → wait Retry-After, submit the same batch again
+ */
+export interface BatcherOptions {
+  ingest: Ingestor
+  logger: Logger
+  source: string
+  principal: IngestPrincipal
+  /** Called with true when the sender should stop (submitting, or backlog full), false when it may go on. */
+  onBusy?: (busy: boolean) => void
+  maxRecords?: number
+  maxDelayMs?: number
+  /** Give up on a batch after this many retries (the store refuses for minutes); default 30. */
+  maxAttempts?: number
+}
+
+export class RecordBatcher {
+  private pending: LogRecord[] = []
+  private timer: NodeJS.Timeout | null = null
+  private chain: Promise<void> = Promise.resolve()
+  private inflight = 0
+  private closed = false
+  dropped = 0
+
+  constructor(private readonly opts: BatcherOptions) {}
+
+  add(record: LogRecord): void {
+    this.pending.push(record)
+    if (this.pending.length >= (this.opts.maxRecords ?? 1000)) this.flushSoon(0)
+    else this.flushSoon(this.opts.maxDelayMs ?? 20)
+  }
+
+  /** Whether the ingest path is behind (a UDP receiver drops instead of queueing). */
+  get busy(): boolean {
+    return this.inflight > 2
+  }
+
+  /** Submits what is pending and waits for every submit (connection end, shutdown). */
+  async drain(): Promise<void> {
+    this.flushSoon(0)
+    await this.chain
+  }
+
+  close(): Promise<void> {
+    const done = this.drain()
+    this.closed = true
+    return done
+  }
+
+  private flushSoon(delay: number): void {
+    if (delay === 0) {
+      if (this.timer) { clearTimeout(this.timer); this.timer = null }
+      this.flush()
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => { this.timer = null; this.flush() }, delay)
+    }
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return
+    const logs = this.pending
+    this.pending = []
+    this.inflight++
+    if (this.inflight === 1) this.opts.onBusy?.(true)
+    this.chain = this.chain.then(() => this.submit(logs)).finally(() => {
+      this.inflight--
+      if (this.inflight === 0) this.opts.onBusy?.(false)
+    })
+  }
+
+  private async submit(logs: LogRecord[]): Promise<void> {
+    const id = randomUUID()
+    const attempts = this.opts.maxAttempts ?? 30
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      // Stages change records in place (redaction, encryption): every attempt gets fresh copies.
+      const batch: Batch = { id, source: this.opts.source, logs: logs.map(copy), spans: [], principal: this.opts.principal, rejected: 0 }
+      try {
+        const outcome = await this.opts.ingest.submit(batch)
+        if (outcome.status !== 'retry') return
+        if (this.closed) break
+        await new Promise((r) => setTimeout(r, Math.min(outcome.retryAfterSeconds, 5) * 1000))
+      } catch (err) {
+        this.opts.logger.error({ err: { message: (err as Error).message }, records: logs.length }, `${this.opts.source}: batch could not be handed to the ingest path; retrying`)
+        await new Promise((r) => setTimeout(r, 1000))
+      }
+    }
+    this.dropped += logs.length
+    this.opts.logger.error({ records: logs.length }, `${this.opts.source}: records dropped: the ingest path refused them ${attempts} times`)
+  }
+}
+
+function copy(r: LogRecord): LogRecord {
+  return { ...r, attributes: Object.assign(attrs(), r.attributes), resource: Object.assign(attrs(), r.resource) }
+}
