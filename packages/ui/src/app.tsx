@@ -17,6 +17,7 @@ const OrdersPage = lazy(() => import('./pages/Orders/index.tsx'))
 const OrderPage = lazy(() => import('./pages/Order/index.tsx'))
 const AdminPage = lazy(() => import('./pages/Admin/index.tsx'))
 const AuditPage = lazy(() => import('./pages/Audit/index.tsx'))
+const AlertsPage = lazy(() => import('./pages/Alerts/index.tsx'))
 
 
 function Routes() {
@@ -42,6 +43,7 @@ function Routes() {
           <Route path="/service-map" component={guard('/service-map', ServiceMapPage)} />
           <Route path="/orders" component={guard('/orders', OrdersPage)} />
           <Route path="/orders/:id" component={guard('/orders', OrderPage)} />
+          <Route path="/alerts" component={guard('/alerts', AlertsPage)} />
           <Route path="/admin" component={guard('/admin', AdminPage)} />
           <Route path="/audit" component={guard('/audit', AuditPage)} />
           <Route><div className="page"><h1>Not found</h1><p>This address is not a Beacon page. Use the navigation on the left.</p></div></Route>
