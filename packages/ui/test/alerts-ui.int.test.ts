@@ -52,7 +52,7 @@ test('admin sees the firing FATAL, acknowledges its incident, tests a channel an
 
   await page.getByRole('tab', { name: 'Incidents' }).click()
   await page.getByRole('button', { name: 'Acknowledge' }).first().click()
-  await page.getByRole('table', { name: 'Incidents' }).getByText('acknowledged').waitFor()
+  await page.getByRole('table', { name: 'Incidents' }).getByText('acknowledged', { exact: true }).waitFor()
   await page.getByRole('table', { name: /per service/ }).getByText('mes-worker').waitFor()
   await screenshot(page, 'alerts-incidents')
 

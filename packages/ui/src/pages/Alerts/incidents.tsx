@@ -26,7 +26,7 @@ export function IncidentList({ status, limit = 200 }: { status?: 'open'; limit?:
   const q = useQuery({ queryKey: ['alerts-incidents', status, limit], queryFn: () => api<{ incidents: Incident[] }>(apiPath('/api/alerts/incidents', { status, from: 'now-30d', limit })), refetchInterval: 15_000 })
   const ack = useMutation({
     mutationFn: (id: string) => api(`/api/alerts/incidents/${encodeURIComponent(id)}/ack`, { method: 'POST', json: { note: '' } }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['alerts-incidents'] }),
+    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: ['alerts-incidents'] }), qc.invalidateQueries({ queryKey: ['alerts-mttr'] })]),
   })
   if (q.isPending) return <Loading what="incidents" />
   if (q.error) return <ErrorState error={q.error} />
