@@ -239,8 +239,8 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
       if (stopped) return
       stopped = true
       await Promise.allSettled([...servers.map((s) => s.close()), ...sockets.map((s) => s.close())])
-      await retention.stop()
       await alerts?.stop()
+      await retention.stop()
       await writer.stop()
       await wal.close()
       await store.close()

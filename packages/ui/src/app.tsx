@@ -18,6 +18,7 @@ const OrderPage = lazy(() => import('./pages/Order/index.tsx'))
 const AdminPage = lazy(() => import('./pages/Admin/index.tsx'))
 const AuditPage = lazy(() => import('./pages/Audit/index.tsx'))
 const StoragePage = lazy(() => import('./pages/Storage/index.tsx'))
+const AlertsPage = lazy(() => import('./pages/Alerts/index.tsx'))
 
 
 function Routes() {
@@ -43,6 +44,7 @@ function Routes() {
           <Route path="/service-map" component={guard('/service-map', ServiceMapPage)} />
           <Route path="/orders" component={guard('/orders', OrdersPage)} />
           <Route path="/orders/:id" component={guard('/orders', OrderPage)} />
+          <Route path="/alerts" component={guard('/alerts', AlertsPage)} />
           <Route path="/admin" component={guard('/admin', AdminPage)} />
           <Route path="/audit" component={guard('/audit', AuditPage)} />
           <Route path="/storage" component={guard('/storage', StoragePage)} />

@@ -141,3 +141,30 @@ test('rollups merge the intervals of a window per group (count, distinct, percen
   r.prune(1025)
   assert.equal(r.merge(0, 2000).get('a')!.count, 30)
 })
+
+test('alerts as code: every problem in beacon.config.yaml is listed at start', async () => {
+  const { loadConfig } = await import('../config/load.ts')
+  const { writeFileSync, mkdtempSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const { tmpdir } = await import('node:os')
+  const file = join(mkdtempSync(join(tmpdir(), 'beacon-alerts-cfg-')), 'beacon.config.yaml')
+  writeFileSync(file, `alerts:
+  detectors:
+    nonsense: false
+    http_5xx: { threshold: "many" }
+  channels:
+    - { name: tg, type: telegram, botToken: "bad", chatId: "x" }
+  rules:
+    - { name: broken, query: "service:(a OR", channels: [tg, missing] }
+    - { name: fine, query: "level:error", windowSeconds: 25 }
+`)
+  try {
+    loadConfig({ file, env: {} })
+    assert.fail('accepted')
+  } catch (err) {
+    const m = (err as Error).message
+    for (const want of [/no built-in detector nonsense/, /detectors\.http_5xx\.threshold/, /tg: botToken/, /broken: Expected .* at position \d+/, /no channel named "missing"/, /fine: windowSeconds: a multiple of 10/]) {
+      assert.match(m, want)
+    }
+  }
+})

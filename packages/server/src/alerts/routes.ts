@@ -14,6 +14,7 @@ import { specOf } from './service.ts'
 import { previewRule } from './preview.ts'
 import { DELIVERIES_TABLE } from './tables.ts'
 import { chTime } from '../api/time-range.ts'
+import { errors, ok } from '../api/openapi-schemas.ts'
 
 /**
  * /api/alerts — alerts (pending, firing), rules (+ preview), channels (+ test, deliveries),
@@ -22,8 +23,11 @@ import { chTime } from '../api/time-range.ts'
  */
 
 const TAGS = ['alerts']
-/** Route documentation for the OpenAPI document (description and tags are read by the OpenAPI generator). */
-const doc = (description: string, extra: FastifySchema = {}): FastifySchema => ({ description, tags: TAGS, ...extra }) as FastifySchema
+/** Route documentation for the OpenAPI document: description, tags, answers (200/201 any object) and errors. */
+const doc = (description: string, extra: FastifySchema = {}): FastifySchema => ({
+  description, tags: TAGS, ...extra,
+  response: { ...ok(description), 201: { description: 'created', type: 'object', additionalProperties: true }, ...errors(400, 404) },
+}) as FastifySchema
 const idParams = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const
 const anyBody = { type: 'object' } as const
 

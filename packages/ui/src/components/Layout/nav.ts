@@ -6,6 +6,7 @@ export const NAV: { path: string; label: string; anyOf: string[] }[] = [
   { path: '/traces', label: 'Traces', anyOf: ['traces:read'] },
   { path: '/service-map', label: 'Service map', anyOf: ['traces:read', 'aggregates:read'] },
   { path: '/orders', label: 'Orders', anyOf: ['logs:read'] },
+  { path: '/alerts', label: 'Alerts', anyOf: ['alerts:read', 'alerts:manage'] },
   { path: '/admin', label: 'Admin', anyOf: ['users:manage', 'keys:manage', 'retention:manage'] },
   { path: '/audit', label: 'Audit', anyOf: ['audit:read'] },
   { path: '/storage', label: 'Storage', anyOf: ['retention:manage'] },

@@ -9,6 +9,7 @@ import { Empty, ErrorState, Loading } from '../../components/States/index.tsx'
 import { useAuth } from '../../components/Auth/auth.tsx'
 import { formatDuration, formatLocal } from '../../model/time.ts'
 import { serviceColor } from '../../model/trace-layout.ts'
+import { OpenIncidentsCard } from '../Alerts/overview-card.tsx'
 
 /** Histogram buckets → x (seconds), totals and errors per bucket. */
 function toSeries(r: SearchResponse) {
@@ -50,6 +51,7 @@ export default function OverviewPage() {
         <TimeRange from={from} to={to} onChange={(f, t) => navigate(`/?from=${encodeURIComponent(f)}&to=${encodeURIComponent(t)}`)} />
       </div>
       <div className="cards">
+        {can('alerts:read') && <OpenIncidentsCard />}
         <div className="card">
           <h2>Order status changes</h2>
           <div className="figure"><b>{orders.data?.sum.toLocaleString() ?? '…'}</b><span>in the range</span></div>
