@@ -30,11 +30,13 @@ export async function createStore(config: Config): Promise<Store> {
   let client: ClickHouseClient
   let description: string
   let rawInsert: RawInsert | null = null
+  const cluster = config.clickhouse.cluster
+  if (cluster && !config.clickhouse.url) throw new Error('BEACON_CLICKHOUSE_CLUSTER needs BEACON_CLICKHOUSE_URL (a node of that cluster); the embedded store is one process')
   if (config.clickhouse.url) {
     const url = new URL(config.clickhouse.url)
     url.username = ''
     url.password = ''
-    description = `ClickHouse server ${url.origin}`
+    description = cluster ? `ClickHouse cluster ${cluster} via ${url.origin}` : `ClickHouse server ${url.origin}`
     client = createClient({
       url: config.clickhouse.url,
       username: config.clickhouse.username,
@@ -45,7 +47,7 @@ export async function createStore(config: Config): Promise<Store> {
     })
     if (config.clickhouse.database !== 'default') {
       const admin = createClient({ url: config.clickhouse.url, username: config.clickhouse.username, password: config.clickhouse.password })
-      await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.clickhouse.database}` })
+      await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.clickhouse.database}${cluster ? ` ON CLUSTER '${cluster}'` : ''}` })
       await admin.close()
     }
   } else {
@@ -72,9 +74,14 @@ export async function createStore(config: Config): Promise<Store> {
       if (body.length === 0) return
       // Always both settings: chDB applies client settings with SET on its one session, so a token
       // left from an earlier insert would otherwise silently deduplicate a later one away.
-      const settings = dedupToken
-        ? { insert_deduplication_token: dedupToken, insert_deduplicate: 1 as const }
-        : { insert_deduplication_token: '', insert_deduplicate: 0 as const }
+      const settings = {
+        ...(dedupToken
+          ? { insert_deduplication_token: dedupToken, insert_deduplicate: 1 as const }
+          : { insert_deduplication_token: '', insert_deduplicate: 0 as const }),
+        // Cluster: the Distributed table forwards the blocks to the shards before answering, so the
+        // write-ahead log's checkpoint only moves past rows the shards' replicas hold.
+        ...(cluster ? { insert_distributed_sync: 1 as const } : {}),
+      }
       // Same statement either way (INSERT … SETTINGS … FORMAT TabSeparated); embedded chDB takes the
       // bytes without the client's string round trip.
       if (rawInsert) {
