@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream'
+import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { createClient, type ClickHouseClient } from '@clickhouse/client'
@@ -15,7 +16,8 @@ export interface Store {
   command(sql: string, params?: Record<string, unknown>): Promise<void>
   /**
    * Inserts TabSeparated rows (see tsv.ts). With `dedupToken` a replay of the same insert is
-   * ignored by ClickHouse (insert_deduplication_token + non_replicated_deduplication_window).
+   * ignored by ClickHouse (insert_deduplication_token + non_replicated_deduplication_window, or the
+   * replicated window in cluster mode); without one the insert is never deduplicated.
    */
   insertTsv(table: string, columns: readonly string[], body: Buffer, dedupToken?: string): Promise<void>
   /** Where the data is, for the start banner ("embedded ./data/clickhouse" or the server URL without credentials). */
@@ -74,10 +76,11 @@ export async function createStore(config: Config): Promise<Store> {
       if (body.length === 0) return
       // Always both settings: chDB applies client settings with SET on its one session, so a token
       // left from an earlier insert would otherwise silently deduplicate a later one away.
+      // Without a token, a unique one: chDB's raw insert deduplicates identical tokenless blocks
+      // even with insert_deduplicate = 0 (store-contract test), which would drop repeated rows.
       const settings = {
-        ...(dedupToken
-          ? { insert_deduplication_token: dedupToken, insert_deduplicate: 1 as const }
-          : { insert_deduplication_token: '', insert_deduplicate: 0 as const }),
+        insert_deduplication_token: dedupToken ?? `once-${randomUUID()}`,
+        insert_deduplicate: 1 as const,
         // Cluster: the Distributed table forwards the blocks to the shards before answering, so the
         // write-ahead log's checkpoint only moves past rows the shards' replicas hold.
         ...(cluster ? { insert_distributed_sync: 1 as const } : {}),
