@@ -3,7 +3,8 @@ import { textCondition } from './compile-text.ts'
 import { QueryError, quoteForMessage } from './errors.ts'
 import { resolveField, type FieldColumn, type Target } from './fields.ts'
 import { allOf, anyOf, type Params } from './params.ts'
-import { LEVEL_HINT, likePattern, parseDurationNs, parseLevel, parseNumber, type LevelValue } from './values.ts'
+import { anchored, compileRegex } from './regex.ts'
+import { LEVEL_HINT, likePattern, parseDurationNs, parseLevel, parseNumber, parseTimeValue, timeLimit, type LevelValue } from './values.ts'
 
 /**
  * `field:value` → a SQL condition, by what the field is on the target (see fields.ts).
@@ -12,7 +13,7 @@ import { LEVEL_HINT, likePattern, parseDurationNs, parseLevel, parseNumber, type
  * NULL (a missing attribute compared as a number) are wrapped in ifNull(…, 0) so NOT stays true
  * for events without the field, as in Kibana.
  */
-export function fieldCondition(node: FieldNode, target: Target, params: Params): string {
+export function fieldCondition(node: FieldNode, target: Target, params: Params, nowMs: number = Date.now()): string {
   const r = resolveField(node.field, target)
   if (r.type === 'attribute') {
     const k = params.add(r.key, 'String')
@@ -28,13 +29,41 @@ export function fieldCondition(node: FieldNode, target: Target, params: Params):
     case 'duration': return durationField(node, column, params)
     case 'level': return levelField(node, params)
     case 'spanLevel': return spanLevelField(node)
+    case 'time': return timeField(node, params, nowMs)
   }
 }
 
-/** One condition per bound: `>= 100` and `<= 500` for `[100 TO 500]`. */
-interface Bound { op: '>' | '>=' | '<' | '<='; text: string }
+/** The limits of a time condition, [op, ns]; `field:value` is the span of time the value names. */
+export function timeLimits(node: FieldNode, nowMs: number): { op: '>=' | '<'; ns: bigint }[] | null {
+  const m = node.match
+  const span = (text: string): { start: bigint; end: bigint } => {
+    const s = parseTimeValue(text, nowMs)
+    if (!s) throw new QueryError(node.position, 'a time such as 2026-11-29, 2026-11-29T10:00:00Z or now-15m', `found ${quoteForMessage(text)}`)
+    return s
+  }
+  switch (m.op) {
+    case 'exists': return null
+    case 'is': {
+      if (m.value.type === 'pattern' || m.value.type === 'regex') {
+        throw new QueryError(node.position, 'a time such as 2026-11-29, 2026-11-29T10:00:00Z or now-15m', 'wildcards and regular expressions do not apply to times')
+      }
+      const s = span(m.value.text)
+      return [{ op: '>=', ns: s.start }, { op: '<', ns: s.end }]
+    }
+    default: return bounds(m).map((b) => timeLimit(b.op, span(b.text)))
+  }
+}
 
-function bounds(match: Extract<Match, { op: 'compare' | 'range' }>): Bound[] {
+function timeField(node: FieldNode, params: Params, nowMs: number): string {
+  const limits = timeLimits(node, nowMs)
+  if (!limits) return '1'
+  return allOf(limits.map((l) => `Timestamp ${l.op} fromUnixTimestamp64Nano(${params.add(l.ns.toString(), 'Int64')})`))
+}
+
+/** One condition per bound: `>= 100` and `<= 500` for `[100 TO 500]`. */
+export interface Bound { op: '>' | '>=' | '<' | '<='; text: string }
+
+export function bounds(match: Extract<Match, { op: 'compare' | 'range' }>): Bound[] {
   if (match.op === 'compare') return [{ op: match.comparison, text: match.text }]
   const out: Bound[] = []
   if (match.lower) out.push({ op: match.lower.inclusive ? '>=' : '>', text: match.lower.text })
@@ -51,6 +80,10 @@ function mapsCondition(node: FieldNode, values: string[], present: string[], par
       if (m.value.type === 'pattern') {
         const p = params.add(likePattern(m.value.parts), 'String')
         return anyOf(values.map((v) => `${v} ${likeOp} ${p}`))
+      }
+      if (m.value.type === 'regex') {
+        const p = params.add(anchored(m.value.pattern), 'String')
+        return anyOf(values.map((v) => `match(${v}, ${p})`))
       }
       const p = params.add(m.value.text, 'String')
       return anyOf(values.map((v) => `${v} = ${p}`))
@@ -73,7 +106,7 @@ function mapsCondition(node: FieldNode, values: string[], present: string[], par
 /** Trace and span ids are stored lowercase; accept them pasted in any case. */
 function lowerValues(node: FieldNode): FieldNode {
   const m = node.match
-  if (m.op === 'is') {
+  if (m.op === 'is' && m.value.type !== 'regex') {
     const value = m.value.type === 'pattern'
       ? { type: 'pattern' as const, parts: m.value.parts.map((p) => p.toLowerCase()) }
       : { ...m.value, text: m.value.text.toLowerCase() }
@@ -102,6 +135,7 @@ function numberField(node: FieldNode, column: string, params: Params): string {
     case 'exists': return `${column} != 0`
     case 'is':
       if (m.value.type === 'pattern') return `toString(${column}) LIKE ${params.add(likePattern(m.value.parts), 'String')}`
+      if (m.value.type === 'regex') return `match(toString(${column}), ${params.add(anchored(m.value.pattern), 'String')})`
       return `${column} = ${uint16(m.value.text)}`
     default: return allOf(bounds(m).map((b) => `${column} ${b.op} ${uint16(b.text)}`))
   }
@@ -117,20 +151,22 @@ function durationField(node: FieldNode, column: string, params: Params): string 
   switch (m.op) {
     case 'exists': return '1'
     case 'is':
-      if (m.value.type === 'pattern') throw new QueryError(node.position, 'a duration such as 500 (ms), 250ms or 1.5s', "wildcards do not apply to durations")
+      if (m.value.type === 'pattern' || m.value.type === 'regex') {
+        throw new QueryError(node.position, 'a duration such as 500 (ms), 250ms or 1.5s', 'wildcards and regular expressions do not apply to durations')
+      }
       return `${column} = ${ns(m.value.text)}`
     default: return allOf(bounds(m).map((b) => `${column} ${b.op} ${ns(b.text)}`))
   }
 }
 
-function level(node: FieldNode, text: string): LevelValue {
+export function level(node: FieldNode, text: string): LevelValue {
   const l = parseLevel(text)
   if (!l) throw new QueryError(node.position, LEVEL_HINT, `found ${quoteForMessage(text)}`)
   return l
 }
 
 /** `>= warn` starts at WARN's lowest number, `> warn` starts above WARN's highest, and so on. */
-function levelBoundNumber(op: Bound['op'], l: LevelValue): number {
+export function levelBoundNumber(op: Bound['op'], l: LevelValue): number {
   return op === '>=' || op === '<' ? l.min : l.max
 }
 
@@ -140,6 +176,7 @@ function levelField(node: FieldNode, params: Params): string {
     case 'exists': return "SeverityText != ''"
     case 'is': {
       if (m.value.type === 'pattern') return `SeverityText ILIKE ${params.add(likePattern(m.value.parts), 'String')}`
+      if (m.value.type === 'regex') return `match(SeverityText, ${params.add(anchored(m.value.pattern), 'String')})`
       const l = level(node, m.value.text)
       if (l.name) return `SeverityText = ${params.add(l.name, 'String')}`
       return `SeverityNumber = ${params.add(l.min, 'UInt8')}`
@@ -156,12 +193,24 @@ const SPAN_LEVELS = [
 ]
 
 function spanLevelField(node: FieldNode): string {
+  const hits = spanLevelsMatching(node)
+  return hits.length === SPAN_LEVELS.length ? '1' : hits.length === 0 ? '0' : hits[0].sql
+}
+
+/**
+ * Which of a span's two levels (INFO, ERROR) a `level:` condition accepts; the SQL compiler and the
+ * in-memory evaluator both decide from this list.
+ */
+export function spanLevelsMatching(node: FieldNode): readonly { name: string; number: number; sql: string }[] {
   const m = node.match
   let test: (s: (typeof SPAN_LEVELS)[number]) => boolean
-  if (m.op === 'exists') return '1'
+  if (m.op === 'exists') return SPAN_LEVELS
   if (m.op === 'is') {
     const v = m.value
-    if (v.type === 'pattern') {
+    if (v.type === 'regex') {
+      const re = compileRegex(anchored(v.pattern))
+      test = (s) => re.test(s.name)
+    } else if (v.type === 'pattern') {
       const re = new RegExp(`^${v.parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i')
       test = (s) => re.test(s.name)
     } else {
@@ -172,10 +221,9 @@ function spanLevelField(node: FieldNode): string {
     const bs = bounds(m).map((b) => ({ op: b.op, n: levelBoundNumber(b.op, level(node, b.text)) }))
     test = (s) => bs.every((b) => compareNumbers(s.number, b.op, b.n))
   }
-  const hits = SPAN_LEVELS.filter(test)
-  return hits.length === SPAN_LEVELS.length ? '1' : hits.length === 0 ? '0' : hits[0].sql
+  return SPAN_LEVELS.filter(test)
 }
 
-function compareNumbers(a: number, op: Bound['op'], b: number): boolean {
+export function compareNumbers(a: number, op: Bound['op'], b: number): boolean {
   return op === '>' ? a > b : op === '>=' ? a >= b : op === '<' ? a < b : a <= b
 }

@@ -11,9 +11,12 @@ import { compileQuery, type CompiledQuery, type CompileOptions } from './compile
 import { parseQuery } from './parser.ts'
 
 export { parseQuery, LIMITS } from './parser.ts'
+export type { ParseOptions } from './parser.ts'
 export { compileQuery, fieldExpression } from './compile.ts'
 export type { CompiledQuery, CompileOptions } from './compile.ts'
 export { QueryError } from './errors.ts'
+export { compileMatcher } from './match.ts'
+export type { BusinessKeyLists, MatchableLog, MatchableSpan, MatcherOptions } from './match.ts'
 export { FIELDS, FIELD_ALIASES, ATTRIBUTE_MAPS, listFields, resolveField } from './fields.ts'
 export type { FieldColumn, FieldDef, FieldInfo, FieldKind, ResolvedField, Target } from './fields.ts'
 export { LEVELS } from './values.ts'

@@ -14,11 +14,14 @@ import { Authenticator, createIngestAuth } from './auth/authenticator.ts'
 import { installApiGuard } from './auth/api-guard.ts'
 import { registerAuthRoutes } from './auth/auth-routes.ts'
 import { registerAdminRoutes } from './auth/admin-routes.ts'
+import { createDutyCheck } from './auth/duties.ts'
+import { installReadLimits } from './api/read-limits.ts'
 import { bootstrapIdentities } from './auth/bootstrap.ts'
 import { isLoopbackHost } from './auth/networks.ts'
-import { createServiceBindingStage } from './auth/service-binding.ts'
 import { verifyPassword } from './auth/secrets.ts'
 import { installReaderDecryption } from './auth/reader-decryption.ts'
+import { createLiveReader } from './api/tail.ts'
+import { createRecordReveal } from './auth/reader-reveal.ts'
 import { AUDIT_MIGRATIONS, AuditLog } from './audit/audit-log.ts'
 import { createSecurityStages } from './security/stages.ts'
 import { loadKeyRing } from './security/key-file.ts'
@@ -34,7 +37,7 @@ import { registerRedactionRoutes } from './security/redaction-routes.ts'
  *     init(store):  identities + audit chain loaded, first-start admin and ingest key
  *     ingestAuth:   ingest keys for the OTLP and Elasticsearch receivers
  *     api(app):     gate (network, credentials, CSRF, permission) → audit hooks → auth, admin, audit routes
- *     stages:       redact, encrypt (security/stages.ts), enrich = service binding of ingest keys
+ *     stages:       redact, encrypt (security/stages.ts); registered in pipeline/stages/index.ts
  *     search:       exact match on encrypted fields through their blind index (security/blind-search.ts)
  *     answers:      encrypted values decrypted for sensitive:decrypt (audited), `[encrypted]` for others
  *     audit text:   search text stored without encrypted values, secrets or cards (security/audit-text.ts)
@@ -79,7 +82,7 @@ export async function securityExtensions(config: Config, log: Logger, opts: Secu
   if (problems.length) throw new BeaconError('config_invalid', `Invalid configuration:\n  - ${problems.join('\n  - ')}`)
   if (!sec.auth) log.warn('authentication is OFF (BEACON_AUTH=off): anyone on this machine can read and write')
 
-  const stages: Partial<Record<'redact' | 'encrypt' | 'enrich', Stage>> = { enrich: createServiceBindingStage() }
+  const stages: Partial<Record<'redact' | 'encrypt', Stage>> = {}
   if (data?.redact) stages.redact = data.redact
   if (data?.encrypt) stages.encrypt = data.encrypt
   const blind = data?.encrypt && keyRing
@@ -116,14 +119,18 @@ export async function securityExtensions(config: Config, log: Logger, opts: Secu
   }
 
   ext.ingestAuth = { authenticate: (headers) => ingestAuth.authenticate(headers) }
+  ext.audit = (e) => { audit?.append({ actor: 'system', client: '', result: 'allowed', target: e.target, action: e.action, rows: e.rows, detail: e.detail ?? '' }) }
 
-  ext.api = (app) => {
+  ext.api = (app, deps) => {
     if (!auth || !audit) throw new Error('security: the API is registered before init')
     installApiGuard(app, config, auth)
+    installReadLimits(app, sec.reads)
     installReaderDecryption(app, keyRing, audit)
+    deps.liveReader = createLiveReader(keyRing, audit)
+    deps.revealRecords = createRecordReveal(keyRing, audit) // streamed answers (export)
     installApiAudit(app, audit)
     registerAuthRoutes(app, config, auth, audit)
-    registerAdminRoutes(app, auth, audit)
+    registerAdminRoutes(app, auth, audit, createDutyCheck(sec))
     registerAuditRoutes(app, audit)
     registerRedactionRoutes(app, {
       redact, encrypt: data?.encrypt, keyRing, redactionEnabled: sec.redaction.enabled,

@@ -60,9 +60,15 @@ export async function startTestBeacon(opts: TestBeaconOptions = {}): Promise<Tes
     BEACON_OTLP_PORT: String(otlp),
     BEACON_ES_PORT: String(es),
     BEACON_HOST: '127.0.0.1',
+    // Receivers a test does not ask for stay off (their default ports are fixed numbers).
+    BEACON_OTLP_GRPC_PORT: '0',
+    BEACON_SYSLOG_PORT: '0',
+    BEACON_SYSLOG_TLS_PORT: '0',
+    BEACON_FORWARD_PORT: '0',
     ...opts.env,
   }
-  const config = loadConfig({ env, file: '/dev/null', overrides: { 'ingest.flushIntervalMs': 100, ...opts.overrides } })
+  // dual control off by default here (one test admin sets up every role); duties.int.test.ts turns it on
+  const config = loadConfig({ env, file: '/dev/null', overrides: { 'ingest.flushIntervalMs': 100, 'security.dualControl': false, ...opts.overrides } })
   const log = createLogger(opts.logLevel ?? process.env.BEACON_TEST_LOG_LEVEL ?? 'silent', opts.logDestination)
   const ext = await securityExtensions(config, log, { testCredentials: true, env })
   const beacon = await createBeacon(config, log, ext)

@@ -5,7 +5,7 @@ import { hashPassword, verifyPassword, csrfTokenFor, randomPassword } from '../s
 import { LoginGuard } from '../src/auth/login-guard.ts'
 import { createNetworkAllowlist, isLoopbackHost } from '../src/auth/networks.ts'
 import { permissionsOf } from '../src/auth/principal.ts'
-import { createServiceBindingStage } from '../src/auth/service-binding.ts'
+import { createServiceBindingStage } from '../src/pipeline/stages/service-binding.ts'
 import { DEFAULT_ROLES, configSchema } from '../src/config/schema.ts'
 import { loadConfig } from '../src/config/load.ts'
 import { GENESIS_HASH, chainEntry, entryHash } from '../src/audit/chain.ts'

@@ -1,14 +1,14 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { writeFileSync, mkdtempSync } from 'node:fs'
+import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadConfig } from '../src/config/load.ts'
+import { ENV_OVERRIDES, envHelp, loadConfig } from '../src/config/load.ts'
 import { BeaconError, ERRORS } from '../src/errors.ts'
 
 test('defaults match the documented ports and data dir', () => {
   const c = loadConfig({ env: {}, file: '/dev/null' })
-  assert.deepEqual(c.ports, { api: 5080, otlp: 4318, elastic: 9200 })
+  assert.deepEqual(c.ports, { api: 5080, otlp: 4318, elastic: 9200, otlpGrpc: 4317, syslog: 5514, syslogTls: 6514, forward: 24224 })
   assert.equal(c.host, '127.0.0.1')
   assert.equal(c.dataDir, './data')
   assert.equal(c.clickhouse.url, '')
@@ -62,4 +62,31 @@ test('error codes map to distinct, valid HTTP statuses', () => {
     assert.ok(status >= 400 && status < 600, code)
   }
   assert.equal(new Set(Object.keys(ERRORS)).size, Object.keys(ERRORS).length)
+})
+
+test('an unknown key stops the start, naming its path and the nearest known key', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-'))
+  const file = join(dir, 'typo.yaml')
+  writeFileSync(file, 'retension:\n  days: 7\ningest:\n  fsnyc: false\nreceivers:\n  syslog:\n    allowNetwork: ["10.0.0.0/8"]\n')
+  assert.throws(() => loadConfig({ env: {}, file }), (err: Error) => {
+    assert.match(err.message, /retension: unknown setting \(did you mean retention\?\)/)
+    assert.match(err.message, /ingest\.fsnyc: unknown setting \(did you mean ingest\.fsync\?\)/)
+    assert.match(err.message, /receivers\.syslog\.allowNetwork: unknown setting \(did you mean receivers\.syslog\.allowNetworks\?\)/)
+    return true
+  })
+})
+
+test('the configuration is frozen after validation', () => {
+  const c = loadConfig({ env: {}, file: '/dev/null' })
+  assert.ok(Object.isFrozen(c) && Object.isFrozen(c.ports) && Object.isFrozen(c.receivers.syslog.allowNetworks))
+  assert.throws(() => { (c.ports as { api: number }).api = 1 }, TypeError)
+})
+
+test('--help and the README list every BEACON_* variable, each with a description', () => {
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8')
+  for (const [name, v] of Object.entries(ENV_OVERRIDES)) {
+    assert.ok(v.help && v.help.length > 5, `${name} has a description`)
+    assert.match(readme, new RegExp(`\\| \`${name}\` \\|`), `README configuration table lists ${name}`)
+    assert.ok(envHelp().includes(name))
+  }
 })

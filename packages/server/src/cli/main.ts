@@ -1,19 +1,20 @@
 #!/usr/bin/env node
 import { Command } from 'commander'
-import { envVariables } from '../config/load.ts'
+import { envHelp } from '../config/load.ts'
 import { startCommand } from './start.ts'
 import { queryCommand } from './query.ts'
 import { registerSecurityCommands } from './security-commands.ts'
+import { registerArchiveCommands } from './archive-commands.ts'
 
 const program = new Command()
 program
   .name('beacon')
   .description('Beacon: centralized logs, traces and alerts on embedded ClickHouse')
-  .addHelpText('after', `\nConfiguration: ./beacon.config.yaml (or BEACON_CONFIG=path) and environment variables:\n  ${envVariables.join('\n  ')}`)
+  .addHelpText('after', `\nConfiguration: ./beacon.config.yaml (or BEACON_CONFIG=path) and environment variables:\n${envHelp()}`)
 
 program
   .command('start')
-  .description('start Beacon: OTLP/HTTP (:4318), Elasticsearch bulk (:9200) and the API (:5080), data in BEACON_DATA_DIR (./data)')
+  .description('start Beacon: OTLP/HTTP (:4318), OTLP/gRPC (:4317), Elasticsearch bulk (:9200), syslog (:5514, TLS :6514), Fluentd Forward (:24224) and the API (:5080); data in BEACON_DATA_DIR (./data)')
   .action(startCommand)
 
 program
@@ -30,6 +31,7 @@ program
   .action(queryCommand)
 
 registerSecurityCommands(program)
+registerArchiveCommands(program)
 
 program.parseAsync(process.argv).catch((err) => {
   console.error((err as Error).message)

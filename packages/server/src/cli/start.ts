@@ -32,7 +32,7 @@ export async function startCommand(): Promise<void> {
   const { urls } = beacon
   const lines = [
     `Beacon is ready in ${((Date.now() - t0) / 1000).toFixed(1)} s — store: ${beacon.store.description}`,
-    urls.api ? `  API and UI       ${urls.api}            (search: ${urls.api}/api/search?q=level:error)` : '  API              off',
+    urls.api ? `  Web UI           ${urls.api}/            ← open this in a browser\n  API              ${urls.api}/api/       (search: ${urls.api}/api/search?q=level:error)` : '  API and UI       off',
     urls.otlp ? `  OTLP/HTTP        ${urls.otlp}/v1/logs, /v1/traces` : '  OTLP/HTTP        off',
     urls.elastic ? `  Elasticsearch    ${urls.elastic}            (_bulk for Filebeat, Logstash, Fluent Bit, Vector, rsyslog)` : '  Elasticsearch    off',
   ]

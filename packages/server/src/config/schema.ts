@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { isIP } from 'node:net'
 import { securityDataConfigSchema } from '../security/stages.ts'
+import { archiveSchema, retentionSchema } from '../retention/config.ts'
 
 /**
  * The one configuration schema. Sources, lowest to highest precedence: defaults here,
@@ -58,6 +59,31 @@ const cidr = z.string().refine((s) => {
   return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128))
 }, 'expected an IP address or a CIDR network such as 10.0.0.0/8')
 
+/** Receivers beyond OTLP/HTTP and Elasticsearch bulk (docs/ingest.md). */
+export const receiversSchema = z.object({
+  syslog: z.object({
+    /** Syslog has no credentials: senders in these networks are accepted; others need a TLS client certificate. */
+    allowNetworks: z.array(cidr).default(['127.0.0.0/8', '::1/128']),
+    /** PEM CA file: TLS clients presenting a certificate it signed are accepted from any address. */
+    clientCa: z.string().default(''),
+    /**
+     * How RFC 5424 structured data becomes attributes: `name` (`[order@32473 id="A-1"]` → `order.id`),
+     * `id` (→ `order@32473.id`) or `param` (→ `id`).
+     */
+    structuredDataKeys: z.enum(['name', 'id', 'param']).default('name'),
+    /** Attribute renames applied after that mapping, e.g. `{ "origin.ip": "client.ip" }`. */
+    renameAttributes: z.record(z.string(), z.string().min(1)).default({}),
+    /** Longest syslog message, bytes (longer: the TCP connection is closed, the UDP datagram dropped). */
+    maxMessageBytes: positive.default(64 * 1024),
+  }).default({ allowNetworks: ['127.0.0.0/8', '::1/128'], clientCa: '', structuredDataKeys: 'name', renameAttributes: {}, maxMessageBytes: 64 * 1024 }),
+  forward: z.object({
+    /** Shared key of the Forward handshake (HELO/PING/PONG); empty: no handshake, ingest-key auth is not possible. */
+    sharedKey: z.string().default(''),
+    /** Service name from the tag: the whole tag, its first or its last dot-separated part (`app.shop-api` → `shop-api` with `last`). */
+    serviceFromTag: z.enum(['tag', 'first', 'last']).default('tag'),
+  }).default({ sharedKey: '', serviceFromTag: 'tag' }),
+})
+
 export const securitySchema = z.object({
   /** Authentication on every listener. `false` (BEACON_AUTH=off) is refused unless `host` is loopback. */
   auth: z.boolean().default(true),
@@ -93,6 +119,27 @@ export const securitySchema = z.object({
   trustProxy: z.union([z.boolean(), z.array(cidr)]).default(false),
   /** Mark the session cookie Secure even without TLS here (TLS terminated by a proxy). Always on with tls. */
   secureCookies: z.boolean().default(false),
+  /** Granting a role with a permission the granting admin lacks waits for a second admin (auth/duties.ts). */
+  dualControl: z.boolean().default(true),
+  /** Fields whose values analysts (aggregates:read only) see in facets; other facets give counts only. */
+  dimensions: z.array(z.string().min(1)).default([
+    'service', 'level', 'severity', 'kind', 'status', 'span.kind', 'http.route', 'http.request.method', 'http.method',
+    'http.response.status_code', 'http.status_code', 'event.action', 'deployment.environment', 'service.version', 'rpc.method', 'messaging.operation',
+  ]),
+  /** Bounds of every API read (api/read-limits.ts). */
+  reads: z.object({
+    maxExecutionSeconds: z.number().positive().max(3600).default(20),
+    maxMemoryBytes: z.number().int().positive().default(2 * 2 ** 30),
+    maxResultBytes: z.number().int().positive().default(128 * 2 ** 20),
+    concurrentQueries: z.number().int().positive().max(64).default(2),
+    queuedQueries: z.number().int().nonnegative().default(32),
+    perUserRequests: z.number().int().positive().default(4),
+  }).default({ maxExecutionSeconds: 20, maxMemoryBytes: 2 * 2 ** 30, maxResultBytes: 128 * 2 ** 20, concurrentQueries: 2, queuedQueries: 32, perUserRequests: 4 }),
+  /** Slow clients (slowloris): headers must arrive within `headersMs`, the whole request within `requestMs`. */
+  timeouts: z.object({
+    headersMs: z.number().int().positive().default(10_000),
+    requestMs: z.number().int().positive().default(60_000),
+  }).default({ headersMs: 10_000, requestMs: 60_000 }),
   /** `redaction` and `encryption` (packages/server/src/security/stages.ts). */
   ...securityDataConfigSchema.shape,
 })
@@ -106,7 +153,11 @@ export const configSchema = z.object({
     api: port.default(5080),
     otlp: port.default(4318),
     elastic: port.default(9200),
-  }).default({ api: 5080, otlp: 4318, elastic: 9200 }),
+    otlpGrpc: port.default(4317),
+    syslog: port.default(5514),
+    syslogTls: port.default(6514),
+    forward: port.default(24224),
+  }).default({ api: 5080, otlp: 4318, elastic: 9200, otlpGrpc: 4317, syslog: 5514, syslogTls: 6514, forward: 24224 }),
   clickhouse: z.object({
     /** Empty: embedded chDB in `<dataDir>/clickhouse`. Otherwise an http(s) URL of a ClickHouse server. */
     url: z.string().default(''),
@@ -120,10 +171,10 @@ export const configSchema = z.object({
      */
     cluster: z.string().regex(/^([A-Za-z_][A-Za-z0-9_-]*)?$/, 'letters, digits, _ and - only').default(''),
   }).default({ url: '', username: 'default', password: '', database: 'default', cluster: '' }),
-  retention: z.object({
-    /** Hot retention for logs and spans, days (DESIGN §1: 14–30). */
-    days: z.number().int().min(1).max(3650).default(30),
-  }).default({ days: 30 }),
+  /** Hot retention, size caps, disk guard (retention/config.ts). */
+  retention: retentionSchema.default(retentionSchema.parse({})),
+  /** The archive: S3 or a folder (retention/config.ts). */
+  archive: archiveSchema.default(archiveSchema.parse({})),
   businessKeys: businessKeysSchema.default(businessKeysSchema.parse({})),
   limits: limitsSchema.default(limitsSchema.parse({})),
   ingest: z.object({
@@ -144,6 +195,12 @@ export const configSchema = z.object({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   }).default({ level: 'info' }),
   security: securitySchema.default(securitySchema.parse({})),
+  receivers: receiversSchema.default(receiversSchema.parse({})),
+  // Export (GET /api/export, beacon export): issue 7.
+  export: z.object({
+    /** Most records one export streams; a request's `limit` may ask for fewer, never more. */
+    maxRecords: z.number().int().min(1).max(10_000_000).default(100_000),
+  }).default({ maxRecords: 100_000 }),
 })
 
 export type Config = z.infer<typeof configSchema>

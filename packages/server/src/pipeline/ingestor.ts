@@ -4,7 +4,7 @@ import { runStages, type IngestOutcome, type Ingestor, type Stage } from './pipe
 import type { RowEncoder } from '../store/encode.ts'
 import { encodeEntry } from '../wal/entry.ts'
 import type { WriteAheadLog } from '../wal/wal.ts'
-import type { StoreWriter } from '../wal/store-writer.ts'
+import type { StoreWriter } from '../store/writer.ts'
 import { LiveFeed } from './live.ts'
 
 /** How long a batch id is remembered to recognise a client's replay of the same request. */
@@ -28,6 +28,8 @@ export class IngestService implements Ingestor {
   readonly stats: IngestStats = { batches: 0, records: 0, rejected: 0, duplicates: 0, overloaded: 0 }
   /** Durable batches, after every stage, for live tails and instant alert rules. */
   readonly live: LiveFeed
+  /** Stage-independent hooks (retention): `admit` may refuse a batch before any work (disk guard); `screen` runs after the stages (records older than the hot retention). */
+  hooks: { admit?: () => IngestOutcome | null; screen?: (batch: Batch) => void } = {}
 
   constructor(
     private readonly stages: readonly Stage[],
@@ -66,7 +68,13 @@ export class IngestService implements Ingestor {
         ? { status: 'retry', retryAfterSeconds: 2, reason: 'ingest backlog is full; the store is catching up' }
         : { status: 'retry', retryAfterSeconds: 10, reason: 'the store is not accepting writes; data is kept in the write-ahead log', httpStatus: 503 }
     }
+    const refused = this.hooks.admit?.()
+    if (refused) {
+      this.stats.overloaded++
+      return refused
+    }
     runStages(this.stages, batch)
+    this.hooks.screen?.(batch)
     const logs = batch.logs.length
     const spans = batch.spans.length
     if (logs + spans > 0) {

@@ -4,11 +4,12 @@ import type { Batch } from './record.ts'
  *   receiver (OTLP, ES bulk, …)
  *        │  Batch of normalized records
  *        ▼
- *   normalize → classify → redact → encrypt → enrich      (Stage[], in order, synchronous)
+ *   normalize → classify → service-binding → redact → encrypt → enrich
+ *        │  (Stage[], registered in ./stages/index.ts, in order, synchronous)
  *        ▼
- *   encode to TSV → write-ahead log (group commit, fsync) → ack to the client
+ *   encode for the store (store/encode.ts) → write-ahead log (group commit, fsync) → ack
  *        ▼ (background)
- *   store writer: WAL → ClickHouse inserts (deduplicated) → checkpoint
+ *   store writer (store/writer.ts): WAL → ClickHouse inserts (deduplicated) → checkpoint
  *
  * Stages mutate the batch in place and must not do I/O: they run on every record.
  */
@@ -28,9 +29,8 @@ export interface Ingestor {
   submit(batch: Batch): Promise<IngestOutcome>
 }
 
-/** Named stage slots, in the order they run. Security stages fill `redact` and `encrypt`. */
-export const STAGE_ORDER = ['normalize', 'classify', 'redact', 'encrypt', 'enrich'] as const
-export type StageSlot = (typeof STAGE_ORDER)[number]
+/** Stage slots and their order: registered in ./stages/index.ts. */
+export { STAGE_ORDER, type StageSlot } from './stages/index.ts'
 
 export function runStages(stages: readonly Stage[], batch: Batch): void {
   for (const s of stages) s.process(batch)

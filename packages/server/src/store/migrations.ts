@@ -20,6 +20,8 @@ export interface Migration {
   name: string
   /** Statements to run, in order; each must be idempotent on its own (IF NOT EXISTS …). */
   statements(config: Config): string[]
+  /** Runs after the statements, for changes that must read the store first (retention: repartition). Idempotent. */
+  run?(store: Store, config: Config): Promise<void>
 }
 
 export const CORE_MIGRATIONS: Migration[] = [
@@ -27,8 +29,8 @@ export const CORE_MIGRATIONS: Migration[] = [
     version: 1,
     name: 'logs and traces tables, trace bounds',
     statements: (c) => [
-      logsTableSql(c.businessKeys, c.retention.days),
-      tracesTableSql(c.businessKeys, c.retention.days),
+      logsTableSql(c.businessKeys),
+      tracesTableSql(c.businessKeys),
       ...traceBoundsSql(c.retention.days),
       batchesTableSql,
     ],
@@ -57,7 +59,7 @@ export const CORE_MIGRATIONS: Migration[] = [
   {
     version: 4,
     name: 'per-minute rollups of logs and spans',
-    statements: (c) => rollupSql(c.retention.days, true),
+    statements: () => rollupSql(true),
   },
 ]
 
@@ -134,6 +136,7 @@ export async function migrate(store: Store, config: Config, extra: Migration[] =
     if (done.has(m.version)) continue
     if (clustered && !(await claim(store, m.version, owner))) continue
     for (const sql of m.statements(config)) await run(sql)
+    if (m.run) await m.run(store, config)
     await store.command(`INSERT INTO ${MIGRATIONS_TABLE} (version, name) VALUES ({v:UInt32}, {n:String})`, { v: m.version, n: m.name })
     applied.push(m.version)
   }

@@ -11,6 +11,10 @@ import { LOGS_TABLE, TRACES_TABLE } from './schema.ts'
  * the rollup and the partial minutes at either end from the records themselves, so answers equal
  * the plain GROUP BY over the records.
  *
+ * Partitioned like the tables they summarise (day × service) and without a TTL: the retention
+ * enforcer drops a day of a service from the records and from the rollups with the same partition
+ * id, so the counts never outlive (or undercount) the records.
+ *
  * The alerting rules may read these tables too (count per service/level/status class per minute,
  * span duration quantiles per service).
  */
@@ -21,7 +25,7 @@ export const SPAN_ROLLUP_TABLE = 'beacon_spans_1m'
 export const SPAN_QUANTILES = '0.5, 0.9, 0.95, 0.99'
 
 /** DDL for the rollup tables and their views; `backfill` also folds in records already stored (upgrades). */
-export function rollupSql(ttlDays: number, backfill: boolean): string[] {
+export function rollupSql(backfill: boolean): string[] {
   const logsSelect = `SELECT toStartOfMinute(TimestampTime) AS Minute, ServiceName, SeverityText, SeverityNumber,
   toUInt8(least(intDiv(HttpStatus, 100), 9)) AS HttpStatusClass, count() AS Count, max(Timestamp) AS LastSeen
 FROM ${LOGS_TABLE} GROUP BY Minute, ServiceName, SeverityText, SeverityNumber, HttpStatusClass`
@@ -39,9 +43,8 @@ FROM ${TRACES_TABLE} GROUP BY Minute, ServiceName, StatusCode, HttpStatusClass`
   Count SimpleAggregateFunction(sum, UInt64),
   LastSeen SimpleAggregateFunction(max, DateTime64(9))
 ) ENGINE = AggregatingMergeTree
-PARTITION BY toYYYYMM(Minute)
-ORDER BY (Minute, ServiceName, SeverityText, SeverityNumber, HttpStatusClass)
-TTL Minute + toIntervalDay(${ttlDays})`,
+PARTITION BY (toDate(Minute), ServiceName)
+ORDER BY (Minute, ServiceName, SeverityText, SeverityNumber, HttpStatusClass)`,
     `CREATE TABLE IF NOT EXISTS ${SPAN_ROLLUP_TABLE} (
   Minute DateTime CODEC(Delta(4), ZSTD(1)),
   ServiceName LowCardinality(String),
@@ -51,9 +54,8 @@ TTL Minute + toIntervalDay(${ttlDays})`,
   Durations AggregateFunction(quantilesTDigest(${SPAN_QUANTILES}), UInt64),
   LastSeen SimpleAggregateFunction(max, DateTime64(9))
 ) ENGINE = AggregatingMergeTree
-PARTITION BY toYYYYMM(Minute)
-ORDER BY (Minute, ServiceName, StatusCode, HttpStatusClass)
-TTL Minute + toIntervalDay(${ttlDays})`,
+PARTITION BY (toDate(Minute), ServiceName)
+ORDER BY (Minute, ServiceName, StatusCode, HttpStatusClass)`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${LOG_ROLLUP_TABLE}_mv TO ${LOG_ROLLUP_TABLE} AS\n${logsSelect}`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${SPAN_ROLLUP_TABLE}_mv TO ${SPAN_ROLLUP_TABLE} AS\n${spansSelect}`,
   ]
@@ -116,7 +118,7 @@ export async function servicesFromRollup(store: Store, fromMs: number, toMs: num
   const rollupRange = 'Minute >= toDateTime({m0:UInt32}) AND Minute < toDateTime({m1:UInt32})'
   const edges = (col: string) => `((${col} >= toDateTime({from:UInt32}) AND ${col} < toDateTime({m0:UInt32})) OR (${col} >= toDateTime({m1:UInt32}) AND ${col} <= toDateTime({to:UInt32})))`
   const [logs, spans] = await Promise.all([
-    store.query<ServiceLogRow>(`SELECT ServiceName AS name, sum(c) AS events, sum(e) AS errors, sum(f) AS fatals, toString(max(l)) AS last FROM (
+    store.query<ServiceLogRow>(`SELECT ServiceName AS name, sum(c) AS events, sum(e) AS errors, sum(f) AS fatals, toString(toUnixTimestamp64Nano(max(l))) AS last FROM (
   SELECT ServiceName, sum(Count) AS c, sumIf(Count, SeverityNumber >= 17 AND SeverityNumber < 21) AS e, sumIf(Count, SeverityNumber >= 21) AS f, max(LastSeen) AS l
   FROM ${LOG_ROLLUP_TABLE} WHERE ${rollupRange} GROUP BY ServiceName
   UNION ALL
@@ -124,7 +126,7 @@ export async function servicesFromRollup(store: Store, fromMs: number, toMs: num
   FROM ${LOGS_TABLE} WHERE ${edges('TimestampTime')} GROUP BY ServiceName
 ) GROUP BY ServiceName`, params),
     store.query<ServiceSpanRow>(`SELECT ServiceName AS name, sum(c) AS spans, sum(e) AS errors,
-  quantilesTDigestMerge(${SPAN_QUANTILES})(d)[3] / 1e6 AS p95, toString(max(l)) AS last FROM (
+  quantilesTDigestMerge(${SPAN_QUANTILES})(d)[3] / 1e6 AS p95, toString(toUnixTimestamp64Nano(max(l))) AS last FROM (
   SELECT ServiceName, sum(Count) AS c, sumIf(Count, StatusCode = 'Error') AS e, quantilesTDigestMergeState(${SPAN_QUANTILES})(Durations) AS d, max(LastSeen) AS l
   FROM ${SPAN_ROLLUP_TABLE} WHERE ${rollupRange} GROUP BY ServiceName
   UNION ALL

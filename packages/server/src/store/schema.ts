@@ -75,7 +75,12 @@ export function businessKeyColumns(keys: BusinessKeys, mapColumn: 'LogAttributes
 /** Business-key column names usable in queries (same on logs and spans). */
 export const BUSINESS_COLUMN_NAMES = Object.values(BUSINESS_COLUMNS).map((c) => c.column)
 
-export function logsTableSql(keys: BusinessKeys, ttlDays: number): string {
+/**
+ * Partitions are day × service, and there is no TTL: the retention enforcer (retention/enforcer.ts)
+ * archives, then drops whole partitions per service and signal within a minute of a change, and for
+ * size caps (a TTL would drop data before it is archived, and only on ClickHouse's merge timer).
+ */
+export function logsTableSql(keys: BusinessKeys): string {
   const business = businessKeyColumns(keys, 'LogAttributes')
     .map((c) => `  ${c.column} ${c.type} DEFAULT ${c.expression} CODEC(ZSTD(1)),`).join('\n')
   return `CREATE TABLE IF NOT EXISTS ${LOGS_TABLE} (
@@ -104,13 +109,12 @@ ${business}
   INDEX idx_attr_keys mapKeys(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
   INDEX idx_body lowerUTF8(Body) TYPE text(tokenizer = splitByNonAlpha)
 ) ENGINE = MergeTree
-PARTITION BY toDate(TimestampTime)
+PARTITION BY (toDate(TimestampTime), ServiceName)
 ORDER BY (ServiceName, TimestampTime, Timestamp)
-TTL TimestampTime + toIntervalDay(${ttlDays})
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000`
 }
 
-export function tracesTableSql(keys: BusinessKeys, ttlDays: number): string {
+export function tracesTableSql(keys: BusinessKeys): string {
   const business = businessKeyColumns(keys, 'SpanAttributes')
     .map((c) => `  ${c.column} ${c.type} DEFAULT ${c.expression} CODEC(ZSTD(1)),`).join('\n')
   return `CREATE TABLE IF NOT EXISTS ${TRACES_TABLE} (
@@ -147,9 +151,8 @@ ${business}
   INDEX idx_attr_values mapValues(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
   INDEX idx_duration Duration TYPE minmax GRANULARITY 1
 ) ENGINE = MergeTree
-PARTITION BY toDate(Timestamp)
+PARTITION BY (toDate(Timestamp), ServiceName)
 ORDER BY (ServiceName, SpanName, toDateTime(Timestamp))
-TTL toDateTime(Timestamp) + toIntervalDay(${ttlDays})
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000`
 }
 

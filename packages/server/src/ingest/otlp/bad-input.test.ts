@@ -239,7 +239,7 @@ test('JSON: bad records are rejected one by one with their path; malformed log i
   assert.equal(r.records[1].traceId, '')
   assert.equal(r.records[1].attributes['trace.id.invalid'], 'xyz')
   assert.equal(r.records[1].attributes['span.id.invalid'], '12')
-  assert.equal(r.records[0].serviceName, 'unknown_service')
+  assert.equal(r.records[0].serviceName, '', 'decoders leave defaults to the normalize stage')
   assert.equal(r.rejected, 2)
   assert.equal(r.rejectionMessage, '2 log records rejected: resourceLogs[0].scopeLogs[0].logRecords[1]: a log record must be an object (first of these errors)')
 })

@@ -7,8 +7,6 @@ export type DecodeResult<T> =
   | { ok: true; records: T[]; rejected: number; rejectionMessage?: string }
   | { ok: false; message: string }
 
-export const DEFAULT_SERVICE_NAME = 'unknown_service'
-
 /** Per-request decoding state shared by the protobuf and JSON decoders. */
 export class DecodeState {
   readonly sink: AttributeSink

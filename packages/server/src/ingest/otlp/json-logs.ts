@@ -1,6 +1,6 @@
 import type { Attributes, LogRecord } from '../../pipeline/record.ts'
 import { truncateUtf8, newAttributes } from './attributes.ts'
-import { DEFAULT_SERVICE_NAME, invalidId, type DecodeResult, type DecodeState } from './fields.ts'
+import { invalidId, type DecodeResult, type DecodeState } from './fields.ts'
 import {
   anyValueText, enumNames, enumValue, field, hexId, isObject, list, nanoTime, putKeyValues, resourceAttributes,
   show, str, type Json,
@@ -31,7 +31,7 @@ export function decodeLogsJson(doc: Json, state: DecodeState): DecodeResult<LogR
     const rl = resourceLogs[i]
     if (!isObject(rl)) return { ok: false, message: `JSON: resourceLogs[${i}] must be an object` }
     const resource = resourceAttributes(rl.resource, state.sink)
-    const serviceName = resource['service.name'] || DEFAULT_SERVICE_NAME
+    const serviceName = resource['service.name'] || ''
     const scopeLogs = list(rl, 'scopeLogs', 'scope_logs')
     if (scopeLogs === undefined) return { ok: false, message: `JSON: resourceLogs[${i}].scopeLogs must be an array` }
     for (let j = 0; j < scopeLogs.length; j++) {

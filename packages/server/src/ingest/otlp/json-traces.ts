@@ -1,6 +1,6 @@
 import type { Attributes, SpanEvent, SpanLink, SpanRecord } from '../../pipeline/record.ts'
 import { truncateUtf8, newAttributes } from './attributes.ts'
-import { DEFAULT_SERVICE_NAME, durationNano, spanKind, statusCode, type DecodeResult, type DecodeState } from './fields.ts'
+import { durationNano, spanKind, statusCode, type DecodeResult, type DecodeState } from './fields.ts'
 import {
   enumNames, enumValue, field, hexId, isObject, list, nanoTime, putKeyValues, resourceAttributes, show, str, type Json,
 } from './json-common.ts'
@@ -26,7 +26,7 @@ export function decodeTracesJson(doc: Json, state: DecodeState): DecodeResult<Sp
     const rs = resourceSpans[i]
     if (!isObject(rs)) return { ok: false, message: `JSON: resourceSpans[${i}] must be an object` }
     const resource = resourceAttributes(rs.resource, state.sink)
-    const serviceName = resource['service.name'] || DEFAULT_SERVICE_NAME
+    const serviceName = resource['service.name'] || ''
     const scopeSpans = list(rs, 'scopeSpans', 'scope_spans')
     if (scopeSpans === undefined) return { ok: false, message: `JSON: resourceSpans[${i}].scopeSpans must be an array` }
     for (let j = 0; j < scopeSpans.length; j++) {

@@ -1,6 +1,6 @@
 import type { Attributes, LogRecord } from '../../pipeline/record.ts'
 import { truncateUtf8, newAttributes } from './attributes.ts'
-import { DEFAULT_SERVICE_NAME, invalidId, isZeroId, type DecodeResult, type DecodeState } from './fields.ts'
+import { invalidId, isZeroId, type DecodeResult, type DecodeState } from './fields.ts'
 import { anyValueText, readAttribute, readResource, readScope } from './proto-common.ts'
 import { I32, I64, LEN, VARINT, WireError, WireReader, fieldMask, u64ToDecimal } from './wire.ts'
 
@@ -46,13 +46,13 @@ export function decodeLogsProtobuf(body: Buffer, state: DecodeState): DecodeResu
 function readResourceLogs(r: WireReader, end: number, state: DecodeState, records: LogRecord[]): void {
   const first = records.length
   let resource: Attributes = newAttributes()
-  let serviceName = DEFAULT_SERVICE_NAME
+  let serviceName = ''
   while (r.pos < end) {
     const tag = r.varint32(end)
     if (tag === T_SCOPE_LOGS) readScopeLogs(r, r.lengthEnd(end), state, records, resource, serviceName)
     else if (tag === T_RESOURCE) {
       resource = readResource(r, r.lengthEnd(end), state.sink)
-      serviceName = resource['service.name'] || DEFAULT_SERVICE_NAME
+      serviceName = resource['service.name'] || ''
       // The resource normally comes first; if it follows some records, they get it too.
       for (let i = first; i < records.length; i++) {
         records[i].resource = resource

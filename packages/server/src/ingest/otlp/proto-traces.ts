@@ -1,6 +1,6 @@
 import type { Attributes, SpanEvent, SpanLink, SpanRecord } from '../../pipeline/record.ts'
 import { truncateUtf8, newAttributes } from './attributes.ts'
-import { DEFAULT_SERVICE_NAME, durationNano, isZeroId, spanKind, statusCode, type DecodeResult, type DecodeState } from './fields.ts'
+import { durationNano, isZeroId, spanKind, statusCode, type DecodeResult, type DecodeState } from './fields.ts'
 import { readAttribute, readResource, readScope } from './proto-common.ts'
 import { I32, I64, LEN, VARINT, WireError, WireReader, fieldMask, u64ToDecimal } from './wire.ts'
 
@@ -50,13 +50,13 @@ export function decodeTracesProtobuf(body: Buffer, state: DecodeState): DecodeRe
 function readResourceSpans(r: WireReader, end: number, state: DecodeState, spans: SpanRecord[]): void {
   const first = spans.length
   let resource: Attributes = newAttributes()
-  let serviceName = DEFAULT_SERVICE_NAME
+  let serviceName = ''
   while (r.pos < end) {
     const tag = r.varint32(end)
     if (tag === T_FIELD2) readScopeSpans(r, r.lengthEnd(end), state, spans, resource, serviceName)
     else if (tag === T_FIELD1) {
       resource = readResource(r, r.lengthEnd(end), state.sink)
-      serviceName = resource['service.name'] || DEFAULT_SERVICE_NAME
+      serviceName = resource['service.name'] || ''
       for (let i = first; i < spans.length; i++) {
         spans[i].resource = resource
         spans[i].serviceName = serviceName

@@ -7,6 +7,14 @@ import { nowUnixNano } from '../record.ts'
  * every later stage, the encoder and the queries can rely on them.
  */
 
+/** The service name of records whose sender named none (OpenTelemetry's convention). Its one home. */
+export const UNKNOWN_SERVICE = 'unknown_service'
+
+/** `unknown_service` or OpenTelemetry SDKs' `unknown_service:<process>`. */
+export function isUnknownService(name: string): boolean {
+  return name === UNKNOWN_SERVICE || name.startsWith(`${UNKNOWN_SERVICE}:`)
+}
+
 const SEVERITY_ALIASES: Record<string, [string, number]> = {
   trace: ['TRACE', 1], finest: ['TRACE', 1], verbose: ['TRACE', 1],
   debug: ['DEBUG', 5], fine: ['DEBUG', 5], dbg: ['DEBUG', 5],
@@ -68,7 +76,7 @@ function normalizeLog(r: LogRecord, now: string): void {
   if (tid === '' && r.traceId !== '') r.attributes['trace.id.invalid'] = r.traceId
   r.traceId = tid
   r.spanId = normalizeId(r.spanId, HEX16, ZERO16)
-  if (r.serviceName === '') r.serviceName = 'unknown_service'
+  if (r.serviceName === '') r.serviceName = UNKNOWN_SERVICE
 }
 
 export function createNormalizeStage(): Stage {
@@ -86,7 +94,7 @@ export function createNormalizeStage(): Stage {
         s.parentSpanId = normalizeId(s.parentSpanId, HEX16, ZERO16)
         s.timeUnixNano = sanitizeTime(s.timeUnixNano, now)
         if (!DIGITS.test(s.durationNano)) s.durationNano = '0'
-        if (s.serviceName === '') s.serviceName = 'unknown_service'
+        if (s.serviceName === '') s.serviceName = UNKNOWN_SERVICE
         for (const e of s.events) e.timeUnixNano = sanitizeTime(e.timeUnixNano, s.timeUnixNano)
         for (const l of s.links) { l.traceId = normalizeId(l.traceId, HEX32, ZERO32); l.spanId = normalizeId(l.spanId, HEX16, ZERO16) }
         batch.spans[kept++] = s

@@ -1,26 +1,30 @@
-import type { Stage } from '../pipeline/pipeline.ts'
-import type { Batch } from '../pipeline/record.ts'
+import type { Stage } from '../pipeline.ts'
+import type { Batch } from '../record.ts'
+import { isUnknownService } from './normalize.ts'
 
 /**
- * Ingest keys bound to a service (`beacon key create --scope ingest --service shop-api`) may only
- * write as that service:
+ * Service binding: an ingest key bound to a service (`beacon key create --scope ingest --service
+ * shop-api`) may only write as that service.
  *   - records of the bound service pass;
  *   - records without a service name (`unknown_service`, `unknown_service:<process>`) are
  *     assigned the bound service;
- *   - records naming another service are rejected (counted in the response's rejected records,
- *     OTLP partial_success / Elasticsearch item errors), never stored under the other name.
- * Runs in the `enrich` slot, after normalize (which fills empty names with `unknown_service`).
+ *   - records naming another service are dropped and counted as rejected (OTLP partial_success,
+ *     Elasticsearch item errors, …), never stored under the other name.
+ *
+ * Runs after normalize (which fills empty names with `unknown_service`) and BEFORE redaction:
+ * rejected records are never worth redacting or encrypting, and the check must see the service
+ * name the sender claimed, not a masked one.
  */
 export function createServiceBindingStage(): Stage {
   return {
-    name: 'enrich',
+    name: 'service-binding',
     process(batch: Batch): void {
       const bound = batch.principal?.service
       if (!bound) return
       let rejected = 0
       const keep = <T extends { serviceName: string; resource: Record<string, string> }>(r: T): boolean => {
         if (r.serviceName === bound) return true
-        if (r.serviceName === '' || r.serviceName === 'unknown_service' || r.serviceName.startsWith('unknown_service:')) {
+        if (r.serviceName === '' || isUnknownService(r.serviceName)) {
           r.serviceName = bound
           r.resource['service.name'] = bound
           return true

@@ -1,14 +1,18 @@
 import type { Logger } from 'pino'
-import type { Store } from '../store/connection.ts'
-import { BATCHES_TABLE, LOGS_TABLE, TRACES_TABLE, LOG_INSERT_COLUMNS, SPAN_INSERT_COLUMNS } from '../store/schema.ts'
-import { decodeEntry, type DecodedEntry } from './entry.ts'
+import type { Store } from './connection.ts'
+import { BATCHES_TABLE, LOGS_TABLE, TRACES_TABLE, LOG_INSERT_COLUMNS, SPAN_INSERT_COLUMNS } from './schema.ts'
+import { decodeEntry, type DecodedEntry } from '../wal/entry.ts'
 import {
   comparePositions, formatPosition, readCheckpoint, writeCheckpoint,
   type Checkpoint, type WalEntry, type WalPosition, type WriteAheadLog,
-} from './wal.ts'
+} from '../wal/wal.ts'
 
 /**
  * Moves acknowledged batches from the write-ahead log into ClickHouse.
+ *
+ * Records are encoded for the store (store/encode.ts, TabSeparated rows) BEFORE the write-ahead
+ * log: the WAL holds exactly the bytes ClickHouse receives, so this writer never re-encodes, and
+ * `wal/` only knows about opaque entries.
  *
  *   queue (in WAL order) ─▶ chunk of ≤ flushRows rows ─▶ checkpoint {inflight: from..to}
  *        ─▶ INSERT logs, INSERT spans (insert_deduplication_token = from..to)
