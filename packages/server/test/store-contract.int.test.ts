@@ -77,7 +77,10 @@ test('contract: a table TTL can be changed, and rows past the new TTL go', async
 })
 
 test('contract: archive table functions write and read Parquet files', async () => {
-  const name = `beacon-contract-${randomBytes(4).toString('hex')}.parquet`
+  // Embedded: a file in the test's temp directory (chDB resolves relative names against the working
+  // directory). A server only writes under its user_files directory: a relative name there.
+  const file = `beacon-contract-${randomBytes(4).toString('hex')}.parquet`
+  const name = serverUrl ? file : join(dataDir, file)
   await store.command(`INSERT INTO FUNCTION file('${name}', 'Parquet', 'k String, n UInt32') SELECT toString(number), number FROM numbers(1000)`)
   const [r] = await store.query<{ c: string; s: string }>(`SELECT count() AS c, sum(n) AS s FROM file('${name}', 'Parquet')`)
   assert.equal(Number(r.c), 1000)
