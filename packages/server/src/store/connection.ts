@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream'
+import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { createClient, type ClickHouseClient } from '@clickhouse/client'
@@ -15,7 +16,8 @@ export interface Store {
   command(sql: string, params?: Record<string, unknown>): Promise<void>
   /**
    * Inserts TabSeparated rows (see tsv.ts). With `dedupToken` a replay of the same insert is
-   * ignored by ClickHouse (insert_deduplication_token + non_replicated_deduplication_window).
+   * ignored by ClickHouse (insert_deduplication_token + non_replicated_deduplication_window, or the
+   * replicated window in cluster mode); without one the insert is never deduplicated.
    */
   insertTsv(table: string, columns: readonly string[], body: Buffer, dedupToken?: string): Promise<void>
   /** Where the data is, for the start banner ("embedded ./data/clickhouse" or the server URL without credentials). */
@@ -30,11 +32,13 @@ export async function createStore(config: Config): Promise<Store> {
   let client: ClickHouseClient
   let description: string
   let rawInsert: RawInsert | null = null
+  const cluster = config.clickhouse.cluster
+  if (cluster && !config.clickhouse.url) throw new Error('BEACON_CLICKHOUSE_CLUSTER needs BEACON_CLICKHOUSE_URL (a node of that cluster); the embedded store is one process')
   if (config.clickhouse.url) {
     const url = new URL(config.clickhouse.url)
     url.username = ''
     url.password = ''
-    description = `ClickHouse server ${url.origin}`
+    description = cluster ? `ClickHouse cluster ${cluster} via ${url.origin}` : `ClickHouse server ${url.origin}`
     client = createClient({
       url: config.clickhouse.url,
       username: config.clickhouse.username,
@@ -45,7 +49,7 @@ export async function createStore(config: Config): Promise<Store> {
     })
     if (config.clickhouse.database !== 'default') {
       const admin = createClient({ url: config.clickhouse.url, username: config.clickhouse.username, password: config.clickhouse.password })
-      await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.clickhouse.database}` })
+      await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.clickhouse.database}${cluster ? ` ON CLUSTER '${cluster}'` : ''}` })
       await admin.close()
     }
   } else {
@@ -72,13 +76,17 @@ export async function createStore(config: Config): Promise<Store> {
       if (body.length === 0) return
       // Always both settings: chDB applies client settings with SET on its one session, so a token
       // left from an earlier insert would otherwise silently deduplicate a later one away.
+      // Without a token, a unique one: chDB's raw insert deduplicates identical tokenless blocks
+      // even with insert_deduplicate = 0 (store-contract test), which would drop repeated rows.
       // Tables are partitioned by day × service (retention): one batch of many services, or a
       // shipper's backfill over weeks, may touch more than ClickHouse's default 100 partitions.
       const settings = {
-        ...(dedupToken
-          ? { insert_deduplication_token: dedupToken, insert_deduplicate: 1 as const }
-          : { insert_deduplication_token: '', insert_deduplicate: 0 as const }),
+        insert_deduplication_token: dedupToken ?? `once-${randomUUID()}`,
+        insert_deduplicate: 1 as const,
         max_partitions_per_insert_block: '0',
+        // Cluster: the Distributed table forwards the blocks to the shards before answering, so the
+        // write-ahead log's checkpoint only moves past rows the shards' replicas hold.
+        ...(cluster ? { insert_distributed_sync: 1 as const } : {}),
       }
       // Same statement either way (INSERT … SETTINGS … FORMAT TabSeparated); embedded chDB takes the
       // bytes without the client's string round trip.

@@ -1,9 +1,12 @@
 import type { Config } from '../config/schema.ts'
 import type { Store } from './connection.ts'
 import {
-  LOGS_TABLE, TRACES_TABLE, TRACE_BOUNDS_TABLE, batchesTableSql, businessKeyColumns, logsTableSql, tracesTableSql, traceBoundsSql,
+  LOGS_TABLE, TRACES_TABLE, TRACE_BOUNDS_TABLE, batchesTableSql, type BusinessColumn, businessKeyColumns, logsTableSql, tracesTableSql, traceBoundsSql,
 } from './schema.ts'
 import { rollupSql } from './rollups.ts'
+import { clusterStatements } from './cluster.ts'
+import { hostname } from 'node:os'
+import { randomUUID } from 'node:crypto'
 
 /**
  * Versioned schema migrations, applied in order at start. Each version runs once: the applied
@@ -56,7 +59,7 @@ export const CORE_MIGRATIONS: Migration[] = [
   {
     version: 4,
     name: 'per-minute rollups of logs and spans',
-    statements: (c) => rollupSql(c.retention.days, true),
+    statements: () => rollupSql(true),
   },
 ]
 
@@ -64,15 +67,63 @@ const MIGRATIONS_TABLE = 'beacon_schema_migrations'
 
 export interface MigrationReport {
   applied: number[]
-  /** Columns whose materialized expression changed because the business-key configuration changed. */
+  /** Business-key columns whose DEFAULT changed because the configuration changed (or that were MATERIALIZED). */
   altered: string[]
+}
+
+/** Runs one single-server statement, rewritten for the cluster in cluster mode (cluster.ts). */
+export function ddlRunner(store: Store, config: Config): (sql: string) => Promise<void> {
+  const cluster = config.clickhouse.cluster
+  return async (sql) => {
+    if (!cluster) return store.command(sql)
+    for (const s of clusterStatements(sql, cluster)) await store.command(s)
+  }
+}
+
+const CLAIMS_TABLE = 'beacon_schema_migration_claims'
+
+/** The table recording applied versions. */
+export const MIGRATIONS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
+  version UInt32, name String, applied_at DateTime64(3) DEFAULT now64(3)
+) ENGINE = ReplacingMergeTree ORDER BY version`
+
+/** Cluster mode: who runs which version (see claim). */
+export const CLAIMS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS ${CLAIMS_TABLE} (
+  Version UInt32, Owner String, At DateTime64(3) DEFAULT now64(3)
+) ENGINE = MergeTree ORDER BY Version
+SETTINGS non_replicated_deduplication_window = 10000`
+const CLAIM_WAIT_MS = 10 * 60_000
+
+/**
+ * Cluster mode: several Beacon processes start at once and each runs migrate(). One claims each
+ * version — an insert with the deduplication token `claim-<version>`: replicated deduplication
+ * (Keeper) keeps only the first of the racing inserts — and runs it; the others wait until it is
+ * recorded as applied. Returns true when this process owns the version.
+ */
+async function claim(store: Store, version: number, owner: string): Promise<boolean> {
+  await store.insertTsv(CLAIMS_TABLE, ['Version', 'Owner'], Buffer.from(`${version}\t${owner}\n`), `claim-${version}`)
+  const deadline = Date.now() + CLAIM_WAIT_MS
+  for (;;) {
+    const [c] = await store.query<{ Owner: string }>(`SELECT Owner FROM ${CLAIMS_TABLE} WHERE Version = {v:UInt32} ORDER BY At LIMIT 1`, { v: version })
+    if (c?.Owner === owner) return true
+    if (c) {
+      const [d] = await store.query<{ n: string }>(`SELECT count() AS n FROM ${MIGRATIONS_TABLE} WHERE version = {v:UInt32}`, { v: version })
+      if (Number(d.n) > 0) return false
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`schema migration ${version} was claimed by ${c?.Owner ?? 'another process'} and is not applied after ${CLAIM_WAIT_MS / 60_000} minutes; if that process died, delete its claim (ALTER TABLE ${CLAIMS_TABLE}_local ON CLUSTER … DELETE WHERE Version = ${version}) and restart`)
+    }
+    await new Promise((r) => setTimeout(r, 500))
+  }
 }
 
 /** Applies pending migrations, then brings configuration-derived parts (business keys) up to date. */
 export async function migrate(store: Store, config: Config, extra: Migration[] = []): Promise<MigrationReport> {
-  await store.command(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (
-  version UInt32, name String, applied_at DateTime64(3) DEFAULT now64(3)
-) ENGINE = ReplacingMergeTree ORDER BY version`)
+  const run = ddlRunner(store, config)
+  const clustered = config.clickhouse.cluster !== ''
+  await run(MIGRATIONS_TABLE_SQL)
+  if (clustered) await run(CLAIMS_TABLE_SQL)
+  const owner = `${hostname()}:${process.pid}:${randomUUID()}`
   const done = new Set((await store.query<{ version: number }>(`SELECT version FROM ${MIGRATIONS_TABLE} FINAL`)).map((r) => Number(r.version)))
   const all = [...CORE_MIGRATIONS, ...extra].sort((a, b) => a.version - b.version)
   const seen = new Set<number>()
@@ -83,7 +134,8 @@ export async function migrate(store: Store, config: Config, extra: Migration[] =
   const applied: number[] = []
   for (const m of all) {
     if (done.has(m.version)) continue
-    for (const sql of m.statements(config)) await store.command(sql)
+    if (clustered && !(await claim(store, m.version, owner))) continue
+    for (const sql of m.statements(config)) await run(sql)
     if (m.run) await m.run(store, config)
     await store.command(`INSERT INTO ${MIGRATIONS_TABLE} (version, name) VALUES ({v:UInt32}, {n:String})`, { v: m.version, n: m.name })
     applied.push(m.version)
@@ -110,19 +162,25 @@ async function syncBusinessKeys(store: Store, config: Config, table: string, map
   const rows = await store.query<{ name: string; default_kind: string; default_expression: string }>(
     `SELECT name, default_kind, default_expression FROM system.columns WHERE database = currentDatabase() AND table = {t:String}`, { t: table })
   const current = new Map(rows.map((r) => [r.name, r]))
+  const run = ddlRunner(store, config)
   const altered: string[] = []
   for (const col of businessKeyColumns(config.businessKeys, mapColumn)) {
     const have = current.get(col.column)
-    const spec = `${col.column} ${col.type} DEFAULT ${col.expression} CODEC(ZSTD(1))`
+    const spec = businessKeySpec(col)
     if (have === undefined) {
-      await store.command(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${spec}`)
+      await run(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${spec}`)
       altered.push(`${table}.${col.column}`)
     } else if (have.default_kind !== 'DEFAULT' || normalizeExpr(have.default_expression) !== normalizeExpr(col.expression)) {
-      await store.command(`ALTER TABLE ${table} MODIFY COLUMN ${spec}`)
+      await run(`ALTER TABLE ${table} MODIFY COLUMN ${spec}`)
       altered.push(`${table}.${col.column}`)
     }
   }
   return altered
+}
+
+/** A business-key column's definition for ADD/MODIFY COLUMN. */
+export function businessKeySpec(col: BusinessColumn): string {
+  return `${col.column} ${col.type} DEFAULT ${col.expression} CODEC(ZSTD(1))`
 }
 
 /** ClickHouse prints expressions back in its own formatting (spaces, extra parentheses); compare without them. */

@@ -11,6 +11,10 @@ import { LOGS_TABLE, TRACES_TABLE } from './schema.ts'
  * the rollup and the partial minutes at either end from the records themselves, so answers equal
  * the plain GROUP BY over the records.
  *
+ * Partitioned like the tables they summarise (day × service) and without a TTL: the retention
+ * enforcer drops a day of a service from the records and from the rollups with the same partition
+ * id, so the counts never outlive (or undercount) the records.
+ *
  * The alerting rules may read these tables too (count per service/level/status class per minute,
  * span duration quantiles per service).
  */
@@ -21,7 +25,7 @@ export const SPAN_ROLLUP_TABLE = 'beacon_spans_1m'
 export const SPAN_QUANTILES = '0.5, 0.9, 0.95, 0.99'
 
 /** DDL for the rollup tables and their views; `backfill` also folds in records already stored (upgrades). */
-export function rollupSql(ttlDays: number, backfill: boolean): string[] {
+export function rollupSql(backfill: boolean): string[] {
   const logsSelect = `SELECT toStartOfMinute(TimestampTime) AS Minute, ServiceName, SeverityText, SeverityNumber,
   toUInt8(least(intDiv(HttpStatus, 100), 9)) AS HttpStatusClass, count() AS Count, max(Timestamp) AS LastSeen
 FROM ${LOGS_TABLE} GROUP BY Minute, ServiceName, SeverityText, SeverityNumber, HttpStatusClass`
@@ -39,9 +43,8 @@ FROM ${TRACES_TABLE} GROUP BY Minute, ServiceName, StatusCode, HttpStatusClass`
   Count SimpleAggregateFunction(sum, UInt64),
   LastSeen SimpleAggregateFunction(max, DateTime64(9))
 ) ENGINE = AggregatingMergeTree
-PARTITION BY toYYYYMM(Minute)
-ORDER BY (Minute, ServiceName, SeverityText, SeverityNumber, HttpStatusClass)
-TTL Minute + toIntervalDay(${ttlDays})`,
+PARTITION BY (toDate(Minute), ServiceName)
+ORDER BY (Minute, ServiceName, SeverityText, SeverityNumber, HttpStatusClass)`,
     `CREATE TABLE IF NOT EXISTS ${SPAN_ROLLUP_TABLE} (
   Minute DateTime CODEC(Delta(4), ZSTD(1)),
   ServiceName LowCardinality(String),
@@ -51,9 +54,8 @@ TTL Minute + toIntervalDay(${ttlDays})`,
   Durations AggregateFunction(quantilesTDigest(${SPAN_QUANTILES}), UInt64),
   LastSeen SimpleAggregateFunction(max, DateTime64(9))
 ) ENGINE = AggregatingMergeTree
-PARTITION BY toYYYYMM(Minute)
-ORDER BY (Minute, ServiceName, StatusCode, HttpStatusClass)
-TTL Minute + toIntervalDay(${ttlDays})`,
+PARTITION BY (toDate(Minute), ServiceName)
+ORDER BY (Minute, ServiceName, StatusCode, HttpStatusClass)`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${LOG_ROLLUP_TABLE}_mv TO ${LOG_ROLLUP_TABLE} AS\n${logsSelect}`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${SPAN_ROLLUP_TABLE}_mv TO ${SPAN_ROLLUP_TABLE} AS\n${spansSelect}`,
   ]
