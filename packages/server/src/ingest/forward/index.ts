@@ -125,17 +125,21 @@ export function createForwardReceiver(deps: ReceiverDeps, config: ForwardConfig)
     socket.on('data', (chunk: Buffer) => {
       let buf = pending ? Buffer.concat([pending, chunk]) : chunk
       pending = undefined
-      let items: unknown[]
+      const items: unknown[] = []
+      let tooLarge = 0
       try {
-        items = unpackr.unpackMultiple(buf) as unknown[]
+        unpackr.unpackMultiple(buf, (value: unknown, start = 0, end = 0) => {
+          if (end - start > deps.limits.maxBodyBytes) tooLarge = end - start
+          items.push(value)
+        })
       } catch (err) {
-        const e = err as Error & { incomplete?: boolean; lastPosition?: number; values?: unknown[] }
+        const e = err as Error & { incomplete?: boolean; lastPosition?: number }
         if (!e.incomplete) return close(`not MessagePack: ${e.message}`)
-        items = e.values ?? []
         buf = buf.subarray(e.lastPosition ?? 0)
         if (buf.length > deps.limits.maxBodyBytes) return close(`a message over ${deps.limits.maxBodyBytes} bytes (limits.maxBodyBytes)`)
         pending = Buffer.from(buf)
       }
+      if (tooLarge > 0) return close(`a ${tooLarge}-byte message is over ${deps.limits.maxBodyBytes} bytes (limits.maxBodyBytes)`)
       for (const item of items) {
         queued++
         if (queued === 1) socket.pause()
