@@ -206,7 +206,8 @@ export function forwardExchange(e: Endpoints, item: unknown, opts: { sharedKey?:
   const password = opts.password ?? e.forwardUser.password
   const chunk = Array.isArray(item) ? (item[2] as { chunk?: string } | undefined)?.chunk : undefined
   return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port: e.forward })
+    // Without a shared key there is no HELO: the sender writes at once.
+    const s = connect({ host: '127.0.0.1', port: e.forward }, () => { if (!sharedKey) s.write(packr.pack(item)) })
     let buf = Buffer.alloc(0)
     let done = false
     const finish = (a: Answer) => { if (!done) { done = true; clearTimeout(timer); s.destroy(); resolve(a) } }
