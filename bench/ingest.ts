@@ -16,6 +16,7 @@ import { spawnBeacon } from '../packages/server/test/test-utils.ts'
 import { genRecord, otlpJsonBatch, esBulkBatch, ecsDoc, type GenRecord } from './generate.ts'
 import { protobufBatch } from './protobuf.ts'
 import { rawChdbInsert } from './raw-chdb.ts'
+import { runReceiverBench } from './receivers.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60)
 const TOTAL = Number(process.env.BENCH_TOTAL ?? 10_000_000)
@@ -151,3 +152,6 @@ try {
   await new Promise((r) => child.proc.once('exit', r))
   if (!process.env.BENCH_DATA_DIR) rmSync(dataDir, { recursive: true, force: true })
 }
+
+// Each receiver's records/s on a fresh server (bench/receivers.ts; alone: npm run bench:receivers).
+if (process.env.BENCH_RECEIVERS !== '0') await runReceiverBench()
