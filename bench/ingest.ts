@@ -1,157 +1,161 @@
 /**
- * npm run bench — ingest throughput (OTLP JSON, OTLP protobuf, ES bulk) against a real `beacon start`
- * process, the raw chDB insert of the same rows for comparison, then query latencies with
- * BENCH_TOTAL records stored, storage per raw byte, server memory and start time.
+ * npm run bench — the figures of the performance issue, printed as a table at the end.
  *
- *   BENCH_SECONDS=60      OTLP/JSON phase length (protobuf and ES phases: a third of it each)
- *   BENCH_TOTAL=10000000  records stored before the query phase (filled with OTLP/JSON)
- *   BENCH_CONCURRENCY=4   requests in flight
- *   BENCH_DATA_DIR        where the server keeps data (default: a temp dir, removed after)
+ *   1. Throughput: `beacon start` as its own process (embedded chDB, fsync on, auth off on
+ *      loopback), OTLP/HTTP JSON for BENCH_SECONDS, OTLP/HTTP protobuf and Elasticsearch _bulk for a
+ *      third of that each; pre-encoded batches (the generator costs ~nothing while the clock runs).
+ *      "acked" = durable 200s per second; "stored" also counts the time until the store has them.
+ *      Then the raw chDB insert of the same rows into the same schema (the engine's ceiling).
+ *   2. Fill: a fresh `beacon start` on an empty data directory, BENCH_RECORDS freshly generated
+ *      records (OTLP JSON) — storage per raw NDJSON byte right after the fill.
+ *   3. Queries: Beacon started in this process on that directory; 20 runs of each query through the
+ *      HTTP API and the same SQL straight on the engine (floor, ratio); then OPTIMIZE FINAL and the
+ *      storage after merges.
+ * Server peak RSS is sampled every 250 ms during phases 1 and 2.
+ *
+ *   BENCH_SECONDS=60          OTLP/JSON phase length (protobuf, ES: a third each)
+ *   BENCH_RECORDS=10000000    records stored for the query phase (BENCH_TOTAL is the old name)
+ *   BENCH_CONCURRENCY=4       requests in flight
+ *   BENCH_DATA_DIR            keep the filled data directory here (default: temp, removed)
  */
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { execSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { spawnBeacon } from '../packages/server/test/test-utils.ts'
-import { genRecord, otlpJsonBatch, esBulkBatch, ecsDoc, type GenRecord } from './generate.ts'
-import { protobufBatch } from './protobuf.ts'
+import { spawnBeacon, type ChildBeacon } from '../packages/server/test/test-utils.ts'
+import { BATCH, encodeBatch, genBatch, load, pool, rawBytes, rssMb, waitDrained, type Format, type Phase } from './load.ts'
 import { rawChdbInsert } from './raw-chdb.ts'
+import { startQueryBench, type QueryFigure } from './queries.ts'
 import { runReceiverBench } from './receivers.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60)
-const TOTAL = Number(process.env.BENCH_TOTAL ?? 10_000_000)
+const RECORDS = Number(process.env.BENCH_RECORDS ?? process.env.BENCH_TOTAL ?? 10_000_000)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4)
-const BATCH = 1000
-const DAY = 86_400_000
-const ORDERS = 2_000_000
+const POOL = 48
 
-const dataDir = process.env.BENCH_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'beacon-bench-'))
-const now = Date.now()
-let rawNdjsonBytes = 0
-let generated = 0
+const keepDir = process.env.BENCH_DATA_DIR
+const fillDir = keepDir ?? mkdtempSync(join(tmpdir(), 'beacon-bench-fill-'))
+const tputDir = mkdtempSync(join(tmpdir(), 'beacon-bench-tput-'))
+const du = (dir: string): number => Number(execSync(`du -sb ${join(dir, 'clickhouse')} | cut -f1`).toString().trim())
+const fmt = (n: number): string => Math.round(n).toLocaleString('en')
 
-function batch(): GenRecord[] {
-  const recs = new Array<GenRecord>(BATCH)
-  for (let i = 0; i < BATCH; i++) recs[i] = genRecord(now, DAY, ORDERS)
-  // Raw size estimate from a sample (building every ECS line would slow the generator).
-  rawNdjsonBytes += (ecsDoc(recs[0]).length + 1 + ecsDoc(recs[1]).length + 1) / 2 * BATCH
-  generated += BATCH
-  return recs
+let peakRss = 0
+function watchRss(child: ChildBeacon): () => void {
+  const t = setInterval(() => { peakRss = Math.max(peakRss, rssMb(child.proc.pid!)) }, 250)
+  return () => clearInterval(t)
 }
-
-function rssMb(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return m ? Number(m[1]) / 1024 : 0
-  } catch { return 0 }
-}
-
-interface Phase { name: string; records: number; seconds: number; rps: number; failed: number; statuses: Record<string, number> }
-
-async function load(name: string, url: string, contentType: string, make: () => string | Buffer, seconds: number, maxRecords = Infinity): Promise<Phase> {
-  const t0 = performance.now()
-  const deadline = t0 + seconds * 1000
-  let records = 0
-  let failed = 0
-  const statuses: Record<string, number> = {}
-  const worker = async () => {
-    while (performance.now() < deadline && records < maxRecords) {
-      const body = make()
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body: body as BodyInit })
-      await res.arrayBuffer()
-      statuses[res.status] = (statuses[res.status] ?? 0) + 1
-      if (res.status === 200) records += BATCH
-      else { failed++; await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 100)) }
-    }
-  }
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker))
-  const s = (performance.now() - t0) / 1000
-  const p = { name, records, seconds: s, rps: records / s, failed, statuses }
-  console.log(`  ${name.padEnd(22)} ${records.toLocaleString('en').padStart(12)} records in ${s.toFixed(1)} s = ${Math.round(p.rps).toLocaleString('en').padStart(8)} records/s  (non-200: ${failed}, ${JSON.stringify(statuses)})`)
-  return p
-}
-
-async function api(base: string, path: string): Promise<{ ms: number; body: any }> {
-  const t = performance.now()
-  const res = await fetch(base + path)
-  const body = await res.json()
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`)
-  return { ms: performance.now() - t, body }
-}
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]
-}
-
-async function waitDrained(apiUrl: string): Promise<void> {
-  for (;;) {
-    const { body } = await api(apiUrl, '/api/health')
-    if (body.ingest.backlogRows === 0) return
-    await new Promise((r) => setTimeout(r, 500))
-  }
-}
-
-console.log(`Beacon ingest benchmark — ${new Date().toISOString()}`)
-console.log(`machine: ${execSync('nproc').toString().trim()} cores, ${Math.round(Number(execSync("awk '/MemTotal/{print $2}' /proc/meminfo").toString()) / 1024 / 1024)} GB, node ${process.version}`)
-const t0 = performance.now()
-const child = await spawnBeacon(dataDir, { BEACON_LOG_LEVEL: 'warn' })
-await child.ready
-const startSeconds = (performance.now() - t0) / 1000
-console.log(`start to ready: ${startSeconds.toFixed(2)} s`)
-const pid = child.proc.pid!
-let maxRss = 0
-const rssTimer = setInterval(() => { maxRss = Math.max(maxRss, rssMb(pid)) }, 500)
-
-try {
-  console.log(`\ningest (batches of ${BATCH}, ${CONCURRENCY} in flight, durable acks):`)
-  const json = await load('OTLP/HTTP JSON', `${child.otlpUrl}/v1/logs`, 'application/json', () => otlpJsonBatch(batch()), SECONDS)
-  const proto = await load('OTLP/HTTP protobuf', `${child.otlpUrl}/v1/logs`, 'application/x-protobuf', () => protobufBatch(batch()), SECONDS / 3)
-  const es = await load('Elasticsearch _bulk', `${child.esUrl}/_bulk`, 'application/x-ndjson', () => esBulkBatch(batch()), SECONDS / 3)
-  await waitDrained(child.apiUrl)
-
-  console.log('\nraw chDB insert of the same rows into the same schema (TabSeparated, chDB zero-copy insert, no HTTP, no WAL, no pipeline):')
-  const raw = await rawChdbInsert(Array.from({ length: 200 }, () => batch()))
-  console.log(`  ${raw.rows.toLocaleString('en')} rows in ${raw.seconds.toFixed(1)} s = ${Math.round(raw.rps).toLocaleString('en')} rows/s`)
-  console.log(`  Beacon OTLP/JSON end to end = ${(json.rps / raw.rps * 100).toFixed(0)}% of raw chDB insert`)
-
-  const stored = json.records + proto.records + es.records
-  if (stored < TOTAL) {
-    console.log(`\nfilling to ${TOTAL.toLocaleString('en')} records…`)
-    await load('fill (OTLP JSON)', `${child.otlpUrl}/v1/logs`, 'application/json', () => otlpJsonBatch(batch()), 3600, TOTAL - stored)
-  }
-  await waitDrained(child.apiUrl)
-  const { body: h } = await api(child.apiUrl, '/api/health')
-  console.log(`stored rows: ${h.ingest.storedRows.toLocaleString('en')}; server max RSS so far: ${maxRss.toFixed(0)} MB`)
-
-  // Give background merges a moment, as a real system would have.
-  await new Promise((r) => setTimeout(r, 10_000))
-  const diskBytes = Number(execSync(`du -sb ${join(dataDir, 'clickhouse')} | cut -f1`).toString().trim())
-  console.log(`\nstorage: ${(diskBytes / 1e9).toFixed(2)} GB on disk for ${(rawNdjsonBytes / 1e9).toFixed(2)} GB raw NDJSON = ${(diskBytes / rawNdjsonBytes).toFixed(3)} bytes per raw byte (${generated.toLocaleString('en')} records generated)`)
-
-  console.log('\nqueries through the API (20 runs each, end-to-end HTTP):')
-  const sample = await api(child.apiUrl, '/api/search?q=level:error&from=now-24h&limit=100')
-  const orders = sample.body.events.map((e: any) => e.orderId).filter(Boolean).slice(0, 20)
-  const traces = sample.body.events.map((e: any) => e.traceId).filter(Boolean).slice(0, 20)
-  const measure = async (name: string, target: string, paths: string[]) => {
-    const ms: number[] = []
-    for (let i = 0; i < 20; i++) ms.push((await api(child.apiUrl, paths[i % paths.length])).ms)
-    console.log(`  ${name.padEnd(36)} p50 ${pct(ms, 50).toFixed(0).padStart(5)} ms   p95 ${pct(ms, 95).toFixed(0).padStart(5)} ms   (target ${target})`)
-  }
-  await measure('order id search (24 h)', '≤ 50 ms', orders.map((o: string) => `/api/search?q=${encodeURIComponent(`order.id:${o}`)}&from=now-24h&limit=50`))
-  await measure('order timeline (30 d)', '—', orders.map((o: string) => `/api/orders/${o}/timeline`))
-  await measure('trace by id', '≤ 30 ms', traces.map((t: string) => `/api/traces/${t}`))
-  await measure('24-hour histogram + count + page', '≤ 200 ms', ['/api/search?q=&from=now-24h&limit=50'])
-  await measure('full-text rare word (24 h)', '≤ 300 ms', ['E1234', 'E2345', 'E3456', 'E4567'].map((w) => `/api/search?q=${w}&from=now-24h&limit=50`))
-  await measure('full-text common word (24 h, ~12%)', '—', ['furnace', 'conveyor', 'invoice', 'pallet'].map((w) => `/api/search?q=${w}&from=now-24h&limit=50`))
-  await measure('services (24 h)', '—', ['/api/services?from=now-24h'])
-  console.log(`\nserver max RSS: ${maxRss.toFixed(0)} MB (target ≤ 1,536 MB)`)
-} finally {
-  clearInterval(rssTimer)
+async function stopChild(child: ChildBeacon): Promise<void> {
   child.proc.kill('SIGTERM')
   await new Promise((r) => child.proc.once('exit', r))
-  if (!process.env.BENCH_DATA_DIR) rmSync(dataDir, { recursive: true, force: true })
 }
+
+console.log(`Beacon benchmark — ${new Date().toISOString()}`)
+console.log(`machine: ${execSync('nproc').toString().trim()} cores, ${Math.round(Number(execSync("awk '/MemTotal/{print $2}' /proc/meminfo").toString()) / 1024 / 1024)} GB, node ${process.version}, load average ${execSync('cut -d" " -f1-3 /proc/loadavg').toString().trim()}`)
+console.log(`BENCH_SECONDS=${SECONDS} BENCH_RECORDS=${RECORDS} BENCH_CONCURRENCY=${CONCURRENCY}`)
+const wall = performance.now()
+const rows: [string, string, string][] = []
+
+// 1. Throughput
+const pools: Record<Format, (string | Buffer)[]> = { json: pool('json', POOL), protobuf: pool('protobuf', POOL), es: pool('es', POOL) }
+const t0 = performance.now()
+let child = await spawnBeacon(tputDir, { BEACON_LOG_LEVEL: 'warn' })
+await child.ready
+const startSeconds = (performance.now() - t0) / 1000
+let unwatch = watchRss(child)
+console.log(`\n1. throughput (start to ready ${startSeconds.toFixed(2)} s; batches of ${BATCH}, ${CONCURRENCY} in flight, durable acks, pre-encoded):`)
+const phases: { phase: Phase; storedRps: number }[] = []
+try {
+  const run = async (name: string, url: string, format: Format, seconds: number) => {
+    let i = 0
+    const before = await waitDrained(child.apiUrl)
+    const t = performance.now()
+    const phase = await load(name, url, format, () => pools[format][i++ % POOL], { seconds, concurrency: CONCURRENCY })
+    const stored = (await waitDrained(child.apiUrl)) - before
+    const storedRps = stored / ((performance.now() - t) / 1000)
+    console.log(`  ${''.padEnd(24)} stored and searchable: ${fmt(storedRps)} rec/s (until the store had all ${fmt(stored)})`)
+    phases.push({ phase, storedRps })
+  }
+  await run('OTLP/HTTP JSON', `${child.otlpUrl}/v1/logs`, 'json', SECONDS)
+  await run('OTLP/HTTP protobuf', `${child.otlpUrl}/v1/logs`, 'protobuf', SECONDS / 3)
+  await run('Elasticsearch _bulk', `${child.esUrl}/_bulk`, 'es', SECONDS / 3)
+} finally {
+  unwatch()
+  await stopChild(child)
+  rmSync(tputDir, { recursive: true, force: true })
+}
+const raw = await rawChdbInsert(Array.from({ length: 600 }, () => genBatch()))
+console.log(`  raw chDB insert, same rows and schema: ${fmt(raw.rps)} rows/s (100,000-row inserts after a warm-up; TSV, no HTTP/WAL/pipeline)`)
+const [json, proto, es] = phases
+rows.push(
+  ['OTLP/HTTP JSON, sustained, durable acks (acked / stored)', `${fmt(json.phase.rps)} / ${fmt(json.storedRps)} rec/s = ${(json.storedRps / raw.rps * 100).toFixed(0)} % of raw chDB`, '≥ 100,000'],
+  ['OTLP/HTTP protobuf (acked / stored)', `${fmt(proto.phase.rps)} / ${fmt(proto.storedRps)} rec/s`, '≥ 100,000'],
+  ['Elasticsearch _bulk (acked / stored)', `${fmt(es.phase.rps)} / ${fmt(es.storedRps)} rec/s`, '≥ 100,000'],
+  ['raw chDB insert, same rows, same schema', `${fmt(raw.rps)} rows/s`, '—'],
+  ['non-200 answers in the throughput phases', String(json.phase.failed + proto.phase.failed + es.phase.failed), '0'],
+)
+
+// 2. Fill
+child = await spawnBeacon(fillDir, { BEACON_LOG_LEVEL: 'warn' })
+await child.ready
+unwatch = watchRss(child)
+let rawNdjson = 0
+console.log(`\n2. fill to ${fmt(RECORDS)} fresh records (OTLP JSON, generated while sending):`)
+let afterFill: number
+try {
+  const fill = await load('fill (OTLP JSON)', `${child.otlpUrl}/v1/logs`, 'json', () => { const b = genBatch(); rawNdjson += rawBytes(b); return encodeBatch('json', b) }, { seconds: 36_000, concurrency: CONCURRENCY, maxRecords: RECORDS })
+  await waitDrained(child.apiUrl)
+  afterFill = du(fillDir)
+  console.log(`  storage right after the fill: ${(afterFill / 1e9).toFixed(2)} GB for ${(rawNdjson / 1e9).toFixed(2)} GB raw NDJSON = ${(afterFill / rawNdjson).toFixed(3)} bytes per raw byte`)
+  rows.push(['fill rate (generator in the loop, merges running)', `${fmt(fill.rps)} rec/s`, '—'])
+} finally {
+  unwatch()
+  await stopChild(child)
+}
+console.log(`  server peak RSS during ingest: ${fmt(peakRss)} MB`)
+
+// 3. Queries
+console.log('\n3. queries (20 runs each through the HTTP API; the same SQL straight on the engine = floor):')
+const q = await startQueryBench(fillDir)
+const figures: QueryFigure[] = []
+let afterMerge: number
+try {
+  const sample = await q.api('/api/search?q=level:error&from=now-24h&limit=100')
+  const orders: string[] = sample.events.map((e: any) => e.orderId).filter(Boolean).slice(0, 20)
+  const traces: string[] = sample.events.map((e: any) => e.traceId).filter(Boolean).slice(0, 20)
+  const all = async (label: string) => {
+    console.log(`  ${label}:`)
+    const out = [
+      await q.measure('order id search, 24 h', '≤ 25 ms', orders.map((o) => `/api/search?q=${encodeURIComponent(`order.id:${o}`)}&from=now-24h&limit=50`)),
+      await q.measure('trace by id (log-only traces)', '≤ 15 ms', traces.map((t) => `/api/traces/${t}`)),
+      await q.measure('24 h histogram + count + first page', '≤ 80 ms', ['/api/search?q=&from=now-24h&limit=50']),
+      await q.measure('rare full-text word, 24 h', '≤ 60 ms', ['E1234', 'E2345', 'E3456', 'E4567'].map((w) => `/api/search?q=${w}&from=now-24h&limit=50`)),
+      await q.measure('services over 24 h', '≤ 30 ms', ['/api/services?from=now-24h']),
+      await q.measure('common word (~12 %), 24 h', '—', ['furnace', 'conveyor', 'invoice', 'pallet'].map((w) => `/api/search?q=${w}&from=now-24h&limit=50`)),
+      await q.measure('order timeline, 30 d', '—', orders.map((o) => `/api/orders/${o}/timeline`)),
+    ]
+    return out
+  }
+  figures.push(...await all('as filled (merges of the fill not finished)'))
+  for (const t of ['otel_logs', 'otel_traces', 'otel_traces_trace_id_ts', 'beacon_logs_1m', 'beacon_spans_1m']) await q.store.command(`OPTIMIZE TABLE ${t} FINAL`)
+  afterMerge = du(fillDir)
+  console.log(`  storage after OPTIMIZE FINAL: ${(afterMerge / 1e9).toFixed(2)} GB = ${(afterMerge / rawNdjson).toFixed(3)} bytes per raw byte`)
+  const merged = await all('after merges (OPTIMIZE FINAL)')
+  merged.forEach((f) => { f.name += ' (merged)' })
+  figures.push(...merged)
+} finally {
+  await q.close()
+  if (!keepDir) rmSync(fillDir, { recursive: true, force: true })
+}
+
+rows.push(
+  ['bytes on disk per raw NDJSON byte, after the fill / after merges', `${(afterFill / rawNdjson).toFixed(3)} / ${(afterMerge / rawNdjson).toFixed(3)}`, '≤ 0.20 / ≤ 0.12'],
+  ...figures.map((f): [string, string, string] => [`${f.name} p50 (p95) · floor · ratio`, `${f.p50.toFixed(0)} (${f.p95.toFixed(0)}) ms · ${f.floorP50.toFixed(0)} ms · ${f.ratio.toFixed(2)}×`, `${f.goal}, ≤ 1.3×`]),
+  ['server peak RSS during ingest', `${fmt(peakRss)} MB`, '≤ 1,000 MB'],
+  ['start to ready (empty data directory)', `${startSeconds.toFixed(2)} s`, '≤ 5 s'],
+)
+console.log(`\n| figure | ${new Date().toISOString().slice(0, 16)} | goal |\n|---|---|---|`)
+for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`)
+console.log(`\nbenchmark took ${((performance.now() - wall) / 60_000).toFixed(1)} min`)
 
 // Each receiver's records/s on a fresh server (bench/receivers.ts; alone: npm run bench:receivers).
 if (process.env.BENCH_RECEIVERS !== '0') await runReceiverBench()

@@ -71,13 +71,18 @@ async function fail(message: string): Promise<never> {
   await stopAll()
   process.exit(1)
 }
+// SIGINT (Ctrl-C, or `kill -INT <pid>` of `npm run demo`, which runs this process through `exec`
+// so npm's forwarded signal reaches it) and SIGTERM stop the children before exiting: the demo
+// never leaves Beacon or a service running behind it.
 let interrupted = false
-process.on('SIGINT', () => {
+const onSignal = (signal: NodeJS.Signals) => {
   if (interrupted) process.exit(130)
   interrupted = true
-  say('\nstopping (Ctrl-C again to force)…')
-  void stopAll().then(() => process.exit(130))
-})
+  say(`\nstopping on ${signal} (Ctrl-C again to force)…`)
+  void stopAll().then(() => process.exit(signal === 'SIGTERM' ? 143 : 130))
+}
+process.on('SIGINT', onSignal)
+process.on('SIGTERM', onSignal)
 
 say('Beacon demo: the company (shop → CRM → RabbitMQ → MES worker → MES API) reporting to Beacon\n')
 say(`1. checking PostgreSQL (${new URL(cfg.databaseUrl).host}) and RabbitMQ (${new URL(cfg.amqpUrl).host})`)

@@ -12,6 +12,8 @@ export type Value =
   | { type: 'phrase'; text: string }
   /** Unquoted with unescaped `*`: `abc*` → parts `['abc', '']`, `a*c` → `['a', 'c']`. Literal text between the stars. */
   | { type: 'pattern'; parts: string[] }
+  /** After a colon, `/ab+c/`: an RE2 regular expression (escapes kept, except `\/` → `/`). */
+  | { type: 'regex'; pattern: string }
 
 export type Comparison = '>' | '>=' | '<' | '<='
 

@@ -3,7 +3,8 @@ import { textCondition } from './compile-text.ts'
 import { QueryError, quoteForMessage } from './errors.ts'
 import { resolveField, type FieldColumn, type Target } from './fields.ts'
 import { allOf, anyOf, type Params } from './params.ts'
-import { LEVEL_HINT, likePattern, parseDurationNs, parseLevel, parseNumber, type LevelValue } from './values.ts'
+import { anchored, compileRegex } from './regex.ts'
+import { LEVEL_HINT, likePattern, parseDurationNs, parseLevel, parseNumber, parseTimeValue, timeLimit, type LevelValue } from './values.ts'
 
 /**
  * `field:value` → a SQL condition, by what the field is on the target (see fields.ts).
@@ -12,7 +13,7 @@ import { LEVEL_HINT, likePattern, parseDurationNs, parseLevel, parseNumber, type
  * NULL (a missing attribute compared as a number) are wrapped in ifNull(…, 0) so NOT stays true
  * for events without the field, as in Kibana.
  */
-export function fieldCondition(node: FieldNode, target: Target, params: Params): string {
+export function fieldCondition(node: FieldNode, target: Target, params: Params, nowMs: number = Date.now()): string {
   const r = resolveField(node.field, target)
   if (r.type === 'attribute') {
     const k = params.add(r.key, 'String')
@@ -28,7 +29,35 @@ export function fieldCondition(node: FieldNode, target: Target, params: Params):
     case 'duration': return durationField(node, column, params)
     case 'level': return levelField(node, params)
     case 'spanLevel': return spanLevelField(node)
+    case 'time': return timeField(node, params, nowMs)
   }
+}
+
+/** The limits of a time condition, [op, ns]; `field:value` is the span of time the value names. */
+export function timeLimits(node: FieldNode, nowMs: number): { op: '>=' | '<'; ns: bigint }[] | null {
+  const m = node.match
+  const span = (text: string): { start: bigint; end: bigint } => {
+    const s = parseTimeValue(text, nowMs)
+    if (!s) throw new QueryError(node.position, 'a time such as 2026-11-29, 2026-11-29T10:00:00Z or now-15m', `found ${quoteForMessage(text)}`)
+    return s
+  }
+  switch (m.op) {
+    case 'exists': return null
+    case 'is': {
+      if (m.value.type === 'pattern' || m.value.type === 'regex') {
+        throw new QueryError(node.position, 'a time such as 2026-11-29, 2026-11-29T10:00:00Z or now-15m', 'wildcards and regular expressions do not apply to times')
+      }
+      const s = span(m.value.text)
+      return [{ op: '>=', ns: s.start }, { op: '<', ns: s.end }]
+    }
+    default: return bounds(m).map((b) => timeLimit(b.op, span(b.text)))
+  }
+}
+
+function timeField(node: FieldNode, params: Params, nowMs: number): string {
+  const limits = timeLimits(node, nowMs)
+  if (!limits) return '1'
+  return allOf(limits.map((l) => `Timestamp ${l.op} fromUnixTimestamp64Nano(${params.add(l.ns.toString(), 'Int64')})`))
 }
 
 /** One condition per bound: `>= 100` and `<= 500` for `[100 TO 500]`. */
@@ -52,6 +81,10 @@ function mapsCondition(node: FieldNode, values: string[], present: string[], par
         const p = params.add(likePattern(m.value.parts), 'String')
         return anyOf(values.map((v) => `${v} ${likeOp} ${p}`))
       }
+      if (m.value.type === 'regex') {
+        const p = params.add(anchored(m.value.pattern), 'String')
+        return anyOf(values.map((v) => `match(${v}, ${p})`))
+      }
       const p = params.add(m.value.text, 'String')
       return anyOf(values.map((v) => `${v} = ${p}`))
     }
@@ -73,7 +106,7 @@ function mapsCondition(node: FieldNode, values: string[], present: string[], par
 /** Trace and span ids are stored lowercase; accept them pasted in any case. */
 function lowerValues(node: FieldNode): FieldNode {
   const m = node.match
-  if (m.op === 'is') {
+  if (m.op === 'is' && m.value.type !== 'regex') {
     const value = m.value.type === 'pattern'
       ? { type: 'pattern' as const, parts: m.value.parts.map((p) => p.toLowerCase()) }
       : { ...m.value, text: m.value.text.toLowerCase() }
@@ -102,6 +135,7 @@ function numberField(node: FieldNode, column: string, params: Params): string {
     case 'exists': return `${column} != 0`
     case 'is':
       if (m.value.type === 'pattern') return `toString(${column}) LIKE ${params.add(likePattern(m.value.parts), 'String')}`
+      if (m.value.type === 'regex') return `match(toString(${column}), ${params.add(anchored(m.value.pattern), 'String')})`
       return `${column} = ${uint16(m.value.text)}`
     default: return allOf(bounds(m).map((b) => `${column} ${b.op} ${uint16(b.text)}`))
   }
@@ -117,7 +151,9 @@ function durationField(node: FieldNode, column: string, params: Params): string 
   switch (m.op) {
     case 'exists': return '1'
     case 'is':
-      if (m.value.type === 'pattern') throw new QueryError(node.position, 'a duration such as 500 (ms), 250ms or 1.5s', "wildcards do not apply to durations")
+      if (m.value.type === 'pattern' || m.value.type === 'regex') {
+        throw new QueryError(node.position, 'a duration such as 500 (ms), 250ms or 1.5s', 'wildcards and regular expressions do not apply to durations')
+      }
       return `${column} = ${ns(m.value.text)}`
     default: return allOf(bounds(m).map((b) => `${column} ${b.op} ${ns(b.text)}`))
   }
@@ -140,6 +176,7 @@ function levelField(node: FieldNode, params: Params): string {
     case 'exists': return "SeverityText != ''"
     case 'is': {
       if (m.value.type === 'pattern') return `SeverityText ILIKE ${params.add(likePattern(m.value.parts), 'String')}`
+      if (m.value.type === 'regex') return `match(SeverityText, ${params.add(anchored(m.value.pattern), 'String')})`
       const l = level(node, m.value.text)
       if (l.name) return `SeverityText = ${params.add(l.name, 'String')}`
       return `SeverityNumber = ${params.add(l.min, 'UInt8')}`
@@ -170,7 +207,10 @@ export function spanLevelsMatching(node: FieldNode): readonly { name: string; nu
   if (m.op === 'exists') return SPAN_LEVELS
   if (m.op === 'is') {
     const v = m.value
-    if (v.type === 'pattern') {
+    if (v.type === 'regex') {
+      const re = compileRegex(anchored(v.pattern))
+      test = (s) => re.test(s.name)
+    } else if (v.type === 'pattern') {
       const re = new RegExp(`^${v.parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i')
       test = (s) => re.test(s.name)
     } else {

@@ -12,10 +12,16 @@ import { likePattern, textTokens } from './values.ts'
  *   tokens    `"payment failed"`                                                           substring confirms
  *   no tokens `"->"`             positionCaseInsensitiveUTF8(Body, p) > 0                   scan
  *   wildcard  `paym*`            lowerUTF8(Body) LIKE lowerUTF8('%paym%')                   index dictionary scan
+ *   regex     `body:/pay(ment)?/` match(Body, p) — anywhere in the text                   scan
  *
  * Lower-casing happens in SQL (lowerUTF8 on both sides), so the index and the query agree exactly.
  */
 export function textCondition(value: Value, columns: readonly string[], params: Params): string {
+  if (value.type === 'regex') {
+    // Anywhere in the text, case-sensitive unless the pattern says (?i).
+    const p = params.add(value.pattern, 'String')
+    return anyOf(columns.map((c) => `match(${c}, ${p})`))
+  }
   if (value.type === 'pattern') {
     const p = params.add(likePattern(value.parts, true), 'String')
     return anyOf(columns.map((c) => `lowerUTF8(${c}) LIKE lowerUTF8(${p})`))

@@ -125,7 +125,7 @@ test('rejects values a field cannot take, pointing at the value', () => {
     ['level:loud', 'logs', 6, /Expected a level \(trace, debug, info, warn, error, fatal\) or a severity number 1–24 at position 6/],
     ['level:>=loud', 'spans', 8, /Expected a level/],
     ['duration:>fast', 'spans', 10, /Expected a duration such as 500 \(ms\), 250ms or 1.5s at position 10, found 'fast'/],
-    ['duration:5*', 'spans', 9, /wildcards do not apply/],
+    ['duration:5*', 'spans', 9, /wildcards and regular expressions do not apply/],
     ['cart.value:[10 TO lots]', 'logs', 11, /range bounds that are both numbers or both text/],
     ['body:>5', 'logs', 6, /words or a phrase for body/],
   ]

@@ -19,6 +19,8 @@ export interface CompileOptions {
   target: Target
   /** Parameter name prefix (default `q`: `{q0:String}`); change it when combining two compiled queries. */
   paramPrefix?: string
+  /** What `now` means in times such as `@timestamp:>now-15m`, ms since the epoch (default: the time of compiling). */
+  now?: number
 }
 
 export interface CompiledQuery {
@@ -35,27 +37,27 @@ export interface CompiledQuery {
  */
 export function compileQuery(ast: Ast, opts: CompileOptions): CompiledQuery {
   const params = new Params(opts.paramPrefix ?? 'q')
-  const sql = walk(ast, opts.target, params)
+  const sql = walk(ast, opts.target, params, opts.now ?? Date.now())
   return { sql, params: params.usedIn(sql) }
 }
 
-function walk(ast: Ast, target: Target, params: Params): string {
+function walk(ast: Ast, target: Target, params: Params, now: number): string {
   switch (ast.kind) {
     case 'all': return '1'
     case 'text': return textCondition(ast.value, target === 'logs' ? ['Body'] : ['SpanName', 'StatusMessage'], params)
-    case 'field': return fieldCondition(ast, target, params)
+    case 'field': return fieldCondition(ast, target, params, now)
     case 'not': {
-      const c = walk(ast.child, target, params)
+      const c = walk(ast.child, target, params, now)
       return c === '1' ? '0' : c === '0' ? '1' : `NOT ${wrap(c)}`
     }
     case 'and': {
-      const parts = ast.children.map((c) => walk(c, target, params)).filter((s) => s !== '1')
+      const parts = ast.children.map((c) => walk(c, target, params, now)).filter((s) => s !== '1')
       if (parts.includes('0')) return '0'
       if (parts.length === 0) return '1'
       return parts.length === 1 ? parts[0] : parts.map(wrapCompound).join(' AND ')
     }
     case 'or': {
-      const parts = ast.children.map((c) => walk(c, target, params)).filter((s) => s !== '0')
+      const parts = ast.children.map((c) => walk(c, target, params, now)).filter((s) => s !== '0')
       if (parts.includes('1')) return '1'
       if (parts.length === 0) return '0'
       return parts.length === 1 ? parts[0] : parts.map(wrapCompound).join(' OR ')

@@ -16,7 +16,7 @@ import { LOG_BATCHES, LOG_CASES, SPAN_CASES, SPANS } from './test-table.ts'
 const BODY_INDEX = 'INDEX idx_body lowerUTF8(Body) TYPE text(tokenizer = splitByNonAlpha)'
 const DECLARED_LOGS = 'otel_logs_as_declared'
 
-const declaredLogsSql = logsTableSql(KEYS, 30)
+const declaredLogsSql = logsTableSql(KEYS)
 const schemaHasBodyIndex = declaredLogsSql.includes(BODY_INDEX)
 
 let engine: Engine

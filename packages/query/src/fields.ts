@@ -15,8 +15,9 @@ export type Target = 'logs' | 'spans'
  * - `level`    log severity by name or OpenTelemetry severity number
  * - `spanLevel` span status seen as a level: ERROR when StatusCode = 'Error', otherwise INFO
  * - `text`     full-text: words and phrases, case-insensitive
+ * - `time`     the event time: ISO 8601 dates and times (UTC unless a zone is given) or `now-15m`
  */
-export type FieldKind = 'string' | 'id' | 'number' | 'duration' | 'level' | 'spanLevel' | 'text'
+export type FieldKind = 'string' | 'id' | 'number' | 'duration' | 'level' | 'spanLevel' | 'text' | 'time'
 
 export interface FieldColumn {
   /** Column(s) searched; `text` on spans searches two. */
@@ -42,6 +43,9 @@ const both = (c: FieldColumn): { logs: FieldColumn; spans: FieldColumn } => ({ l
 
 /** The built-in fields. Business-key columns are materialized on both tables. */
 export const FIELDS: readonly FieldDef[] = [
+  { name: '@timestamp', aliases: ['@timestamp', 'timestamp'],
+    description: 'Event time (span start): 2026-11-29, 2026-11-29T10:00:00Z, now-15m; ranges and comparisons',
+    ...both(col('Timestamp', 'DateTime64(9)', 'time')) },
   { name: 'service', aliases: ['service', 'service.name'], description: 'Service that sent the event (exact)',
     ...both(col('ServiceName', 'LowCardinality(String)', 'string')) },
   { name: 'level', aliases: ['level', 'severity', 'log.level'],

@@ -11,6 +11,7 @@ import { compileQuery, type CompiledQuery, type CompileOptions } from './compile
 import { parseQuery } from './parser.ts'
 
 export { parseQuery, LIMITS } from './parser.ts'
+export type { ParseOptions } from './parser.ts'
 export { compileQuery, fieldExpression } from './compile.ts'
 export type { CompiledQuery, CompileOptions } from './compile.ts'
 export { QueryError } from './errors.ts'

@@ -10,11 +10,12 @@ import { QueryError } from './errors.ts'
  *   `field:( … )`     a group of values for one field: values as after a colon, with operators
  *
  * A backslash makes the next character literal anywhere (`\:`, `\*`, `\(`, `\ `, `\\`).
+ * Lower-case `and`, `or`, `not` are operators too, as in KQL; quote them to search the word.
  */
 
 export type TokenType =
   | 'lparen' | 'rparen' | 'colon' | 'and' | 'or' | 'not' | 'minus' | 'plus'
-  | 'word' | 'phrase' | 'compare' | 'rangeOpen' | 'rangeClose' | 'to' | 'eof'
+  | 'word' | 'phrase' | 'regex' | 'compare' | 'rangeOpen' | 'rangeClose' | 'to' | 'eof'
 
 export interface Token {
   type: TokenType
@@ -33,6 +34,25 @@ export interface Token {
 const SPACE = /\s/
 /** Characters that end a word wherever it is. */
 const ALWAYS_BREAK = new Set(['(', ')', '"'])
+const COMPARISON = /^(>=|<=|>|<)$/
+const COMPARED = /^[A-Za-z_@][\w.@]*(>=|<=|>|<)./
+
+/**
+ * The end (after the closing `/`) of a regular expression starting at `open`, or -1 when the
+ * slash does not start one: the closing slash must be followed by a space, `)` or the end, so a
+ * path such as `/api/orders/*` stays a word.
+ */
+function regexEnd(input: string, open: number): number {
+  for (let j = open + 1; j < input.length; j++) {
+    const ch = input[j]
+    if (ch === '\\') { j++; continue }
+    if (ch === '/') {
+      const next = input[j + 1]
+      return j > open + 1 && (next === undefined || SPACE.test(next) || next === ')') ? j + 1 : -1
+    }
+  }
+  return -1
+}
 
 export function tokenize(input: string): Token[] {
   const tokens: Token[] = []
@@ -68,6 +88,14 @@ export function tokenize(input: string): Token[] {
       continue
     }
     if (c === ':' && !valueMode) { push('colon', i, ++i); valueNext = true; continue }
+    if (c === '/' && (wasValueNext || inValueGroup())) {
+      const end = regexEnd(input, i)
+      if (end > 0) {
+        push('regex', i, end, input.slice(i + 1, end - 1).replace(/\\\//g, '/'))
+        i = end
+        continue
+      }
+    }
     if (!wasValueNext && !inRange && (c === '-' || c === '+' || c === '!')) {
       const next = input[i + 1]
       if (next === undefined || SPACE.test(next) || next === ')') {
@@ -83,7 +111,8 @@ export function tokenize(input: string): Token[] {
     while (i < input.length) {
       const ch = input[i]
       if (SPACE.test(ch) || ALWAYS_BREAK.has(ch)) break
-      if (ch === ':' && !valueMode) break
+      // `@timestamp>=2026-11-29T10:00:00Z`: after a comparison, colons belong to the value.
+      if (ch === ':' && !valueMode && !COMPARED.test(input.slice(start, i))) break
       if (inRange && (ch === ']' || ch === '}')) break
       if (ch === '\\') {
         if (i + 1 >= input.length) throw new QueryError(i + 1, "a character after '\\'")
@@ -99,10 +128,14 @@ export function tokenize(input: string): Token[] {
     const raw = input.slice(start, i)
     const text = parts.join('*')
     if (inRange && raw === 'TO') push('to', start, i)
-    else if (!inRange && (raw === 'AND' || raw === '&&')) push('and', start, i)
-    else if (!inRange && (raw === 'OR' || raw === '||')) push('or', start, i)
-    else if (!inRange && raw === 'NOT') push('not', start, i)
-    else push('word', start, i, text, parts)
+    else if (!inRange && (raw === 'AND' || raw === '&&' || (!wasValueNext && raw === 'and'))) push('and', start, i)
+    else if (!inRange && (raw === 'OR' || raw === '||' || (!wasValueNext && raw === 'or'))) push('or', start, i)
+    else if (!inRange && (raw === 'NOT' || (!wasValueNext && raw === 'not'))) push('not', start, i)
+    else {
+      push('word', start, i, text, parts)
+      // `status >= 500`: what follows a comparison is a value (colons are ordinary in it).
+      if (!valueMode && COMPARISON.test(raw)) valueNext = true
+    }
   }
   push('eof', input.length, input.length, '')
   return tokens

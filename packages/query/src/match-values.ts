@@ -1,3 +1,5 @@
+import type { Value } from './ast.ts'
+import { compileRegex } from './regex.ts'
 import { textTokens } from './values.ts'
 
 /**
@@ -53,7 +55,11 @@ export function lowerTokens(text: string): Set<string> {
  * tokens must all be tokens and the text must also occur as a substring; text without tokens is a
  * substring search; a pattern is a case-insensitive LIKE anywhere. All case-insensitive.
  */
-export function textPredicate(value: { type: 'word' | 'phrase'; text: string } | { type: 'pattern'; parts: string[] }): (s: string) => boolean {
+export function textPredicate(value: Value): (s: string) => boolean {
+  if (value.type === 'regex') {
+    const re = compileRegex(value.pattern)
+    return (s) => re.test(s)
+  }
   if (value.type === 'pattern') {
     const inner = value.parts.slice(value.parts[0] === '' ? 1 : 0, value.parts[value.parts.length - 1] === '' ? -1 : undefined)
     // `lowerUTF8(col) LIKE lowerUTF8(p)`: both sides lowered, then a case-sensitive LIKE.

@@ -38,6 +38,9 @@ const EXTRA_QUERIES = [
   'trace:*', 'trace:ABCDEF*', 'span.id:0123456789ABCDEF', 'user:U-42', 'user:u-42', 'user:u*',
   'email:a%b_c@x.io', 'email:a%b*', 'email:a_b*', 'duration:>1000', 'duration:[1000 TO 1200.5]',
   'customer.tier:*', 'customer.tier:""', 'status:503', 'status:5*',
+  'body:/multi.line/', 'body:/^multi/', 'body:/(?i)ÄÖÜ STRASSE/', 'body:/ÄÖÜ/', 'note:/.*/', 'note:/.+/', 'cart.value:/\\d+/',
+  'user:/(?i)u-42/', 'trace:/ABCDEF.*/', 'trace:/abcdef.*/', 'level:/T.*/', 'http.status:/404|503/', '@timestamp:*', '-@timestamp:*',
+  'service:/edge|Shop-API/', 'email:/a%b_c@x\\.io/',
 ]
 
 const EXTRA_SPAN_QUERIES = [
@@ -46,6 +49,7 @@ const EXTRA_SPAN_QUERIES = [
   'span.status:Error', 'span.status:*', 'kind:Consumer', 'span.kind:c*', 'name:payment', 'name:pay*',
   'parent.id:E1*', 'parent.id:*', 'payment', 'PAYMENT', '"failed twice"', 'failed*twice', 'error', 'card',
   'http.status:500', 'http.status:5*', 'batch.size:>=500', 'batch.size:500', 'order:ORD-1001', 'body:*', 'message:card',
+  'body:/failed.twice/', 'name:/pay.*/', 'level:/INFO|ERROR/', 'span.status:/Ok|Unset/', 'duration:/5.*/', 'parent.id:/e1.*/',
 ]
 
 let engine: Engine

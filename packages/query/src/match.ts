@@ -1,7 +1,8 @@
 import type { Ast, FieldNode, Match } from './ast.ts'
 import { compileQuery } from './compile.ts'
-import { bounds, compareNumbers, level, levelBoundNumber, spanLevelsMatching, type Bound } from './compile-field.ts'
+import { bounds, compareNumbers, level, levelBoundNumber, spanLevelsMatching, timeLimits, type Bound } from './compile-field.ts'
 import { resolveField, type FieldColumn, type Target } from './fields.ts'
+import { anchored, compileRegex } from './regex.ts'
 import { compareBytes, likeRegex, textPredicate, toFloat64OrNull, toUInt16OrZero } from './match-values.ts'
 import { parseDurationNs, parseNumber } from './values.ts'
 
@@ -31,12 +32,16 @@ export interface BusinessKeyLists {
 export interface MatcherOptions {
   /** The configured business-key attribute lists (`config.businessKeys`); must be the ones the tables were created with. */
   businessKeys: BusinessKeyLists
+  /** What `now` means in `@timestamp:>now-15m`, ms since the epoch (default: when compiled; it does not move afterwards). */
+  now?: number
 }
 
 type Attrs = Readonly<Record<string, string>>
 
 /** What the evaluator reads of a log record (structurally the server's LogRecord). */
 export interface MatchableLog {
+  /** Event time, ns since the epoch (decimal string). */
+  timeUnixNano: string
   severityText: string
   severityNumber: number
   serviceName: string
@@ -49,6 +54,8 @@ export interface MatchableLog {
 
 /** What the evaluator reads of a span (structurally the server's SpanRecord). */
 export interface MatchableSpan {
+  /** Start time, ns since the epoch (decimal string). */
+  timeUnixNano: string
   /** Nanoseconds, decimal string. */
   durationNano: string
   traceId: string
@@ -100,8 +107,9 @@ export function compileMatcher(ast: Ast, target: 'logs', options: MatcherOptions
 export function compileMatcher(ast: Ast, target: 'spans', options: MatcherOptions): (record: MatchableSpan) => boolean
 export function compileMatcher(ast: Ast, target: Target, options: MatcherOptions): (record: MatchableLog | MatchableSpan) => boolean
 export function compileMatcher(ast: Ast, target: Target, options: MatcherOptions): (record: never) => boolean {
-  compileQuery(ast, { target }) // the same QueryErrors, at the same places
-  return walk(ast, target, options) as (record: never) => boolean
+  const now = options.now ?? Date.now()
+  compileQuery(ast, { target, now }) // the same QueryErrors, at the same places
+  return walk(ast, target, { ...options, now }) as (record: never) => boolean
 }
 
 function walk(ast: Ast, target: Target, opts: MatcherOptions): Pred {
@@ -151,6 +159,14 @@ function fieldPredicate(node: FieldNode, target: Target, opts: MatcherOptions): 
     case 'number': return numberField(node, getter(c.columns[0], opts))
     case 'duration': return durationField(node)
     case 'level': return levelField(node)
+    case 'time': {
+      const limits = timeLimits(node, opts.now ?? Date.now())
+      if (!limits) return () => true
+      return (r) => {
+        const t = BigInt(r.timeUnixNano)
+        return limits.every((l) => (l.op === '>=' ? t >= l.ns : t < l.ns))
+      }
+    }
     case 'spanLevel': {
       const hits = spanLevelsMatching(node).map((l) => l.name)
       const error = hits.includes('ERROR')
@@ -189,6 +205,10 @@ function valuesPredicate(node: FieldNode, values: Get[], present: Pred[], caseIn
         const re = likeRegex(m.value.parts, caseInsensitive)
         return (r) => values.some((v) => re.test(v(r)))
       }
+      if (m.value.type === 'regex') {
+        const re = compileRegex(anchored(m.value.pattern))
+        return (r) => values.some((v) => re.test(v(r)))
+      }
       const text = m.value.text
       return (r) => values.some((v) => v(r) === text)
     }
@@ -218,7 +238,7 @@ function compareText(x: string, b: Bound): boolean {
 /** Trace and span ids are stored lowercase; the compiler lower-cases typed values (lowerValues). */
 function lowerValues(node: FieldNode): FieldNode {
   const m = node.match
-  if (m.op !== 'is') return node
+  if (m.op !== 'is' || m.value.type === 'regex') return node
   const value = m.value.type === 'pattern'
     ? { type: 'pattern' as const, parts: m.value.parts.map((p) => p.toLowerCase()) }
     : { ...m.value, text: m.value.text.toLowerCase() }
@@ -241,6 +261,10 @@ function numberField(node: FieldNode, get: Get): Pred {
     case 'is': {
       if (m.value.type === 'pattern') {
         const re = likeRegex(m.value.parts, false)
+        return (r) => re.test(get(r))
+      }
+      if (m.value.type === 'regex') {
+        const re = compileRegex(anchored(m.value.pattern))
         return (r) => re.test(get(r))
       }
       const n = parseNumber(m.value.text)
@@ -279,6 +303,10 @@ function levelField(node: FieldNode): Pred {
     case 'is': {
       if (m.value.type === 'pattern') {
         const re = likeRegex(m.value.parts, true)
+        return (r) => re.test(r.severityText)
+      }
+      if (m.value.type === 'regex') {
+        const re = compileRegex(anchored(m.value.pattern))
         return (r) => re.test(r.severityText)
       }
       const l = level(node, m.value.text)

@@ -11,7 +11,7 @@ export class Params {
   }
 
   /** Adds a value; returns its placeholder, e.g. `{q3:UInt16}`. */
-  add(value: string | number, type: 'String' | 'Float64' | 'UInt8' | 'UInt16' | 'UInt64'): string {
+  add(value: string | number, type: 'String' | 'Float64' | 'UInt8' | 'UInt16' | 'UInt64' | 'Int64'): string {
     const name = `${this.prefix}${this.next++}`
     this.values[name] = value
     return `{${name}:${type}}`

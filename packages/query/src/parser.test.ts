@@ -6,7 +6,7 @@ import type { Ast, Value } from './ast.ts'
 
 /** Compact, readable form of a tree: `(AND service=shop-api (NOT timeout))`. */
 function show(ast: Ast): string {
-  const value = (v: Value): string => v.type === 'phrase' ? JSON.stringify(v.text) : v.type === 'word' ? v.text : v.parts.join('*')
+  const value = (v: Value): string => v.type === 'phrase' ? JSON.stringify(v.text) : v.type === 'word' ? v.text : v.type === 'regex' ? `/${v.pattern}/` : v.parts.join('*')
   switch (ast.kind) {
     case 'all': return 'ALL'
     case 'text': return value(ast.value)
@@ -105,8 +105,26 @@ test('AND, OR, NOT, -term, +term, !term and implicit AND', () => {
   assert.equal(parsed('temperature:-5'), 'temperature=-5')
 })
 
-test('lower-case and/or/not are words, as in Lucene', () => {
-  assert.equal(parsed('cash or card'), '(AND cash or card)')
+test('lower-case and/or/not are operators, as in KQL, with a warning; quoted they are words', () => {
+  assert.equal(parsed('cash or card'), '(OR cash card)')
+  assert.equal(parsed('a and not b'), '(AND a (NOT b))')
+  assert.equal(parsed('"or" card'), '(AND "or" card)')
+  assert.equal(parsed('service:or'), 'service=or')
+  const warnings: string[] = []
+  parseQuery('cash or card', { warnings })
+  assert.match(warnings[0], /'or' at position 5 is the operator OR/)
+})
+
+test('KQL and Lucene habits: _exists_, comparisons without a colon, with warnings for what differs', () => {
+  assert.deepEqual(parseQuery('_exists_:order.id'), { kind: 'field', field: 'order.id', match: { op: 'exists' }, position: 9 })
+  assert.deepEqual(parseQuery('status >= 500'), { kind: 'field', field: 'status', match: { op: 'compare', comparison: '>=', text: '500' }, position: 10 })
+  assert.deepEqual(parseQuery('duration<1s'), { kind: 'field', field: 'duration', match: { op: 'compare', comparison: '<', text: '1s' }, position: 0 })
+  assert.deepEqual(parseQuery('a->b'), { kind: 'text', value: { type: 'word', text: 'a->b' }, position: 0 })
+  const warnings: string[] = []
+  parseQuery('colour? paymnet~1 boost^2 status=500 serivce:shop', { warnings })
+  assert.equal(warnings.length, 5, warnings.join('\n'))
+  assert.match(warnings.join('\n'), /not a one-character wildcard/)
+  assert.match(warnings.join('\n'), /did you mean 'service'/)
 })
 
 test('precedence: NOT over AND over OR; parentheses override', () => {

@@ -1,6 +1,8 @@
-import { combine, MATCH_ALL, type Ast, type Bound, type Match, type Value } from './ast.ts'
+import { combine, MATCH_ALL, type Ast, type Bound, type Comparison, type Match, type Value } from './ast.ts'
 import { QueryError, quoteForMessage } from './errors.ts'
 import { tokenize, type Token } from './lexer.ts'
+import { fieldWarnings, tokenWarnings } from './warnings.ts'
+import { compileRegex, MAX_REGEX_LENGTH } from './regex.ts'
 
 /**
  * Recursive-descent parser for the Lucene/Kibana-style language (grammar in docs/query-language.md):
@@ -32,13 +34,22 @@ interface FieldContext { name: string; position: number }
  * parseQuery('service:shop-api level:>=warn -timeout')
  * // { kind: 'and', children: [ {kind:'field', field:'service', …}, {kind:'field', field:'level', …}, {kind:'not', …} ] }
  */
-export function parseQuery(text: string): Ast {
+export interface ParseOptions {
+  /** Receives notes about the query a person should see (Lucene habits read differently here, typos). */
+  warnings?: string[]
+}
+
+export function parseQuery(text: string, options: ParseOptions = {}): Ast {
   if (text.length > LIMITS.maxLength) {
     throw new QueryError(LIMITS.maxLength, `a query of at most ${LIMITS.maxLength} characters`, undefined,
       `Query is ${text.length} characters long; the limit is ${LIMITS.maxLength}`)
   }
   if (text.trim() === '') return MATCH_ALL
-  return new Parser(tokenize(text)).parse()
+  const tokens = tokenize(text)
+  if (options.warnings) options.warnings.push(...tokenWarnings(tokens))
+  const ast = new Parser(tokens).parse()
+  if (options.warnings) options.warnings.push(...fieldWarnings(ast))
+  return ast
 }
 
 class Parser {
@@ -102,6 +113,8 @@ class Parser {
     if (t.type === 'word') {
       this.next()
       if (this.peek().type === 'colon') return this.fieldTerm(t, this.next())
+      const compared = this.bareComparison(t)
+      if (compared) return compared
       this.countTerm(t)
       const value = toValue(t)
       if (value.type === 'pattern' && value.parts.every((p) => p === '')) return MATCH_ALL
@@ -113,6 +126,32 @@ class Parser {
       return { kind: 'text', value: { type: 'phrase', text: t.text }, position: t.pos }
     }
     throw expectedTerm(t, after)
+  }
+
+  /**
+   * KQL's comparisons without a colon: `status >= 500` (three words) or `status>=500` (one word).
+   * Only for a name that looks like a field (letters, digits, `_ . @`), so free text such as `a->b` stays text.
+   */
+  private bareComparison(t: Token): Ast | null {
+    const FIELD = /^[A-Za-z_@][A-Za-z0-9_.@]*$/
+    const OP = /^(>=|<=|>|<)$/
+    if (t.parts.length !== 1) return null
+    const op = this.peek()
+    if (FIELD.test(t.text) && op.type === 'word' && OP.test(op.raw)) {
+      const v = this.tokens[this.i + 1]
+      if ((v.type === 'word' && v.parts.length === 1) || v.type === 'phrase') {
+        this.i += 2
+        this.countTerm(v)
+        return { kind: 'field', field: t.text, match: { op: 'compare', comparison: op.raw as Comparison, text: v.text }, position: v.pos }
+      }
+      throw new QueryError(v.pos, `a value after '${op.raw}'`, v.type === 'eof' ? undefined : `found ${quoteForMessage(v.raw)}`)
+    }
+    const m = /^([A-Za-z_@][A-Za-z0-9_.@]*)(>=|<=|>|<)(.+)$/.exec(t.raw)
+    if (m && !t.raw.includes('\\')) {
+      this.countTerm(t)
+      return { kind: 'field', field: m[1], match: { op: 'compare', comparison: m[2] as Comparison, text: m[3] }, position: t.pos }
+    }
+    return null
   }
 
   private group(field: FieldContext | null): Ast {
@@ -138,6 +177,14 @@ class Parser {
       }
       throw new QueryError(name.pos, "a field name without '*'", `found ${quoteForMessage(name.raw)}`)
     }
+    if (name.text === '_exists_') {
+      // Lucene's `_exists_:field` is `field:*`.
+      const v = this.peek()
+      if (v.type !== 'word' || v.parts.length > 1) throw new QueryError(v.pos, "a field name after '_exists_:'")
+      this.next()
+      this.countTerm(v)
+      return { kind: 'field', field: v.text, match: { op: 'exists' }, position: v.pos }
+    }
     const field = { name: name.text, position: name.pos }
     if (this.peek().type === 'lparen') return this.group(field)
     return this.fieldValue(field, colon)
@@ -158,6 +205,11 @@ class Parser {
     if (t.type === 'phrase') {
       this.next()
       return node({ op: 'is', value: { type: 'phrase', text: t.text } }, t)
+    }
+    if (t.type === 'regex') {
+      this.next()
+      checkRegex(t)
+      return node({ op: 'is', value: { type: 'regex', pattern: t.text } }, t)
     }
     if (t.type === 'compare') {
       this.next()
@@ -223,8 +275,20 @@ class Parser {
 }
 
 function startsTerm(t: Token): boolean {
-  return t.type === 'word' || t.type === 'phrase' || t.type === 'lparen' || t.type === 'not' || t.type === 'minus' || t.type === 'plus'
+  return t.type === 'word' || t.type === 'phrase' || t.type === 'regex' || t.type === 'lparen' || t.type === 'not' || t.type === 'minus' || t.type === 'plus'
     || t.type === 'compare' || t.type === 'rangeOpen'
+}
+
+/** A regular expression must be short and valid RE2 (what ClickHouse's `match` compiles). */
+function checkRegex(t: Token): void {
+  if (t.text.length > MAX_REGEX_LENGTH) {
+    throw new QueryError(t.pos, `a regular expression of at most ${MAX_REGEX_LENGTH} characters`)
+  }
+  try {
+    compileRegex(t.text)
+  } catch (err) {
+    throw new QueryError(t.pos, 'a regular expression in RE2 syntax (no look-around or back-references)', (err as Error).message.slice(0, 120))
+  }
 }
 
 function toValue(t: Token): Value {

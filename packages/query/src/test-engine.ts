@@ -5,7 +5,7 @@ import { Readable } from 'node:stream'
 import { createClient, type ClickHouseClient } from '@clickhouse/client'
 import { createChdbConnection } from 'chdb/connection'
 import { businessKeysSchema } from '../../server/src/config/schema.ts'
-import { encodeLogs, encodeSpans } from '../../server/src/store/encode.ts'
+import { createRowEncoder } from '../../server/src/store/encode.ts'
 import { LOG_INSERT_COLUMNS, LOGS_TABLE, SPAN_INSERT_COLUMNS, TRACES_TABLE, logsTableSql, tracesTableSql } from '../../server/src/store/schema.ts'
 import { compileSearch } from './index.ts'
 import type { TableLog, TableSpan } from './test-table.ts'
@@ -18,6 +18,7 @@ import type { TableLog, TableSpan } from './test-table.ts'
 
 /** The business keys the tables are created with (the configuration's defaults). */
 export const KEYS = businessKeysSchema.parse({})
+const { logs: encodeLogs, spans: encodeSpans } = createRowEncoder(KEYS)
 
 export interface Engine {
   client: ClickHouseClient
@@ -33,8 +34,8 @@ export interface Engine {
 export async function createEngine(): Promise<Engine> {
   const dir = mkdtempSync(join(tmpdir(), 'beacon-query-'))
   const client = createClient({ connection: createChdbConnection({ path: dir }) as never })
-  await client.command({ query: logsTableSql(KEYS, 30) })
-  await client.command({ query: tracesTableSql(KEYS, 30) })
+  await client.command({ query: logsTableSql(KEYS) })
+  await client.command({ query: tracesTableSql(KEYS) })
   const insert = async (table: string, columns: readonly string[], tsv: string): Promise<void> => {
     await client.insert({ table, columns: columns as [string, ...string[]], format: 'TabSeparated', values: Readable.from([Buffer.from(tsv)], { objectMode: false }) })
   }

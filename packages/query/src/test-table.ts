@@ -9,6 +9,13 @@
 type Attrs = Record<string, string>
 
 const NOW_NS = BigInt(Date.now()) * 1_000_000n
+/** Today (UTC), for time queries; log N is at DAY 01:0N:00.00N (N from its label), within the table's TTL. */
+export const DAY = new Date().toISOString().slice(0, 10)
+const DAY_NS = BigInt(Date.parse(`${DAY}T01:00:00Z`)) * 1_000_000n
+const labelTime = (label: string): string => {
+  const n = BigInt(Number(label.replace(/\D/g, '')) || 0)
+  return String(DAY_NS + n * 60_000_000_000n + n * 1_000_000n)
+}
 export const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
 
 export interface TableLog {
@@ -27,7 +34,7 @@ export interface TableSpan {
 export function log(label: string, service: string, level: [string, number], body: string,
   attributes: Attrs = {}, resource: Attrs = {}, extra: Partial<TableLog> = {}): TableLog {
   return {
-    timeUnixNano: String(NOW_NS), observedTimeUnixNano: String(NOW_NS), severityText: level[0], severityNumber: level[1],
+    timeUnixNano: labelTime(label), observedTimeUnixNano: String(NOW_NS), severityText: level[0], severityNumber: level[1],
     serviceName: service, body, traceId: label === 'L1' ? TRACE : '', spanId: '', traceFlags: 0, eventName: '',
     scopeName: label, scopeVersion: '', resource, attributes, ...extra,
   }
@@ -139,6 +146,43 @@ export const LOG_CASES: [string, string[]][] = [
   ['email:*@acme.com', ['L6']],
   ['email:Ops_Team*', ['L6']],
   ['email:Ops?Team*', []],
+  // KQL and Lucene habits (docs/query-language.md, "Coming from Kibana").
+  ['payment or customer', ['L1', 'L2', 'L3']],
+  ['service:mes-worker and not halted', ['L4']],
+  ['_exists_:customer.tier', ['L3', 'L8']],
+  ['NOT _exists_:order', except('L1', 'L2')],
+  ['cart.value >= 100', ['L1']],
+  ['http.status>=500', ['L1']],
+  ['level >= warn', ['L1', 'L2', 'L5', 'L7']],
+  ['message:payment', ['L1', 'L2']],
+  ['msg:"card declined"', ['L1']],
+  ['"or"', []],
+  ['_exists_:customer.tier and not customer.tier:gold', ['L8']],
+  // Times: a date is its day, a minute its minute…; comparisons round as Elasticsearch does.
+  [`@timestamp:${DAY}`, ALL_LOGS],
+  [`@timestamp:[${DAY}T01:02 TO ${DAY}T01:04]`, ['L2', 'L3', 'L4']],
+  [`@timestamp >= "${DAY}T01:05:00Z"`, ['L5', 'L6', 'L7', 'L8', 'L9']],
+  [`@timestamp>=${DAY}T01:05:00Z`, ['L5', 'L6', 'L7', 'L8', 'L9']],
+  [`timestamp:<${DAY}T01:02`, ['L1']],
+  [`@timestamp:{${DAY}T01:02 TO *]`, ['L3', 'L4', 'L5', 'L6', 'L7', 'L8', 'L9']],
+  [`@timestamp:"${DAY}T01:03:00.003Z"`, ['L3']],
+  [`@timestamp:"${DAY}T03:03:00.003+02:00"`, ['L3']],
+  ['@timestamp:<now+1000d', ALL_LOGS],
+  ['@timestamp:>now+1000d', []],
+  // Regular expressions (RE2, whole value on fields, anywhere in the message).
+  ['service:/shop-.*/', ['L1', 'L2', 'L7', 'L8']],
+  ['service:/SHOP-.*/', []],
+  ['service:/(?i)SHOP-.*/', ['L1', 'L2', 'L7', 'L8']],
+  ['service:/shop/', []],
+  ['order:/ORD-100[12]/', ['L1', 'L2']],
+  ['body:/pay(ment)? (retry|ERROR)/', ['L2']],
+  ['message:/(?i)payment error/', ['L1']],
+  ['http.status:/5\\d\\d/', ['L1']],
+  ['level:/ERR.*/', ['L1', 'L7']],
+  ['customer.tier:/g.*/', ['L3']],
+  ['http.route:/\\/api\\/orders.*/', ['L1', 'L8']],
+  ['http.route:/api/orders', ['L8']],
+  ['service:(/crm.*/ OR mes-worker)', ['L3', 'L4', 'L5', 'L6', 'L9']],
   // Hostile text is just text.
   ['"\'; DROP TABLE otel_logs --"', ['L9']],
   ['"{q0:String}"', ['L9']],
@@ -167,5 +211,13 @@ export const SPAN_CASES: [string, string[]][] = [
   ['span.kind:Server', ['S1', 'S3']],
   ['customer.tier:gold', ['S3']],
   ['service:shop-api duration:>500', ['S1']],
+  ['duration:>=1s', ['S4']],
+  ['duration:[100 TO 2s]', ['S1', 'S2']],
+  ['duration >= 1s', ['S4']],
+  ['duration<100', ['S3']],
+  ['name:/(charge|process) .*/', ['S2', 'S4']],
+  ['level:/E.*/', ['S1']],
+  ['trace:/4bf9.*/', ['S1', 'S2', 'S3', 'S4']],
+  ['body:/declined$/', ['S1']],
 ]
 

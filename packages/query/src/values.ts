@@ -76,3 +76,64 @@ export function likePattern(parts: readonly string[], contains = false): string 
 export function textTokens(text: string): string[] {
   return text.split(/[^A-Za-z0-9\u0080-\uFFFF]+/).filter((t) => t !== '')
 }
+
+const NS_PER_MS = 1_000_000n
+const RELATIVE = /^now(?:([+-])(\d{1,6})(s|m|h|d|w))?$/
+const UNIT_MS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 }
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
+const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/i
+
+/**
+ * A time as typed, as the span of time it names, in ns since the epoch [start, end): a date is its
+ * whole day, `10:00` its minute, `10:00:05` its second, `10:00:05.123` its millisecond; `now-15m`
+ * its millisecond. Without a zone, UTC. Null when it is not a time.
+ *
+ * @example
+ * parseTimeValue('2026-11-29', Date.now()) // { start: 1795910400000000000n, end: 1795996800000000000n }
+ */
+export function parseTimeValue(text: string, nowMs: number): { start: bigint; end: bigint } | null {
+  const t = text.trim()
+  const rel = RELATIVE.exec(t)
+  if (rel) {
+    const ms = nowMs + (rel[1] ? (rel[1] === '-' ? -1 : 1) * Number(rel[2]) * UNIT_MS[rel[3]] : 0)
+    const start = BigInt(Math.floor(ms)) * NS_PER_MS
+    return { start, end: start + NS_PER_MS }
+  }
+  const d = DATE.exec(t)
+  if (d) {
+    const ms = Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]))
+    if (!validDate(ms, d[1], d[2], d[3])) return null
+    const start = BigInt(ms) * NS_PER_MS
+    return { start, end: start + 86_400_000n * NS_PER_MS }
+  }
+  const m = DATE_TIME.exec(t)
+  if (!m) return null
+  const zone = m[6] ? (m[6].toUpperCase() === 'Z' ? 'Z' : m[6].length === 5 ? `${m[6].slice(0, 3)}:${m[6].slice(3)}` : m[6]) : 'Z'
+  const ms = Date.parse(`${m[1]}T${m[2]}:${m[3]}:${m[4] ?? '00'}${zone}`)
+  if (!Number.isFinite(ms) || Number(m[2]) > 23 || Number(m[3]) > 59 || Number(m[4] ?? 0) > 59) return null
+  const [y, mo, da] = m[1].split('-')
+  if (!validDate(Date.UTC(Number(y), Number(mo) - 1, Number(da)), y, mo, da)) return null
+  let start = BigInt(ms) * NS_PER_MS
+  let width: bigint
+  if (m[5]) {
+    start += BigInt(m[5].padEnd(9, '0'))
+    width = 10n ** BigInt(9 - m[5].length)
+  } else {
+    width = (m[4] === undefined ? 60_000n : 1000n) * NS_PER_MS
+  }
+  return { start, end: start + width }
+}
+
+function validDate(ms: number, y: string, m: string, d: string): boolean {
+  const x = new Date(ms)
+  return x.getUTCFullYear() === Number(y) && x.getUTCMonth() === Number(m) - 1 && x.getUTCDate() === Number(d)
+}
+
+/**
+ * Where the time condition puts its limit, as Elasticsearch rounds date math: `>` and `<=` take
+ * the end of the named span, `>=` and `<` its start (so `>= 2026-11-29` starts at midnight and
+ * `<= 2026-11-29` includes the whole day).
+ */
+export function timeLimit(op: '>' | '>=' | '<' | '<=', span: { start: bigint; end: bigint }): { op: '>=' | '<'; ns: bigint } {
+  return op === '>' || op === '>=' ? { op: '>=', ns: op === '>' ? span.end : span.start } : { op: '<', ns: op === '<' ? span.start : span.end }
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { captureBody, findOrderId, headerAttributes, resolveOrderId } from '../src/http/request-record.ts'
+import { bodyHash, captureBody, findOrderId, headerAttributes, resolveOrderId } from '../src/http/request-record.ts'
 import { statementWithoutValues } from '../src/db/query-monitor.ts'
 import { REDACTED } from '../src/redact/redact.ts'
 
@@ -29,4 +29,11 @@ test('headers keep their names but lose credentials', () => {
 test('logged statements keep placeholders and lose literal values', () => {
   assert.equal(statementWithoutValues("SELECT * FROM t1 WHERE a = $1 AND b = 'x''y' AND c > 10.5"), 'SELECT * FROM t1 WHERE a = $1 AND b = ? AND c > ?')
   assert.equal(statementWithoutValues('select pg_sleep(0.3)'), 'select pg_sleep(?)')
+})
+
+test('identical request bodies share a body hash; different ones do not', () => {
+  const a = captureBody('{"sku":"P-1","qty":2}', 4096)!
+  assert.equal(bodyHash(a), bodyHash(captureBody('{"sku":"P-1","qty":2}', 4096)!))
+  assert.notEqual(bodyHash(a), bodyHash(captureBody('{"sku":"P-1","qty":3}', 4096)!))
+  assert.match(bodyHash(a), /^[0-9a-f]{16}$/)
 })

@@ -14,10 +14,14 @@ import { Authenticator, createIngestAuth } from './auth/authenticator.ts'
 import { installApiGuard } from './auth/api-guard.ts'
 import { registerAuthRoutes } from './auth/auth-routes.ts'
 import { registerAdminRoutes } from './auth/admin-routes.ts'
+import { createDutyCheck } from './auth/duties.ts'
+import { installReadLimits } from './api/read-limits.ts'
 import { bootstrapIdentities } from './auth/bootstrap.ts'
 import { isLoopbackHost } from './auth/networks.ts'
 import { verifyPassword } from './auth/secrets.ts'
 import { installReaderDecryption } from './auth/reader-decryption.ts'
+import { createLiveReader } from './api/tail.ts'
+import { createRecordReveal } from './auth/reader-reveal.ts'
 import { AUDIT_MIGRATIONS, AuditLog } from './audit/audit-log.ts'
 import { createSecurityStages } from './security/stages.ts'
 import { loadKeyRing } from './security/key-file.ts'
@@ -91,6 +95,8 @@ export async function securityExtensions(config: Config, log: Logger, opts: Secu
     stages,
     listener: { ...(https ? { https } : {}), trustProxy: sec.trustProxy },
     ...(blind ? { rewriteSearch: blind.rewrite } : {}),
+    ...(keyRing ? { keyRing } : {}),
+    ...(redact ? { redactText: (text: string) => redact.redactText(text) } : {}),
   }
 
   let auth: Authenticator | undefined
@@ -115,14 +121,18 @@ export async function securityExtensions(config: Config, log: Logger, opts: Secu
   }
 
   ext.ingestAuth = { authenticate: (headers) => ingestAuth.authenticate(headers) }
+  ext.audit = (e) => { audit?.append({ actor: 'system', client: '', result: 'allowed', target: e.target, action: e.action, rows: e.rows, detail: e.detail ?? '' }) }
 
-  ext.api = (app) => {
+  ext.api = (app, deps) => {
     if (!auth || !audit) throw new Error('security: the API is registered before init')
     installApiGuard(app, config, auth)
+    installReadLimits(app, sec.reads)
     installReaderDecryption(app, keyRing, audit)
+    deps.liveReader = createLiveReader(keyRing, audit)
+    deps.revealRecords = createRecordReveal(keyRing, audit) // streamed answers (export)
     installApiAudit(app, audit)
     registerAuthRoutes(app, config, auth, audit)
-    registerAdminRoutes(app, auth, audit)
+    registerAdminRoutes(app, auth, audit, createDutyCheck(sec))
     registerAuditRoutes(app, audit)
     registerRedactionRoutes(app, {
       redact, encrypt: data?.encrypt, keyRing, redactionEnabled: sec.redaction.enabled,

@@ -67,7 +67,8 @@ export async function startTestBeacon(opts: TestBeaconOptions = {}): Promise<Tes
     BEACON_FORWARD_PORT: '0',
     ...opts.env,
   }
-  const config = loadConfig({ env, file: '/dev/null', overrides: { 'ingest.flushIntervalMs': 100, ...opts.overrides } })
+  // dual control off by default here (one test admin sets up every role); duties.int.test.ts turns it on
+  const config = loadConfig({ env, file: '/dev/null', overrides: { 'ingest.flushIntervalMs': 100, 'security.dualControl': false, ...opts.overrides } })
   const log = createLogger(opts.logLevel ?? process.env.BEACON_TEST_LOG_LEVEL ?? 'silent', opts.logDestination)
   const ext = await securityExtensions(config, log, { testCredentials: true, env })
   const beacon = await createBeacon(config, log, ext)
@@ -97,3 +98,6 @@ export async function startTestBeacon(opts: TestBeaconOptions = {}): Promise<Tes
     },
   }
 }
+
+/** Encryption keys for tests that turn field encryption on. */
+export { generateKey } from './security/crypto.ts'

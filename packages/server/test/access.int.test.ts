@@ -110,6 +110,35 @@ describe('permission matrix', () => {
     assert.equal(dev.body.events.length, 3)
   })
 
+  test('facets: an analyst gets counts of free-text fields and values of dimensions only; readers get values', async () => {
+    for (const field of ['body', 'order.id']) {
+      const r = await req(`/api/fields/${field}/values?q=hello&from=now-1h`, { token: tokens.analyst })
+      assert.equal(r.status, 200)
+      assert.deepEqual(r.body.values, [], `${field}: ${JSON.stringify(r.body)}`)
+      assert.ok(r.body.events >= 1 && typeof r.body.valuesWithheld === 'string', JSON.stringify(r.body))
+    }
+    const dim = await req('/api/fields/service/values?from=now-1h', { token: tokens.analyst })
+    assert.ok(dim.body.values.some((v: { value: string }) => v.value === 'shop-api'), JSON.stringify(dim.body))
+    const support = await req('/api/fields/body/values?q=hello&from=now-1h', { token: tokens.support })
+    assert.ok(support.body.values.length >= 1, JSON.stringify(support.body))
+  })
+
+  test('a session token is refused as a Basic or ApiKey password (bearer only)', async () => {
+    const session = tokens.support as string
+    assert.equal((await req('/api/search?q=&from=now-1h', { token: session })).status, 200)
+    for (const authorization of [`Basic ${Buffer.from(`support-user:${session}`).toString('base64')}`, `ApiKey ${Buffer.from(`x:${session}`).toString('base64')}`, `ApiKey ${session}`]) {
+      assert.equal((await req('/api/search?q=&from=now-1h', { headers: { authorization } })).status, 401, authorization)
+    }
+  })
+
+  test('health without credentials is the status only; with credentials the details', async () => {
+    const anon = await req('/api/health')
+    assert.deepEqual(Object.keys(anon.body), ['status'])
+    assert.ok(!JSON.stringify(anon.body).includes(tb.dataDir))
+    const authed = await req('/api/health', { token: tokens.support })
+    assert.ok(authed.body.ingest !== undefined, JSON.stringify(authed.body))
+  })
+
   test('an admin who also has support reads data; admin alone does not', async () => {
     assert.equal((await req('/api/search?q=hello&from=now-1h', { token: tokens.admin })).status, 200)
     assert.equal((await req('/api/search?q=hello&from=now-1h', { token: tokens.adminOnly })).status, 403)

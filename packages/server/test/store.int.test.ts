@@ -6,13 +6,14 @@ import { join } from 'node:path'
 import { loadConfig } from '../src/config/load.ts'
 import { createStore } from '../src/store/connection.ts'
 import { migrate } from '../src/store/migrations.ts'
-import { encodeLogs, encodeSpans } from '../src/store/encode.ts'
+import { createRowEncoder } from '../src/store/encode.ts'
 import { LOGS_TABLE, LOG_INSERT_COLUMNS, TRACES_TABLE, SPAN_INSERT_COLUMNS } from '../src/store/schema.ts'
 import { attrs, type LogRecord, type SpanRecord } from '../src/pipeline/record.ts'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'beacon-store-'))
 const config = loadConfig({ env: { BEACON_DATA_DIR: dataDir }, file: '/dev/null' })
 const store = await createStore(config)
+const { logs: encodeLogs, spans: encodeSpans } = createRowEncoder(config.businessKeys)
 after(async () => { await store.close(); rmSync(dataDir, { recursive: true, force: true }) })
 
 // Recent times: rows older than the retention (TTL) are dropped on insert.
@@ -32,12 +33,12 @@ function log(body: string, a: Record<string, string>): LogRecord {
 
 test('migrations apply once; a second run changes nothing', async () => {
   const first = await migrate(store, config)
-  assert.deepEqual(first.applied, [1])
+  assert.deepEqual(first.applied, [1, 2, 3, 4])
   const second = await migrate(store, config)
   assert.deepEqual(second.applied, [])
   assert.deepEqual(second.altered, [])
   const tables = (await store.query<{ name: string }>(`SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name`)).map((r) => r.name)
-  for (const t of ['otel_logs', 'otel_traces', 'otel_traces_trace_id_ts', 'beacon_ingest_batches', 'beacon_schema_migrations']) assert.ok(tables.includes(t), t)
+  for (const t of ['otel_logs', 'otel_traces', 'otel_traces_trace_id_ts', 'beacon_ingest_batches', 'beacon_schema_migrations', 'beacon_logs_1m', 'beacon_spans_1m']) assert.ok(tables.includes(t), t)
 })
 
 test('hostile strings survive TSV encoding exactly, in bodies, keys and values', async () => {
@@ -94,10 +95,15 @@ test('an insert replayed with the same deduplication token is stored once', asyn
 test('changing the configured order-id attributes re-derives the column for new rows', async () => {
   const changed = loadConfig({ env: { BEACON_DATA_DIR: dataDir, BEACON_ORDER_ID_FIELDS: 'order.ref' }, file: '/dev/null' })
   const report = await migrate(store, changed)
-  assert.ok(report.altered.includes('otel_logs.OrderId'))
-  await store.insertTsv(LOGS_TABLE, LOG_INSERT_COLUMNS, Buffer.from(encodeLogs([log('ref', { 'order.ref': 'REF-9' })])))
+  assert.ok(report.altered.includes('otel_logs.OrderId'), 'the DEFAULT follows the configuration')
+  const encoder = createRowEncoder(changed.businessKeys)
+  await store.insertTsv(LOGS_TABLE, LOG_INSERT_COLUMNS, Buffer.from(encoder.logs([log('ref', { 'order.ref': 'REF-9', 'order.id': 'NOT-THIS' })])))
   const [r] = await store.query<{ c: string }>(`SELECT count() AS c FROM ${LOGS_TABLE} WHERE OrderId = 'REF-9'`)
-  assert.equal(Number(r.c), 1)
+  assert.equal(Number(r.c), 1, 'the ingest path writes the configured attribute')
+  // Another writer of the OpenTelemetry schema (no business-key columns): the DEFAULT fills them.
+  await store.command(`INSERT INTO ${LOGS_TABLE} (Timestamp, ServiceName, Body, LogAttributes) VALUES (now64(9), 'other', 'x', map('order.ref', 'REF-10', 'http.response.status_code', '404'))`)
+  const [o] = await store.query<{ OrderId: string }>(`SELECT OrderId FROM ${LOGS_TABLE} WHERE ServiceName = 'other'`)
+  assert.equal(o.OrderId, 'REF-10')
   assert.deepEqual((await migrate(store, changed)).altered, [], 'idempotent after the change')
   await migrate(store, config)
 })

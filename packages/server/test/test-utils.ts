@@ -50,3 +50,26 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`)
 }
+
+/** A real S3 API on localhost (s3rver) with one bucket; `stop`/`restart` simulate S3 going down and coming back. */
+export interface LocalS3 { endpoint: string; bucket: string; dir: string; stop(): Promise<void>; restart(): Promise<void> }
+
+export async function startLocalS3(bucket = 'beacon-archive'): Promise<LocalS3> {
+  const { default: S3rver } = await import('s3rver')
+  const { mkdtempSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-s3-'))
+  const port = await freePort()
+  let server: InstanceType<typeof S3rver> | null = null
+  const start = async () => {
+    server = new S3rver({ port, address: '127.0.0.1', silent: true, directory: dir, configureBuckets: [{ name: bucket }] })
+    await server.run()
+  }
+  await start()
+  return {
+    endpoint: `http://127.0.0.1:${port}`, bucket, dir,
+    async stop() { await server?.close(); server = null },
+    async restart() { if (!server) await start() },
+  }
+}

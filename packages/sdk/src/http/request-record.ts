@@ -4,6 +4,7 @@
  * Attribute names follow the OpenTelemetry semantic conventions.
  */
 import type { IncomingHttpHeaders } from 'node:http'
+import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
 import { isSecretKey, mayHaveSecretKeys, redact, redactString, REDACTED } from '../redact/redact.ts'
 import { currentBusinessKeys } from '../telemetry/business-keys.ts'
@@ -176,6 +177,11 @@ export function resolveOrderId(route: string | undefined, params: unknown, reque
     ?? currentBusinessKeys().orderId
 }
 
+/** A short digest of a request body as captured (redacted, cut): 16 hex chars of SHA-256. */
+export function bodyHash(body: string): string {
+  return createHash('sha256').update(body).digest('hex').slice(0, 16)
+}
+
 /** Writes the INFO record for one request. */
 export function logRequest(logger: Logger, f: RequestFacts): void {
   const q = f.url.indexOf('?')
@@ -192,6 +198,8 @@ export function logRequest(logger: Logger, f: RequestFacts): void {
     'user.id': f.userId === undefined ? undefined : String(f.userId),
     'order.id': f.orderId === undefined ? undefined : String(f.orderId),
     'http.request.body.content': f.requestBody,
+    // Same request data → same hash: Beacon's "many identical requests" detector counts per hash.
+    'http.request.body.hash': f.requestBody ? bodyHash(f.requestBody) : undefined,
     'http.response.body.content': f.responseBody,
     'http.request.body.size': f.requestSize,
     'http.response.body.size': f.responseSize,

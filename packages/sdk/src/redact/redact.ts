@@ -11,17 +11,11 @@
  * case (nothing secret in a log line) allocates nothing.
  */
 
+import { isSecretName, lastSegments, nameWords } from './secret-names.ts'
+
 export const REDACTED = '[REDACTED]'
 
-const SECRET_KEYS = new Set([
-  'password', 'passwd', 'pwd', 'pass', 'passphrase', 'newpassword', 'oldpassword', 'currentpassword', 'password_confirmation',
-  'secret', 'clientsecret', 'client_secret', 'token', 'accesstoken', 'access_token', 'refreshtoken', 'refresh_token',
-  'idtoken', 'id_token', 'apikey', 'api_key', 'x-api-key', 'privatekey', 'private_key', 'authorization',
-  'proxy-authorization', 'cookie', 'set-cookie', 'sessionid', 'session_id', 'x-auth-token', 'x-csrf-token', 'csrf',
-  'cvv', 'cvc', 'cvv2', 'cvc2', 'securitycode', 'security_code', 'pin',
-])
-
-const CARD_KEYS = new Set(['card', 'cardnumber', 'card_number', 'pan', 'ccnumber', 'cc_number', 'creditcard', 'credit_card'])
+const CARD_KEYS = new Set(['card', 'cardnumber', 'pan', 'ccnumber', 'creditcard', 'creditcardnumber', 'cardno'])
 
 const NONE = 0
 const SECRET = 1
@@ -32,24 +26,25 @@ const keyKinds = new Map<string, number>()
 function keyKind(key: string): number {
   let kind = keyKinds.get(key)
   if (kind === undefined) {
-    const dot = key.lastIndexOf('.')
-    const k = (dot >= 0 ? key.slice(dot + 1) : key).toLowerCase()
-    kind = SECRET_KEYS.has(k) ? SECRET : CARD_KEYS.has(k) ? CARD : NONE
+    // the secret names are the server's list (secret-names.ts); card keys are the SDK's own (it masks, the server finds cards by Luhn)
+    kind = isSecretName(key) ? SECRET : CARD_KEYS.has(nameWords(lastSegments(key)[0]).join('')) ? CARD : NONE
     if (keyKinds.size < 10_000) keyKinds.set(key, kind)
   }
   return kind
 }
 
-const escapeRe = (k: string) => k.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')
-/** A JSON key (quoted, before a colon) whose last dotted segment is a secret or card key. */
-const SECRET_JSON_KEY_RE = new RegExp(`"(?:[^"\\\\]*\\.)?(?:${[...SECRET_KEYS, ...CARD_KEYS].map(escapeRe).join('|')})"\\s*:`, 'i')
+/** A JSON key (quoted, before a colon). */
+const JSON_KEY_RE = /"((?:[^"\\\n]|\\.){1,128})"\s*:/g
 
 /**
  * True when JSON text may hold a value under a secret or card key (then it must be redacted
  * structurally); false means pattern redaction of the text (`redactString`) is enough.
  */
 export function mayHaveSecretKeys(jsonText: string): boolean {
-  return SECRET_JSON_KEY_RE.test(jsonText)
+  JSON_KEY_RE.lastIndex = 0
+  let m: RegExpExecArray | null
+  while ((m = JSON_KEY_RE.exec(jsonText)) !== null) if (keyKind(m[1]) !== NONE) return true
+  return false
 }
 
 /** True when a value stored under this key (last path segment, any case) must never be kept. */
@@ -82,7 +77,10 @@ export function maskCard(digits: string): string {
 
 const CARD_RE = /(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])/g
 const AUTH_RE = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/gi
-const PAIR_RE = /\b(password|passwd|pwd|token|access_token|refresh_token|secret|api_?key|client_secret)(["']?\s*[=:]\s*["']?)([^\s&"',;}]+)/gi
+/** `key=value` / `key: value` in text; the key is judged by the shared secret-name list. */
+const PAIR_RE = /(?<![\p{L}\p{N}_.-])([\p{L}_][\p{L}\p{N}_.-]{0,63})(["']?\s*[=:]\s*["']?)([^\s&"',;}]+)/gu
+/** `Authorization: Bearer …`: the scheme stays, the credential after it is redacted by AUTH_RE. */
+const AUTH_SCHEME = /^(?:Bearer|Basic|Token|Digest)$/i
 const JWT_RE = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g
 
 /** Redacts secrets inside free text (card numbers, credentials, `password=` pairs, JWTs). */
@@ -97,7 +95,7 @@ export function redactString(s: string): string {
     })
   }
   if (out.includes(' ')) out = out.replace(AUTH_RE, (_m, scheme: string) => `${scheme} ${REDACTED}`)
-  if (out.includes('=') || out.includes(':')) out = out.replace(PAIR_RE, (_m, k: string, sep: string) => `${k}${sep}${REDACTED}`)
+  if (out.includes('=') || out.includes(':')) out = out.replace(PAIR_RE, (m, k: string, sep: string, v: string) => (isSecretKey(k) && !AUTH_SCHEME.test(v) ? `${k}${sep}${REDACTED}` : m))
   if (out.includes('eyJ')) out = out.replace(JWT_RE, REDACTED)
   return out
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { listFields, fieldExpression } from '@beacon/query'
 import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
 import { chTime, parseRange } from './time-range.ts'
@@ -9,6 +9,17 @@ import { parseTarget, searchWhere } from './search.ts'
  * GET /api/fields?target=&from=&to= → built-in fields and the attribute names seen in the range.
  * GET /api/fields/{name}/values?q=&from=&to=&limit= → top values of one field among matching events.
  */
+/**
+ * Facet values are raw data: only readers of records (`logs:read` / `traces:read`) see every
+ * field's values; `aggregates:read` alone sees values of the configured dimensions
+ * (`security.dimensions`: service, level, route, status…) and counts for the rest.
+ */
+function canSeeValues(principal: FastifyRequest['principal'], name: string, dimensions: readonly string[]): boolean {
+  if (principal === null || principal === undefined) return true // authentication off
+  if (principal.permissions.has('logs:read') || principal.permissions.has('traces:read')) return true
+  return dimensions.includes(name)
+}
+
 export function registerFieldRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/api/fields', { config: { permission: ['logs:read', 'traces:read', 'aggregates:read'] } }, async (request) => {
     const target = parseTarget(request.query)
@@ -36,6 +47,13 @@ export function registerFieldRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const { where, params } = searchWhere(qs(request.query, 'q'), target, range, deps.rewriteSearch)
     const field = fieldExpression(request.params.name, { target })
     const table = target === 'logs' ? LOGS_TABLE : TRACES_TABLE
+    if (!canSeeValues(request.principal, request.params.name, deps.config.security.dimensions)) {
+      // aggregates only: values of free-text and high-cardinality fields are raw data — counts, not values
+      const [c] = await deps.store.query<{ events: string; distinct: string }>(
+        `SELECT count() AS events, uniq(toString(${field.sql})) AS distinct FROM ${table} WHERE ${where} AND toString(${field.sql}) != ''`,
+        { ...params, ...field.params })
+      return { field: request.params.name, values: [], events: Number(c?.events ?? 0), distinctValues: Number(c?.distinct ?? 0), valuesWithheld: 'aggregates:read only: values of this field are withheld (not a configured dimension)' }
+    }
     const rows = await deps.store.query<{ value: string; count: string }>(
       `SELECT toString(${field.sql}) AS value, count() AS count FROM ${table} WHERE ${where}
        GROUP BY value HAVING value != '' ORDER BY count DESC LIMIT {limit:UInt32}`,

@@ -2,27 +2,19 @@ import type { FastifyInstance } from 'fastify'
 import { compileQuery, parseQuery, type Ast } from '@beacon/query'
 import { BeaconError } from '../errors.ts'
 import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
+import { histogramFromRollup } from '../store/rollups.ts'
 import { bucketSeconds, chTime, parseRange, type TimeRange } from './time-range.ts'
 import { intParam, qs, type ApiDeps } from './deps.ts'
 import { LOG_SELECT, SPAN_SELECT, logView, spanView, type LogRow, type SpanRow } from './records.ts'
+import { afterCursor, decodeCursor, encodeCursor, nextCursor, orderBy, parseSort, type Cursor } from './search-page.ts'
+import { pickFields, parseFieldList } from './search-fields.ts'
+import { searchArchive } from './archive-search.ts'
 
 /**
- * GET /api/search?q=&from=&to=&limit=&cursor=&target=logs|spans
- * → newest-first events, the total count, a per-level histogram over the range, a next-page cursor.
+ * GET /api/search?q=&from=&to=&limit=&cursor=&target=logs|spans&sort=<field>:asc|desc&fields=a,b
+ * → events (newest first unless `sort` says otherwise), the total count, a per-level histogram over
+ * the range, a next-page cursor (exact: see search-page.ts) and warnings about the query.
  */
-
-interface Cursor { ts: string; skip: number }
-
-function decodeCursor(text: string): Cursor | null {
-  if (!text) return null
-  try {
-    const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor
-    if (typeof c.ts === 'string' && /^\d{1,20}$/.test(c.ts) && Number.isInteger(c.skip) && c.skip >= 0) return c
-  } catch { /* fall through */ }
-  throw new BeaconError('bad_request', 'cursor is not one this server issued; start again without it')
-}
-
-const encodeCursor = (c: Cursor): string => Buffer.from(JSON.stringify(c)).toString('base64url')
 
 export type Target = 'logs' | 'spans'
 
@@ -33,14 +25,15 @@ export function parseTarget(query: unknown): Target {
 }
 
 /** WHERE clause for a search over a time range, with its parameters; `rewrite` is ApiDeps.rewriteSearch. */
-export function searchWhere(q: string, target: Target, range: TimeRange, rewrite?: (ast: Ast) => Ast): { where: string; params: Record<string, unknown> } {
-  const ast = parseQuery(q)
+export function searchWhere(q: string, target: Target, range: TimeRange, rewrite?: (ast: Ast) => Ast): { where: string; params: Record<string, unknown>; warnings: string[] } {
+  const warnings: string[] = []
+  const ast = parseQuery(q, { warnings })
   const compiled = compileQuery(rewrite ? rewrite(ast) : ast, { target })
   const params: Record<string, unknown> = { ...compiled.params, from: chTime(range.fromMs), to: chTime(range.toMs) }
   const time = target === 'logs'
     ? 'TimestampTime >= toDateTime({from:DateTime64(3)}) AND TimestampTime <= toDateTime({to:DateTime64(3)}) AND Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}'
     : 'Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}'
-  return { where: `${time} AND (${compiled.sql})`, params }
+  return { where: `${time} AND (${compiled.sql})`, params, warnings }
 }
 
 /**
@@ -48,7 +41,7 @@ export function searchWhere(q: string, target: Target, range: TimeRange, rewrite
  * matches at or before the cursor, or null when the whole range is needed. The bucket holding the
  * cursor is included but not counted (some of its rows are after the cursor).
  */
-export function newestWindowStart(hist: { t: number; c: string }[], bucket: number, need: number, cursor: Cursor | null): number | null {
+export function newestWindowStart(hist: { t: number; c: string }[], bucket: number, need: number, cursor: Pick<Cursor, 'ts'> | null): number | null {
   const perBucket = new Map<number, number>()
   for (const h of hist) perBucket.set(Number(h.t), (perBucket.get(Number(h.t)) ?? 0) + Number(h.c))
   const cursorSec = cursor ? Number(cursor.ts.slice(0, -9) || '0') : Infinity
@@ -62,20 +55,46 @@ export function newestWindowStart(hist: { t: number; c: string }[], bucket: numb
   return null
 }
 
+
 export function registerSearchRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.get('/api/search', { config: { permission: ['logs:read', 'traces:read'] } }, async (request) => {
+  app.get('/api/search', {
+    schema: {
+      description: 'Search logs or spans with the query language (docs/query-language.md): matching records, total, histogram by level, cursor.',
+      tags: ['search'],
+      querystring: {
+        type: 'object',
+        properties: {
+          q: { type: 'string', description: 'Query, e.g. service:shop-api level:>=warn "payment failed"' },
+          target: { type: 'string', description: 'logs (default) or spans' },
+          from: { type: 'string', description: 'ISO 8601 time or now-15m (default now-15m)' },
+          to: { type: 'string', description: 'ISO 8601 time or now (default now)' },
+          limit: { type: 'string', description: 'Records per page, 1–1000 (default 100)' },
+          cursor: { type: 'string', description: 'nextCursor of the previous page' },
+          sort: { type: 'string', description: 'field:asc or field:desc (default @timestamp:desc)' },
+          fields: { type: 'string', description: 'Comma-separated fields to return (default all)' },
+          scope: { type: 'string', description: 'hot (default), archive (the Parquet archive, read in place) or all' },
+        },
+      },
+    },
+    config: { permission: ['logs:read', 'traces:read'] },
+  }, async (request) => {
+    const scope = qs(request.query, 'scope') || 'hot'
+    if (scope !== 'hot') return searchArchive(deps, request.query, scope)
     const target = parseTarget(request.query)
     const q = qs(request.query, 'q')
     const range = parseRange(qs(request.query, 'from'), qs(request.query, 'to'))
     const limit = intParam(request.query, 'limit', 100, 1, 1000)
     const cursor = decodeCursor(qs(request.query, 'cursor'))
-    const { where, params } = searchWhere(q, target, range, deps.rewriteSearch)
+    const order = parseSort(qs(request.query, 'sort'), target)
+    const fields = parseFieldList(qs(request.query, 'fields'))
+    const { where, params, warnings } = searchWhere(q, target, range, deps.rewriteSearch)
     const table = target === 'logs' ? LOGS_TABLE : TRACES_TABLE
     const bucket = bucketSeconds(range)
 
-    const page = cursor ? ' AND Timestamp <= fromUnixTimestamp64Nano(toInt64({cts:String}))' : ''
-    const rowsSql = `SELECT ${target === 'logs' ? LOG_SELECT : SPAN_SELECT} FROM ${table} WHERE ${where}${page}/*window*/
-ORDER BY Timestamp DESC LIMIT {limit:UInt32} OFFSET {skip:UInt32}`
+    const page = cursor ? afterCursor(order, target, cursor) : { sql: '1', params: {} }
+    const sortValue = order.field ? `, toString(${order.field.sql}) AS sv` : ''
+    const rowsSql = `SELECT ${target === 'logs' ? LOG_SELECT : SPAN_SELECT}${sortValue} FROM ${table} WHERE ${where} AND ${page.sql}/*window*/
+ORDER BY ${orderBy(order, target)} LIMIT {limit:UInt32} OFFSET {skip:UInt32}`
     const levelExpr = target === 'logs' ? 'SeverityText' : "if(StatusCode = 'Error', 'ERROR', 'INFO')"
     const timeCol = target === 'logs' ? 'TimestampTime' : 'toDateTime(Timestamp)'
     const histSql = `SELECT toUnixTimestamp(toStartOfInterval(${timeCol}, toIntervalSecond({bucket:UInt32}))) AS t, ${levelExpr} AS level, count() AS c
@@ -83,11 +102,15 @@ FROM ${table} WHERE ${where} GROUP BY t, level ORDER BY t`
 
     // The histogram first: its counts tell how far back the newest `limit` matches reach, so the
     // rows query reads only that window instead of sorting every match in the range.
-    const hist = await deps.store.query<{ t: number; level: string; c: string }>(histSql, { ...params, bucket })
-    const lowerBound = newestWindowStart(hist, bucket, limit + (cursor?.skip ?? 0), cursor)
+    // An empty query's histogram comes from the per-minute rollup (store/rollups.ts) when it can answer exactly.
+    const hist = await histogramFromRollup(deps.store, { q, target, fromMs: range.fromMs, toMs: range.toMs, bucket, where, params })
+      ?? await deps.store.query<{ t: number; level: string; c: string }>(histSql, { ...params, bucket })
+    const lowerBound = order.newestFirst ? newestWindowStart(hist, bucket, limit + (cursor?.skip ?? 0), cursor) : null
     const window = lowerBound === null ? '' : ` AND ${timeCol} >= toDateTime({lb:UInt32})`
-    const rows = await deps.store.query<LogRow & SpanRow>(rowsSql.replace('/*window*/', window), { ...params, limit, skip: cursor?.skip ?? 0, cts: cursor?.ts ?? '0', lb: lowerBound ?? 0 })
-    const events = target === 'logs' ? rows.map((r) => logView(r)) : rows.map((r) => spanView(r))
+    const rows = await deps.store.query<LogRow & SpanRow & { sv?: string }>(rowsSql.replace('/*window*/', window),
+      { ...params, ...page.params, ...(order.field?.params ?? {}), limit, skip: cursor?.skip ?? 0, lb: lowerBound ?? 0 })
+    const views = target === 'logs' ? rows.map((r) => logView(r)) : rows.map((r) => spanView(r))
+    const events = fields ? views.map((v) => pickFields(v, fields)) : views
 
     let total = 0
     const byBucket = new Map<number, Record<string, number>>()
@@ -105,14 +128,6 @@ FROM ${table} WHERE ${where} GROUP BY t, level ORDER BY t`
       buckets.push({ time: new Date(t * 1000).toISOString(), counts: byBucket.get(t) ?? {} })
     }
 
-    let nextCursor: string | null = null
-    if (rows.length === limit) {
-      const lastTs = rows[rows.length - 1].ts
-      let same = 0
-      for (const r of rows) if (r.ts === lastTs) same++
-      const skip = cursor && cursor.ts === lastTs ? cursor.skip + same : same
-      nextCursor = encodeCursor({ ts: lastTs, skip })
-    }
     return {
       target,
       query: q,
@@ -121,7 +136,8 @@ FROM ${table} WHERE ${where} GROUP BY t, level ORDER BY t`
       total,
       events,
       histogram: { bucketSeconds: bucket, buckets },
-      nextCursor,
+      nextCursor: rows.length === limit ? encodeCursor(nextCursor(rows, cursor)) : null,
+      warnings,
     }
   })
 }

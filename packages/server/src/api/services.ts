@@ -1,25 +1,24 @@
 import type { FastifyInstance } from 'fastify'
-import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
-import { chTime, parseRange } from './time-range.ts'
+import { servicesFromRollup } from '../store/rollups.ts'
+import { parseRange } from './time-range.ts'
 import { qs, type ApiDeps } from './deps.ts'
+import { isoFromNs } from './records.ts'
+import { errors, ok, publicErrors, query, TIME_RANGE } from './openapi-schemas.ts'
 
 /** GET /api/services?from=&to= → services seen in the range with event and error counts. */
 export function registerServiceRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.get('/api/services', { config: { permission: ['logs:read', 'traces:read', 'aggregates:read'] } }, async (request) => {
+  app.get('/api/services', {
+    config: { permission: ['logs:read', 'traces:read', 'aggregates:read'] },
+    schema: {
+      tags: ['services'],
+      description: 'Services seen in the range (default the last 24 h): log, error, FATAL and span counts, span error count, p95 span duration (ms) and `lastSeen` (ISO 8601 UTC).',
+      querystring: query(TIME_RANGE),
+      response: { ...ok('`{ from, to, services: [{ name, logs, errors, fatals, spans, spanErrors, p95SpanMs, lastSeen }] }`'), ...errors(400) },
+    },
+  }, async (request) => {
     const range = parseRange(qs(request.query, 'from'), qs(request.query, 'to'), 'now-24h')
-    const params = { from: chTime(range.fromMs), to: chTime(range.toMs) }
-    const [logs, spans] = await Promise.all([
-      deps.store.query<{ name: string; events: string; errors: string; fatals: string; last: string }>(
-        `SELECT ServiceName AS name, count() AS events, countIf(SeverityNumber >= 17 AND SeverityNumber < 21) AS errors,
-           countIf(SeverityNumber >= 21) AS fatals, toString(max(Timestamp)) AS last
-         FROM ${LOGS_TABLE} WHERE TimestampTime >= toDateTime({from:DateTime64(3)}) AND TimestampTime <= toDateTime({to:DateTime64(3)})
-         GROUP BY ServiceName`, params),
-      deps.store.query<{ name: string; spans: string; errors: string; p95: number; last: string }>(
-        `SELECT ServiceName AS name, count() AS spans, countIf(StatusCode = 'Error') AS errors,
-           quantile(0.95)(Duration) / 1e6 AS p95, toString(max(Timestamp)) AS last
-         FROM ${TRACES_TABLE} WHERE Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
-         GROUP BY ServiceName`, params),
-    ])
+    // Per-minute rollups plus the records of the partial minutes at either end (store/rollups.ts).
+    const { logs, spans } = await servicesFromRollup(deps.store, range.fromMs, range.toMs)
     const out = new Map<string, { name: string; logs: number; errors: number; fatals: number; spans: number; spanErrors: number; p95SpanMs: number | null; lastSeen: string }>()
     const get = (name: string) => {
       let s = out.get(name)
@@ -32,8 +31,10 @@ export function registerServiceRoutes(app: FastifyInstance, deps: ApiDeps): void
       e.spans = Number(s.spans)
       e.spanErrors = Number(s.errors)
       e.p95SpanMs = Math.round(Number(s.p95) * 1000) / 1000
-      if (s.last > e.lastSeen) e.lastSeen = s.last
+      if (e.lastSeen === '' || BigInt(s.last) > BigInt(e.lastSeen)) e.lastSeen = s.last
     }
+    // Read as nanoseconds (exact, comparable), answered as ISO 8601 UTC like every time in the API.
+    for (const e of out.values()) e.lastSeen = isoFromNs(e.lastSeen)
     return {
       from: new Date(range.fromMs).toISOString(),
       to: new Date(range.toMs).toISOString(),
@@ -41,9 +42,17 @@ export function registerServiceRoutes(app: FastifyInstance, deps: ApiDeps): void
     }
   })
 
-  app.get('/api/health', { config: { permission: 'public' } }, async (_request, reply) => {
+  app.get('/api/health', {
+    config: { permission: 'public' },
+    schema: {
+      tags: ['meta'],
+      description: 'Readiness: store reachable, migrations applied, ingest backlog. 200 when ready, 503 when degraded (same body).',
+      response: { ...ok('`{ status: ok|degraded, store, migrations, ingest, uptimeSeconds }` (without credentials: `{ status }` only)'), 503: { description: 'degraded: same body with status `degraded`', type: 'object', additionalProperties: true }, ...publicErrors() },
+    },
+  }, async (request, reply) => {
     const facts = await deps.health()
     if (facts.status !== 'ok') reply.status(503)
-    return facts
+    // without credentials: the status only (no paths, versions or counts)
+    return request.principal ? facts : { status: facts.status }
   })
 }

@@ -45,5 +45,6 @@ const STEPS_S = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 
 /** Histogram bucket size giving at most ~`target` buckets over the range. */
 export function bucketSeconds(range: TimeRange, target = 60): number {
   const span = (range.toMs - range.fromMs) / 1000
-  return STEPS_S.find((s) => span / s <= target) ?? STEPS_S[STEPS_S.length - 1]
+  // past the steps (ranges of years): whole days, still at most ~`target` buckets
+  return STEPS_S.find((s) => span / s <= target) ?? Math.ceil(span / target / 86400) * 86400
 }

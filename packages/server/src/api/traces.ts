@@ -3,13 +3,30 @@ import { BeaconError } from '../errors.ts'
 import { LOGS_TABLE, TRACES_TABLE, TRACE_BOUNDS_TABLE } from '../store/schema.ts'
 import type { ApiDeps } from './deps.ts'
 import { LOG_SELECT, SPAN_SELECT, logView, spanView, type LogRow, type SpanRow } from './records.ts'
+import { layoutTrace } from './trace-tree.ts'
+import { registerTraceSearch } from './trace-search.ts'
+import { errors, ok, stringParam } from './openapi-schemas.ts'
 
 /**
- * GET /api/traces/{traceId} → every span of the trace (start order) and the logs carrying its id.
- * The trace-bounds table gives the trace's first and last second, so only those days are read.
+ * GET /api/traces?service=&operation=&… → one row per matching trace (trace-search.ts).
+ * GET /api/traces/{traceId} → the spans as a tree (parent before children, `depth`, the critical
+ * path marked) and the logs carrying the trace id. The trace-bounds table gives the trace's first
+ * and last second, so only those days are read.
  */
 export function registerTraceRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.get<{ Params: { traceId: string } }>('/api/traces/:traceId', { config: { permission: 'traces:read' } }, async (request) => {
+  registerTraceSearch(app, deps)
+
+  app.get<{ Params: { traceId: string } }>('/api/traces/:traceId', {
+    config: { permission: 'traces:read' },
+    schema: {
+      tags: ['traces'],
+      description: 'One trace: `spans` in tree order (each parent before its children, children by start time) with `depth`, `childCount` '
+        + 'and `critical: true` on the spans of the critical path; `logs` carrying the trace id; `services`, `start`, `durationMs`, '
+        + '`errors`, `rootService`, `rootOperation`, `criticalPath` (span ids, in tree order).',
+      params: { type: 'object', properties: { traceId: stringParam('32 hexadecimal characters (W3C trace context)') }, required: ['traceId'] },
+      response: { ...ok('the trace'), ...errors(400, 404) },
+    },
+  }, async (request) => {
     const traceId = request.params.traceId.toLowerCase()
     if (!/^[0-9a-f]{32}$/.test(traceId)) {
       throw new BeaconError('bad_request', 'trace id must be 32 hexadecimal characters (W3C trace context)')
@@ -17,26 +34,39 @@ export function registerTraceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const [bounds] = await deps.store.query<{ start: number; end: number; n: string }>(
       `SELECT toUnixTimestamp(min(Start)) AS start, toUnixTimestamp(max(End)) AS end, count() AS n
        FROM ${TRACE_BOUNDS_TABLE} WHERE TraceId = {id:String}`, { id: traceId })
-    if (!bounds || Number(bounds.n) === 0) throw new BeaconError('not_found', `No trace ${traceId} in the store (it may be older than the retention, or not sent yet)`)
-    const params = { id: traceId, start: Number(bounds.start) - 1, end: Number(bounds.end) + 1 }
-    const [spans, logs] = await Promise.all([
-      deps.store.query<SpanRow>(`SELECT ${SPAN_SELECT} FROM ${TRACES_TABLE}
-        WHERE TraceId = {id:String} AND Timestamp >= toDateTime({start:UInt32}) AND Timestamp <= toDateTime({end:UInt32})
-        ORDER BY Timestamp LIMIT 10000`, params),
-      deps.store.query<LogRow>(`SELECT ${LOG_SELECT} FROM ${LOGS_TABLE}
-        WHERE TraceId = {id:String} AND TimestampTime >= toDateTime({start:UInt32}) AND TimestampTime <= toDateTime({end:UInt32})
-        ORDER BY Timestamp LIMIT 10000`, params),
-    ])
-    const spanViews = spans.map(spanView)
-    const services = [...new Set(spanViews.map((s) => s.service).concat(logs.map((l) => l.ServiceName)))]
-    const startNs = spanViews.length ? spanViews.reduce((m, s) => (BigInt(s.timeUnixNano) < m ? BigInt(s.timeUnixNano) : m), BigInt(spanViews[0].timeUnixNano)) : 0n
-    const endNs = spanViews.reduce((m, s) => { const e = BigInt(s.timeUnixNano) + BigInt(s.durationNano); return e > m ? e : m }, startNs)
+    let spans: SpanRow[] = []
+    let logs: LogRow[]
+    if (bounds && Number(bounds.n) > 0) {
+      const params = { id: traceId, start: Number(bounds.start) - 1, end: Number(bounds.end) + 1 }
+      ;[spans, logs] = await Promise.all([
+        deps.store.query<SpanRow>(`SELECT ${SPAN_SELECT} FROM ${TRACES_TABLE}
+          WHERE TraceId = {id:String} AND Timestamp >= toDateTime({start:UInt32}) AND Timestamp <= toDateTime({end:UInt32})
+          ORDER BY Timestamp LIMIT 10000`, params),
+        // Logs of the trace may come a little before or after its spans (clock skew, queueing): a minute either side.
+        deps.store.query<LogRow>(`SELECT ${LOG_SELECT} FROM ${LOGS_TABLE}
+          WHERE TraceId = {id:String} AND TimestampTime >= toDateTime({start:UInt32}) - 60 AND TimestampTime <= toDateTime({end:UInt32}) + 60
+          ORDER BY Timestamp LIMIT 10000`, params),
+      ])
+    } else {
+      // No spans stored for this trace: its logs, found through the logs' trace-id bloom filter.
+      logs = await deps.store.query<LogRow>(`SELECT ${LOG_SELECT} FROM ${LOGS_TABLE} WHERE TraceId = {id:String} ORDER BY Timestamp LIMIT 10000`, { id: traceId })
+    }
+    if (spans.length === 0 && logs.length === 0) throw new BeaconError('not_found', `No trace ${traceId} in the store (it may be older than the retention, or not sent yet)`)
+    const tree = layoutTrace(spans.map(spanView))
+    const services = [...new Set(tree.map((s) => s.service).concat(logs.map((l) => l.ServiceName)))]
+    const startNs = tree.length ? tree.reduce((m, s) => (BigInt(s.timeUnixNano) < m ? BigInt(s.timeUnixNano) : m), BigInt(tree[0].timeUnixNano)) : 0n
+    const endNs = tree.reduce((m, s) => { const e = BigInt(s.timeUnixNano) + BigInt(s.durationNano); return e > m ? e : m }, startNs)
+    const root = tree.find((s) => s.critical && s.depth === 0) ?? tree[0]
     return {
       traceId,
       services,
+      start: tree.length ? new Date(Number(startNs / 1_000_000n)).toISOString() : logs.length ? logView(logs[0]).time : null,
       durationMs: Number(endNs - startNs) / 1e6,
-      errors: spanViews.filter((s) => s.status === 'Error').length + logs.filter((l) => Number(l.SeverityNumber) >= 17).length,
-      spans: spanViews,
+      errors: tree.filter((s) => s.status === 'Error').length + logs.filter((l) => Number(l.SeverityNumber) >= 17).length,
+      rootService: root?.service ?? null,
+      rootOperation: root?.name ?? null,
+      criticalPath: tree.filter((s) => s.critical).map((s) => s.spanId),
+      spans: tree,
       logs: logs.map(logView),
     }
   })

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { BeaconError } from '../errors.ts'
 import type { AuditLog } from '../audit/audit-log.ts'
 import { auditRequest } from '../audit/api-audit.ts'
@@ -6,12 +6,14 @@ import { keyView } from './api-keys.ts'
 import type { Authenticator } from './authenticator.ts'
 import { randomPassword } from './secrets.ts'
 import { userView } from './users.ts'
+import type { DutyCheck } from './duties.ts'
 
 /**
  * Administration API (each change audited):
  *   GET    /api/admin/users                         users:manage
  *   POST   /api/admin/users          {username, roles, password?}  (no password: a random one, returned once)
- *   PUT    /api/admin/users/:username/roles     {roles}
+ *   PUT    /api/admin/users/:username/roles     {roles}   (not one's own; beyond one's own permissions: 202
+ *                                                      pending until a second admin sends the same change)
  *   PUT    /api/admin/users/:username/password  {password?}       (ends the user's sessions)
  *   POST   /api/admin/users/:username/disable | /enable
  *   GET    /api/admin/keys                          keys:manage
@@ -35,7 +37,13 @@ function optionalString(v: unknown, name: string): string | undefined {
   return v
 }
 
-export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, audit: AuditLog): void {
+/** 202: the grant waits for a second admin to send the same change. */
+function pendingReply(reply: FastifyReply, username: string, roles: string[]): Record<string, unknown> {
+  reply.code(202)
+  return { pending: true, username, roles, message: 'These roles grant permissions you do not hold: another admin must send the same change to apply it' }
+}
+
+export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, audit: AuditLog, duties: DutyCheck): void {
   const users = { config: { permission: 'users:manage' as const, audit: false as const } }
   const keys = { config: { permission: 'keys:manage' as const, audit: false as const } }
 
@@ -59,15 +67,23 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, a
     const roles = stringList(b.roles ?? [], 'roles')
     const given = optionalString(b.password, 'password')
     const password = given ?? randomPassword()
+    const decision = await change(request, 'user.create.check', JSON.stringify({ username, roles }), async () => duties.roles(request.principal, username, roles, undefined))
+    if (decision === 'pending') return pendingReply(reply, username, roles)
     const user = await change(request, 'user.create', JSON.stringify({ username, roles }), () => auth.users.create({ username, password, roles }))
     reply.code(201)
     return { user: userView(user), ...(given === undefined ? { password } : {}) }
   })
 
-  app.put<{ Params: { username: string } }>('/api/admin/users/:username/roles', users, async (request) => {
+  app.put<{ Params: { username: string } }>('/api/admin/users/:username/roles', users, async (request, reply) => {
     const roles = stringList(body(request).roles, 'roles')
     const { username } = request.params
-    const user = await change(request, 'user.roles', JSON.stringify({ username, roles }), () => auth.users.update(username, { roles }))
+    const user = await change(request, 'user.roles', JSON.stringify({ username, roles }), async () => {
+      const all = await auth.users.list()
+      if (duties.roles(request.principal, username, roles, all.find((u) => u.username === username)) === 'pending') return undefined
+      duties.keepsAManager(username, { roles }, all)
+      return auth.users.update(username, { roles })
+    })
+    if (user === undefined) return pendingReply(reply, username, roles)
     return { user: userView(user) }
   })
 
@@ -82,7 +98,10 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, a
   for (const [path, disabled] of [['disable', true], ['enable', false]] as const) {
     app.post<{ Params: { username: string } }>(`/api/admin/users/:username/${path}`, users, async (request) => {
       const { username } = request.params
-      const user = await change(request, `user.${path}`, JSON.stringify({ username }), () => auth.users.update(username, { disabled }))
+      const user = await change(request, `user.${path}`, JSON.stringify({ username }), async () => {
+        duties.keepsAManager(username, { disabled }, await auth.users.list())
+        return auth.users.update(username, { disabled })
+      })
       return { user: userView(user) }
     })
   }

@@ -85,7 +85,15 @@ export function installApiGuard(app: FastifyInstance, config: Config, auth: Auth
     if (request.is404) return
     const cfg = request.routeOptions.config
     const perms = needed(cfg.permission)
-    if (perms.includes('public') || cfg.identity === 'none') return
+    if (perms.includes('public') || cfg.identity === 'none') {
+      // public routes answer everyone; who is asking only decides how much (health details)
+      if (!sec.auth) request.principal = ANONYMOUS
+      else if (request.headers.authorization !== undefined || request.headers.cookie !== undefined) {
+        const o = await auth.fromHeaders(request.headers)
+        if (o.ok && o.principal.keyScope !== 'ingest') request.principal = o.principal
+      }
+      return
+    }
     if (!sec.auth) { request.principal = ANONYMOUS; return }
 
     const outcome = await auth.fromHeaders(request.headers)

@@ -27,7 +27,11 @@ export class Authenticator {
     const auth = parseAuthorization(header(headers, 'authorization'))
     if (auth) {
       for (const secret of auth.secrets) {
-        const p = secret.startsWith(SESSION_PREFIX) ? await this.sessionPrincipal(secret, 'bearer') : await this.keyPrincipal(secret)
+        // a session token is accepted as a bearer token only, never as a Basic or ApiKey password:
+        // Basic credentials are what shippers store in their configuration, sessions are not for that
+        const p = secret.startsWith(SESSION_PREFIX)
+          ? (auth.scheme === 'bearer' ? await this.sessionPrincipal(secret, 'bearer') : undefined)
+          : await this.keyPrincipal(secret)
         if (p) return { ok: true, principal: p }
       }
       return { ok: false, status: 401, message: BAD_CREDENTIALS }

@@ -1,3 +1,4 @@
+import { checkPassword } from './password-policy.ts'
 import { BeaconError } from '../errors.ts'
 import type { Store } from '../store/connection.ts'
 import { hashPassword } from './secrets.ts'
@@ -75,7 +76,7 @@ export class UserDirectory {
   async create(input: { username: string; password: string; roles: string[] }): Promise<User> {
     if (!USERNAME.test(input.username)) throw new BeaconError('bad_request', 'user name: 1 to 64 letters, digits, . _ @ -, starting with a letter or digit')
     this.checkRoles(input.roles)
-    this.checkPassword(input.password)
+    this.checkPassword(input.password, input.username)
     this.cache.delete(input.username)
     if (await this.get(input.username)) throw new BeaconError('bad_request', `user ${input.username} already exists`)
     const now = Date.now()
@@ -96,7 +97,7 @@ export class UserDirectory {
     const next: User = { ...user, updatedAtMs: now }
     if (change.roles) { this.checkRoles(change.roles); next.roles = [...new Set(change.roles)] }
     if (change.password !== undefined) {
-      this.checkPassword(change.password)
+      this.checkPassword(change.password, username)
       next.passwordHash = await hashPassword(change.password)
       next.sessionsAfterMs = now
     }
@@ -115,11 +116,8 @@ export class UserDirectory {
     if (unknown.length) throw new BeaconError('bad_request', `unknown role(s) ${unknown.join(', ')}; configured roles: ${known.join(', ')}`)
   }
 
-  checkPassword(password: string): void {
-    if (typeof password !== 'string' || [...password].length < this.passwordMinLength) {
-      throw new BeaconError('bad_request', `passwords must have at least ${this.passwordMinLength} characters`)
-    }
-    if (password.length > 1024) throw new BeaconError('bad_request', 'passwords may have at most 1024 characters')
+  checkPassword(password: string, username = ''): void {
+    checkPassword(password, this.passwordMinLength, username)
   }
 
   private async write(u: User): Promise<void> {

@@ -4,6 +4,8 @@ import { envHelp } from '../config/load.ts'
 import { startCommand } from './start.ts'
 import { queryCommand } from './query.ts'
 import { registerSecurityCommands } from './security-commands.ts'
+import { registerArchiveCommands } from './archive-commands.ts'
+import { registerAlertCommands } from './alerts-commands.ts'
 
 const program = new Command()
 program
@@ -30,6 +32,8 @@ program
   .action(queryCommand)
 
 registerSecurityCommands(program)
+registerArchiveCommands(program)
+registerAlertCommands(program)
 
 program.parseAsync(process.argv).catch((err) => {
   console.error((err as Error).message)

@@ -27,7 +27,8 @@ export const ENV_OVERRIDES: Record<string, EnvVariable> = {
   BEACON_CLICKHOUSE_USER: { path: ['clickhouse', 'username'], type: 'string', help: 'ClickHouse server user' },
   BEACON_CLICKHOUSE_PASSWORD: { path: ['clickhouse', 'password'], type: 'string', help: 'ClickHouse server password' },
   BEACON_CLICKHOUSE_DATABASE: { path: ['clickhouse', 'database'], type: 'string', help: 'ClickHouse database' },
-  BEACON_RETENTION_DAYS: { path: ['retention', 'days'], type: 'int', help: 'hot retention (TTL), days' },
+  BEACON_CLICKHOUSE_CLUSTER: { path: ['clickhouse', 'cluster'], type: 'string', help: 'with BEACON_CLICKHOUSE_URL: a cluster name; replicated tables, Distributed tables in front, DDL ON CLUSTER (docs/scale-out.md)' },
+  BEACON_RETENTION_DAYS: { path: ['retention', 'days'], type: 'int', help: 'hot retention of logs and spans, days (default 30)' },
   BEACON_MAX_BODY_BYTES: { path: ['limits', 'maxBodyBytes'], type: 'int', help: 'largest request or message accepted on the wire, bytes' },
   BEACON_MAX_DECOMPRESSED_BYTES: { path: ['limits', 'maxDecompressedBytes'], type: 'int', help: 'largest body after decompression, bytes' },
   BEACON_MAX_PENDING_BYTES: { path: ['ingest', 'maxPendingBytes'], type: 'int', help: 'acknowledged bytes not yet stored before receivers push back' },
@@ -50,6 +51,30 @@ export const ENV_OVERRIDES: Record<string, EnvVariable> = {
   BEACON_SYSLOG_TLS_CA: { path: ['receivers', 'syslog', 'clientCa'], type: 'string', help: 'PEM CA: syslog TLS clients with a certificate it signed are accepted from anywhere' },
   BEACON_FORWARD_PORT: { path: ['ports', 'forward'], type: 'int', help: 'Fluentd Forward receiver (TCP, UDP heartbeat); 0 turns it off' },
   BEACON_FORWARD_SHARED_KEY: { path: ['receivers', 'forward', 'sharedKey'], type: 'string', help: 'Forward handshake shared key (HELO/PING/PONG)' },
+
+  // Export (GET /api/export, beacon export): issue 7
+  BEACON_EXPORT_MAX_RECORDS: { path: ['export', 'maxRecords'], type: 'int', help: 'most records one export streams' },
+
+  // Retention, size caps, disk guard and archive (docs/retention.md)
+  BEACON_RETENTION_LOGS_DAYS: { path: ['retention', 'logsDays'], type: 'int', help: 'hot retention of logs, days (default BEACON_RETENTION_DAYS)' },
+  BEACON_RETENTION_SPANS_DAYS: { path: ['retention', 'spansDays'], type: 'int', help: 'hot retention of spans, days (default BEACON_RETENTION_DAYS)' },
+  BEACON_SERVICE_CAP_BYTES: { path: ['retention', 'capBytes'], type: 'int', help: 'cap on bytes on disk per service (default 100 GB; 0 = none)' },
+  BEACON_RETENTION_CHECK_SECONDS: { path: ['retention', 'checkIntervalSeconds'], type: 'int', help: 'how often retention, caps and the archive run, seconds' },
+  BEACON_RESTORE_DAYS: { path: ['retention', 'restoreDays'], type: 'int', help: 'days a day restored from the archive stays hot' },
+  BEACON_DISK_MIN_FREE_BYTES: { path: ['retention', 'minFreeBytes'], type: 'int', help: 'ingest answers 503 while the data volume has less free space, bytes' },
+  BEACON_ARCHIVE_URL: { path: ['archive', 'url'], type: 'string', help: 'archive: s3://bucket/prefix or file:///path (empty: off)' },
+  BEACON_ARCHIVE_S3_ENDPOINT: { path: ['archive', 's3', 'endpoint'], type: 'string', help: 'S3-compatible endpoint URL (path-style addressing)' },
+  BEACON_ARCHIVE_S3_ACCESS_KEY: { path: ['archive', 's3', 'accessKey'], type: 'string', help: 'S3 access key' },
+  BEACON_ARCHIVE_S3_SECRET_KEY: { path: ['archive', 's3', 'secretKey'], type: 'string', help: 'S3 secret key (never logged)' },
+  BEACON_ARCHIVE_S3_REGION: { path: ['archive', 's3', 'region'], type: 'string', help: 'S3 region' },
+  BEACON_ARCHIVE_KEEP_DAYS: { path: ['archive', 'keepDays'], type: 'int', help: 'archived objects are deleted after this many days (default 365)' },
+  // Web UI: the order desk (docs/ui.md)
+  BEACON_STUCK_ORDER_MINUTES: { path: ['orders', 'stuckAfterMinutes'], type: 'int', help: 'minutes without a status change before an unfinished order counts as stuck' },
+  // Alerting (docs/alerting.md)
+  BEACON_PUBLIC_URL: { path: ['publicUrl'], type: 'string', help: 'public URL of the API listener, for links in notifications (default: its own address)' },
+  BEACON_ALERTS: { path: ['alerts', 'enabled'], type: 'bool', help: 'alert rules, detectors and notifications (on by default)' },
+  BEACON_ALERT_EVALUATION_SECONDS: { path: ['alerts', 'evaluationSeconds'], type: 'int', help: 'how often windowed alert rules are evaluated, seconds' },
+  BEACON_ALERT_ALLOW_NETWORKS: { path: ['alerts', 'allowNetworks'], type: 'list', help: 'private/loopback networks alert channels may reach (CIDRs; others are refused)' },
 }
 
 /** Every BEACON_* variable this build understands (for `--help` and docs). */

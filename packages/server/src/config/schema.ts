@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { isIP } from 'node:net'
 import { securityDataConfigSchema } from '../security/stages.ts'
+import { archiveSchema, retentionSchema } from '../retention/config.ts'
+import { alertsConfigSchema, DEFAULT_ALERTS_CONFIG } from '../alerts/config.ts'
 
 /**
  * The one configuration schema. Sources, lowest to highest precedence: defaults here,
@@ -37,16 +39,16 @@ export const limitsSchema = z.object({
 
 /** Permissions a role may grant (DESIGN §5); routes declare which one they need. */
 export const PERMISSIONS = [
-  'logs:read', 'traces:read', 'aggregates:read', 'sensitive:decrypt', 'alerts:manage',
+  'logs:read', 'traces:read', 'aggregates:read', 'sensitive:decrypt', 'alerts:read', 'alerts:manage',
   'users:manage', 'keys:manage', 'retention:manage', 'audit:read',
 ] as const
 
 /** Default roles; a user with several roles gets the union of their permissions. */
 export const DEFAULT_ROLES: Record<string, (typeof PERMISSIONS)[number][]> = {
-  support: ['logs:read', 'traces:read', 'sensitive:decrypt'],
-  developer: ['logs:read', 'traces:read'],
-  analyst: ['aggregates:read'],
-  admin: ['users:manage', 'keys:manage', 'alerts:manage', 'retention:manage'],
+  support: ['logs:read', 'traces:read', 'sensitive:decrypt', 'alerts:read'],
+  developer: ['logs:read', 'traces:read', 'alerts:read'],
+  analyst: ['aggregates:read', 'alerts:read'],
+  admin: ['users:manage', 'keys:manage', 'alerts:read', 'alerts:manage', 'retention:manage'],
   auditor: ['audit:read'],
 }
 
@@ -126,6 +128,27 @@ export const securitySchema = z.object({
   trustProxy: z.union([z.boolean(), z.array(cidr)]).default(false),
   /** Mark the session cookie Secure even without TLS here (TLS terminated by a proxy). Always on with tls. */
   secureCookies: z.boolean().default(false),
+  /** Granting a role with a permission the granting admin lacks waits for a second admin (auth/duties.ts). */
+  dualControl: z.boolean().default(true),
+  /** Fields whose values analysts (aggregates:read only) see in facets; other facets give counts only. */
+  dimensions: z.array(z.string().min(1)).default([
+    'service', 'level', 'severity', 'kind', 'status', 'span.kind', 'http.route', 'http.request.method', 'http.method',
+    'http.response.status_code', 'http.status_code', 'event.action', 'deployment.environment', 'service.version', 'rpc.method', 'messaging.operation',
+  ]),
+  /** Bounds of every API read (api/read-limits.ts). */
+  reads: z.object({
+    maxExecutionSeconds: z.number().positive().max(3600).default(20),
+    maxMemoryBytes: z.number().int().positive().default(2 * 2 ** 30),
+    maxResultBytes: z.number().int().positive().default(128 * 2 ** 20),
+    concurrentQueries: z.number().int().positive().max(64).default(2),
+    queuedQueries: z.number().int().nonnegative().default(32),
+    perUserRequests: z.number().int().positive().default(4),
+  }).default({ maxExecutionSeconds: 20, maxMemoryBytes: 2 * 2 ** 30, maxResultBytes: 128 * 2 ** 20, concurrentQueries: 2, queuedQueries: 32, perUserRequests: 4 }),
+  /** Slow clients (slowloris): headers must arrive within `headersMs`, the whole request within `requestMs`. */
+  timeouts: z.object({
+    headersMs: z.number().int().positive().default(10_000),
+    requestMs: z.number().int().positive().default(60_000),
+  }).default({ headersMs: 10_000, requestMs: 60_000 }),
   /** `redaction` and `encryption` (packages/server/src/security/stages.ts). */
   ...securityDataConfigSchema.shape,
 })
@@ -150,11 +173,17 @@ export const configSchema = z.object({
     username: z.string().default('default'),
     password: z.string().default(''),
     database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _ only').default('default'),
-  }).default({ url: '', username: 'default', password: '', database: 'default' }),
-  retention: z.object({
-    /** Hot retention for logs and spans, days (DESIGN §1: 14–30). */
-    days: z.number().int().min(1).max(3650).default(30),
-  }).default({ days: 30 }),
+    /**
+     * A cluster name from the server's `remote_servers` (needs `url`): tables become
+     * Replicated*MergeTree `<name>_local` tables on every node with Distributed tables in front,
+     * DDL runs ON CLUSTER (docs/scale-out.md). Empty: one server or embedded.
+     */
+    cluster: z.string().regex(/^([A-Za-z_][A-Za-z0-9_-]*)?$/, 'letters, digits, _ and - only').default(''),
+  }).default({ url: '', username: 'default', password: '', database: 'default', cluster: '' }),
+  /** Hot retention, size caps, disk guard (retention/config.ts). */
+  retention: retentionSchema.default(retentionSchema.parse({})),
+  /** The archive: S3 or a folder (retention/config.ts). */
+  archive: archiveSchema.default(archiveSchema.parse({})),
   businessKeys: businessKeysSchema.default(businessKeysSchema.parse({})),
   limits: limitsSchema.default(limitsSchema.parse({})),
   ingest: z.object({
@@ -175,7 +204,21 @@ export const configSchema = z.object({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   }).default({ level: 'info' }),
   security: securitySchema.default(securitySchema.parse({})),
+  /** Public URL of the API listener, for links in notifications (empty: the listener's own address). */
+  publicUrl: z.string().default(''),
+  /** Alerting: channels, rules, detectors (packages/server/src/alerts/config.ts). */
+  alerts: alertsConfigSchema.default(DEFAULT_ALERTS_CONFIG),
   receivers: receiversSchema.default(receiversSchema.parse({})),
+  // Export (GET /api/export, beacon export): issue 7.
+  export: z.object({
+    /** Most records one export streams; a request's `limit` may ask for fewer, never more. */
+    maxRecords: z.number().int().min(1).max(10_000_000).default(100_000),
+  }).default({ maxRecords: 100_000 }),
+  // UI feature: the order desk.
+  orders: z.object({
+    /** An order whose status has not changed for this long (and is not finished) counts as stuck. */
+    stuckAfterMinutes: positive.default(30),
+  }).default({ stuckAfterMinutes: 30 }),
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { Batch } from './record.ts'
 import { runStages, type IngestOutcome, type Ingestor, type Stage } from './pipeline.ts'
-import { encodeLogs, encodeSpans } from '../store/encode.ts'
+import type { RowEncoder } from '../store/encode.ts'
 import { encodeEntry } from '../wal/entry.ts'
 import type { WriteAheadLog } from '../wal/wal.ts'
 import type { StoreWriter } from '../store/writer.ts'
@@ -28,6 +28,8 @@ export class IngestService implements Ingestor {
   readonly stats: IngestStats = { batches: 0, records: 0, rejected: 0, duplicates: 0, overloaded: 0 }
   /** Durable batches, after every stage, for live tails and instant alert rules. */
   readonly live: LiveFeed
+  /** Stage-independent hooks (retention): `admit` may refuse a batch before any work (disk guard); `screen` runs after the stages (records older than the hot retention). */
+  hooks: { admit?: () => IngestOutcome | null; screen?: (batch: Batch) => void } = {}
 
   constructor(
     private readonly stages: readonly Stage[],
@@ -35,6 +37,8 @@ export class IngestService implements Ingestor {
     private readonly writer: StoreWriter,
     private readonly log: Logger,
     private readonly maxPendingBytes: number,
+    /** TSV rows for the store, business keys included (createRowEncoder(config.businessKeys)). */
+    private readonly encoder: RowEncoder,
   ) {
     this.live = new LiveFeed(log)
   }
@@ -64,11 +68,17 @@ export class IngestService implements Ingestor {
         ? { status: 'retry', retryAfterSeconds: 2, reason: 'ingest backlog is full; the store is catching up' }
         : { status: 'retry', retryAfterSeconds: 10, reason: 'the store is not accepting writes; data is kept in the write-ahead log', httpStatus: 503 }
     }
+    const refused = this.hooks.admit?.()
+    if (refused) {
+      this.stats.overloaded++
+      return refused
+    }
     runStages(this.stages, batch)
+    this.hooks.screen?.(batch)
     const logs = batch.logs.length
     const spans = batch.spans.length
     if (logs + spans > 0) {
-      const payload = encodeEntry(batch.id, logs, spans, encodeLogs(batch.logs), encodeSpans(batch.spans))
+      const payload = encodeEntry(batch.id, logs, spans, this.encoder.logs(batch.logs), this.encoder.spans(batch.spans))
       try {
         this.writer.enqueue(await this.wal.append(payload))
       } catch (err) {

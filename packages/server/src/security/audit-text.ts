@@ -2,10 +2,10 @@
  * The access audit records what was searched, so search text is stored data too and gets the same
  * protection as records (docs/security.md §4):
  *
- *   audit target (JSON of the path and query parameters)
+ *   audit target (JSON of the path and query parameters) ─► parsed
  *     ├─ `q`: values of encrypted fields → their blind index   (blind-search.ts maskQuery)
- *     └─ whole text: the redaction policy's text rules          (secrets, card numbers, e-mail, phones)
- *     ▼
+ *     └─ every string value: the redaction policy's text rules (secrets, card numbers, e-mail, phones)
+ *     ▼ serialized again (always valid JSON)
  *   beacon_audit.target
  */
 export interface AuditTextMaskOptions {
@@ -24,18 +24,23 @@ export interface AuditTextMaskOptions {
 export function createAuditTextMask(opts: AuditTextMaskOptions): ((target: string) => string) | undefined {
   const { maskQuery, redactText } = opts
   if (!maskQuery && !redactText) return undefined
-  return (target) => {
-    let out = target
-    if (maskQuery && out.includes('"q"')) {
-      try {
-        const parsed = JSON.parse(out) as unknown
-        if (parsed !== null && typeof parsed === 'object' && typeof (parsed as { q?: unknown }).q === 'string') {
-          const o = parsed as { q: string }
-          o.q = maskQuery(o.q)
-          out = JSON.stringify(o)
-        }
-      } catch { /* not a JSON target: only the text rules apply */ }
+  // redact the values, then serialize: the entry stays valid JSON whatever a rule replaces
+  const value = (key: string, v: unknown): unknown => {
+    if (typeof v === 'string') {
+      const t = key === 'q' && maskQuery ? maskQuery(v) : v
+      return redactText ? redactText(t) : t
     }
-    return redactText ? redactText(out) : out
+    if (Array.isArray(v)) return v.map((x) => value('', x))
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, value(k, x)]))
+    return v
+  }
+  return (target) => {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(target)
+    } catch {
+      return redactText ? redactText(target) : target // not JSON: only the text rules apply
+    }
+    return JSON.stringify(value('', parsed))
   }
 }

@@ -51,7 +51,7 @@ export function createBlindSearch(opts: BlindSearchOptions): BlindSearch | undef
   function rewriteNode(node: FieldNode): Ast {
     const m = node.match
     if (m.op === 'exists') return node
-    if (m.op === 'is' && m.value.type !== 'pattern') {
+    if (m.op === 'is' && (m.value.type === 'word' || m.value.type === 'phrase')) {
       if (!opts.blindIndex) {
         throw new QueryError(node.position, `no value for ${node.field}`, undefined,
           `${node.field} is encrypted and its blind index is turned off (security.encryption.blindIndex): it cannot be searched by value, only for presence (${node.field}:*)`)
@@ -59,7 +59,7 @@ export function createBlindSearch(opts: BlindSearchOptions): BlindSearch | undef
       return { ...node, field: node.field + BLIND_INDEX_SUFFIX, match: { op: 'is', value: { type: 'word', text: blindIndex(opts.keyRing, m.value.text) } } }
     }
     throw new QueryError(node.position, `an exact value for ${node.field}`, undefined,
-      `${node.field} is encrypted: only exact match works (${node.field}:value or ${node.field}:"a value"); wildcards, comparisons and ranges cannot be searched on it`)
+      `${node.field} is encrypted: only exact match works (${node.field}:value or ${node.field}:"a value"); wildcards, regular expressions, comparisons and ranges cannot be searched on it`)
   }
 
   function walk(ast: Ast): Ast {
@@ -85,7 +85,7 @@ export function createBlindSearch(opts: BlindSearchOptions): BlindSearch | undef
       collect(ast, (node) => {
         if (!encrypted(node.field) || node.match.op === 'exists') return
         const m = node.match
-        const exact = m.op === 'is' && m.value.type !== 'pattern' && opts.blindIndex ? m.value.text : undefined
+        const exact = m.op === 'is' && (m.value.type === 'word' || m.value.type === 'phrase') && opts.blindIndex ? m.value.text : undefined
         cuts.push({ start: node.position, end: valueEnd(text, node.position), with: exact === undefined ? '[withheld]' : `bidx:${blindIndex(opts.keyRing, exact)}` })
       })
       cuts.sort((a, b) => b.start - a.start)

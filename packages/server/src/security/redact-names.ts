@@ -1,3 +1,4 @@
+import { isSecretName, lastSegments, nameWords } from '@beacon/sdk/secret-names'
 import type { FieldRule } from './redact-policy.ts'
 import { patternSource, type KeyMatcher } from './field-match.ts'
 
@@ -6,10 +7,9 @@ import { patternSource, type KeyMatcher } from './field-match.ts'
  * keys (`http.request.header.authorization`) and for keys found inside text (`"password":`,
  * `api_key=`, `X-Api-Key:`). Decisions are cached per key by the caller.
  *
- * Only the last dotted segment names the field (`request.body.user.password` → `password`;
- * trailing array indexes such as `.0` are skipped). A segment is split into words at `_`, `-`,
- * spaces and camelCase humps and lower-cased, so `DB_PASSWORD`, `dbPassword` and `db-password`
- * are the same.
+ * The built-in secret names are one list shared with the SDK (`@beacon/sdk/secret-names`): only
+ * the last dotted segment names the field, split into words at `_`, `-`, spaces and camelCase humps,
+ * so `DB_PASSWORD`, `dbPassword` and `db-password` are the same.
  */
 
 /** What to do with a value. */
@@ -36,22 +36,6 @@ export interface NameDecision {
 /** Counter name of the built-in secret field names. */
 export const SECRET_FIELD_RULE = 'secret-field'
 
-/** A segment whose squashed form contains one of these is a secret. */
-const SECRET_PARTS = [
-  'password', 'passwd', 'passphrase', 'secret', 'token', 'apikey', 'privatekey', 'accesskey',
-  'signingkey', 'encryptionkey', 'masterkey', 'licensekey', 'licencekey', 'sharedkey', 'consumerkey',
-  'authkey', 'sessionkey', 'authorization', 'cookie', 'credential', 'sessionid', 'sessid', 'cvv', 'cvc',
-  'securitycode', 'mfacode', 'jwt', 'bearer',
-]
-/** A segment with one of these as a whole word is a secret (`db_pass`, `card_pin`, `x-auth`). */
-const SECRET_WORDS = new Set(['pass', 'pwd', 'pin', 'otp', 'totp', 'auth', 'oauth'])
-/** The last two segments squashed together (`api.key`, `private.key`, `card.cvv2`). */
-const SECRET_COMPOUNDS = new Set(['apikey', 'privatekey', 'accesskey', 'secretkey', 'authtoken', 'accesstoken', 'refreshtoken', 'idtoken'])
-/**
- * Counts and kinds of tokens (LLM usage, token types) — not secrets. Their values are still scanned
- * as text, so a real token inside one is still removed.
- */
-const HARMLESS = /^(?:(?:max|min|prompt|completion|total|input|output|cached|reasoning|remaining|used|num)tokens?|tokens?(?:count|counts|type|usage|limit|length|len|ttl|expiry|expiresin|expiresat|used|remaining|total|estimate)|tokeni[sz](?:er|ed|ation))$/
 const PHONE_WORDS = new Set(['phone', 'tel', 'telephone', 'mobile', 'msisdn', 'fax', 'cell', 'cellphone', 'phonenumber'])
 
 const SCAN: NameDecision = Object.freeze({ action: Action.scan, rule: '' })
@@ -59,31 +43,11 @@ const PROTECT: NameDecision = Object.freeze({ action: Action.protect, rule: '' }
 const PHONE: NameDecision = Object.freeze({ action: Action.phone, rule: 'phone' })
 const SECRET: NameDecision = Object.freeze({ action: Action.remove, rule: SECRET_FIELD_RULE })
 
-function words(segment: string): string[] {
-  return segment.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean)
-}
-
-/** Last meaningful segments of a dotted key: array indexes (`headers.0`) are skipped. */
-function lastSegments(key: string): [string, string] {
-  const segs = key.split('.')
-  let i = segs.length - 1
-  while (i > 0 && /^\d*$/.test(segs[i])) i--
-  return [segs[i], i > 0 ? segs[i - 1] : '']
-}
-
-/** True when the built-in lists call this key a secret. */
-export function isSecretName(key: string): boolean {
-  const [last, prev] = lastSegments(key)
-  const w = words(last)
-  const squashed = w.join('')
-  if (squashed === '' || HARMLESS.test(squashed)) return false
-  if (w.some((x) => SECRET_WORDS.has(x))) return true
-  if (SECRET_PARTS.some((p) => squashed.includes(p))) return true
-  return prev !== '' && SECRET_COMPOUNDS.has(words(prev).join('') + squashed)
-}
+/** True when the built-in lists call this key a secret (the list shared with the SDK). */
+export { isSecretName }
 
 function isPhoneName(key: string): boolean {
-  const w = words(lastSegments(key)[0])
+  const w = nameWords(lastSegments(key)[0])
   return w.some((x) => PHONE_WORDS.has(x)) || w.join('').includes('phone')
 }
 

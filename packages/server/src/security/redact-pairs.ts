@@ -16,9 +16,14 @@ export interface PairHits {
   add(rule: string): void
 }
 
-const JSON_KEY = /"((?:[^"\\\n]|\\.){1,128})"\s*:\s*/g
+/** `"key": value`, and Ruby's `"key" => value`. */
+const JSON_KEY = /"((?:[^"\\\n]|\\.){1,128})"\s*(?::|=>)\s*/g
 const ESCAPED_JSON_KEY = /\\"([^"\\]{1,128})\\"\s*:\s*/g
-const TEXT_KEY = /(?<![\w.-])([A-Za-z_][\w.-]{0,63})[ \t]*[:=][ \t]*/g
+/**
+ * `key=value`, `key: value`, `'key': value` (Python), `key => value`, `key -> value`, `key := value`,
+ * `Key is: value`, `key is value`; names in any script (`пароль: x`).
+ */
+const TEXT_KEY = /(?<![\p{L}\p{N}_.-])(['"]?)([\p{L}_][\p{L}\p{N}_.-]{0,63})\1(?:[ \t]*(?:=>|->|→|:=|[:=])|[ \t]+is(?:[ \t]*:)?(?=[ \t]))[ \t]*/gu
 /** Characters that end an unquoted value: in text (`a=1&b=2`, `x: 1, y`) and in JSON (`1,`, `1}`). */
 const TEXT_END = charSet(' \t\r\n\f\v&,;\'"}]<>)')
 const JSON_END = charSet(' \t\r\n\f\v,}]\\')
@@ -102,7 +107,7 @@ function redactPairs(s: string, mode: Mode, classify: (key: string) => NameDecis
   let changed = false
   let m: RegExpExecArray | null
   while ((m = re.exec(s)) !== null) {
-    const d = classify(m[1])
+    const d = classify(mode === 'text' ? m[2] : m[1])
     if (d.action !== Action.remove && d.action !== Action.mask) continue
     const start = re.lastIndex
     if (start >= s.length) break
@@ -110,7 +115,7 @@ function redactPairs(s: string, mode: Mode, classify: (key: string) => NameDecis
     const end = mode === 'text' ? textValueEnd(s, start) : jsonValueEnd(s, start, mode === 'escaped')
     if (end <= start) continue
     const raw = s.slice(start, end)
-    const q = mode === 'json' ? '"' : mode === 'escaped' ? '\\"' : ''
+    const q = mode === 'json' ? '"' : mode === 'escaped' ? '\\"' : raw.length >= 2 && (raw[0] === '"' || raw[0] === "'") && raw.endsWith(raw[0]) ? raw[0] : ''
     const inner = q !== '' && raw.startsWith(q) && raw.endsWith(q) && raw.length >= 2 * q.length ? raw.slice(q.length, raw.length - q.length) : raw
     if (inner === REDACTED || inner.endsWith('***')) { re.lastIndex = end; continue }
     const replacement = d.action === Action.remove ? `${q}${REDACTED}${q}` : `${q}${maskWhole(inner)}${q}`

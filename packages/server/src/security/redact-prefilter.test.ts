@@ -22,6 +22,14 @@ const FRAGMENTS = [
   ' ', '-', '.', ')', '(', '+', '=', ':', '"', '\n', '12', '123', '1234', '12345678', 'abc', 'Key', 'KEY=', 'monkey ', 'keyboard',
   '"api key":"v"', 'apikeyid=1', 'apiKeyHash=z', '"session id":"v"', '"security code":"1"', 'x2pin=1', 'myPIN=1', 'pinNumber: 1',
   'cache key: k', '"key":"k"', 'PINCODE=1', 'session.id=s', 'card_pin=1', 'x-auth-token: t', '{"a b key": 1}',
+  // layered formats (issue 12): encodings, body syntaxes, separators, aliases, other scripts
+  '%3D', '%40', '%2B', '%26', '%25', '%zz', '%', 'pass%77ord=', '+', '&amp;', '&#64;', '&quot;', '&lt;', '&', '\\', '\\u0040', '\\n',
+  '{', '}', '[', ']', '"', "'", ',', '{"a":', '"card": ', '<password>', '</password>', '<cvv>', '</cvv>', '<x>', '</x>', '/>',
+  '<p name="pin" value="1"/>', "{'password': '", '"=>"', ' -> ', ' is: ', ' is ', ':=', '\t', '\n', '_', '/', '.', ' - ',
+  '4111', '1111', '4111.1111.1111.1111', '4111/1111/1111/1111', '4111_1111_1111_1111', '4111\t1111\t1111\t1111', '3782.822463.10005',
+  'csc ', 'cvn=', 'cid: ', 'ccv ', 'security code ', 'pw=', 'passcode: ', 'verification_code=', 'smsCode=', 'otp ',
+  'пароль: ', 'ПАРОЛЬ=', 'Passwort=', 'contraseña: ', 'hasło=', 'X-Amz-Signature=', 'sig=', 'session=', 'sid=',
+  'redis://:', '@cache:6379', '{"name":"password","value":"', '"}', 'ä', 'я',
 ]
 
 test('the prefilter never hides a redaction: same output with and without it', () => {
@@ -52,7 +60,8 @@ test('the prefilter finds every key the name rules call secret, however it is sp
   let seed = 11
   const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n)
   const pieces = ['api', 'Api', 'API', 'key', 'Key', 'KEY', 'pass', 'Pass', 'word', 'session', 'Session', 'id', 'Id', 'token', 'count', 'pin', 'Pin', 'PIN',
-    'auth', 'Auth', 'or', 'x', 'db', 'secret', 'security', 'code', 'cvv', 'otp', 'cookie', 'private', 'access', '_', '-', '.', ' ', '2']
+    'auth', 'Auth', 'or', 'x', 'db', 'secret', 'security', 'code', 'cvv', 'otp', 'cookie', 'private', 'access', '_', '-', '.', ' ', '2',
+    'pw', 'PW', 'sid', 'sig', 'Signature', 'sms', 'verification', 'mfa', 'csc', 'cid', 'пароль', 'Пароль', 'Passwort', 'contraseña', 'hasło', 'session', 'wort', 'senha']
   const { fast, full } = redactors({})
   for (let i = 0; i < 20_000; i++) {
     let key = ''

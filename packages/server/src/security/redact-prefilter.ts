@@ -31,7 +31,13 @@ const BUILT_IN: Array<[string, StemKind]> = [
   ['session_key', StemAt.none], ['session key', StemAt.none], ['securitycode', StemAt.none], ['security_code', StemAt.none],
   ['security-code', StemAt.none], ['security code', StemAt.none], ['-----begin', StemAt.none],
   ['ghp_', StemAt.none], ['gho_', StemAt.none], ['ghu_', StemAt.none], ['ghs_', StemAt.none], ['ghr_', StemAt.none],
-  ['github_pat', StemAt.none], ['xox', StemAt.none],
+  ['github_pat', StemAt.none], ['xox', StemAt.none], ['session', StemAt.none], ['signature', StemAt.none], ['kennwort', StemAt.none],
+  ['contrase', StemAt.none], ['senha', StemAt.none], ['wachtwoord', StemAt.none], ['losenord', StemAt.none], ['salasana', StemAt.none],
+  ['haslo', StemAt.none], ['cav2', StemAt.none], ['2fa', StemAt.none], ['cardverif', StemAt.none],
+  // `verification_code`, `smsCode`, `security.code`: a code named by the word before it
+  ['code', StemAt.afterWord],
+  ['pw', StemAt.word], ['sid', StemAt.word], ['sig', StemAt.word], ['hotp', StemAt.word],
+  ['csc', StemAt.word], ['cvn', StemAt.word], ['cid', StemAt.word], ['ccv', StemAt.word], ['cvd', StemAt.word],
   // `api_key`, `apiKey`, `x-api-key`, `"api key"`, `apikeyid` — any key name that ends a compound
   ['key', StemAt.afterWord],
   ['auth', StemAt.word], ['oauth', StemAt.word], ['pin', StemAt.word], ['otp', StemAt.word], ['totp', StemAt.word],
@@ -65,9 +71,15 @@ const SEPARATOR = 2
 const DOT = 3
 const AT = 4
 const PLUS = 5
+/** Separators between card digit groups that no phone uses. */
+const CARD_SEPARATOR = 6
+/** `%`, `\\`, `&`: may start an escape (URL, JSON/C, XML entity) that hides what follows. */
+const ESCAPE = 7
 const CLASS = new Uint8Array(128)
 for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT
 for (const c of ' -)') CLASS[c.charCodeAt(0)] = SEPARATOR
+for (const c of '_/\t\n\r') CLASS[c.charCodeAt(0)] = CARD_SEPARATOR
+for (const c of '%\\&') CLASS[c.charCodeAt(0)] = ESCAPE
 CLASS[46] = DOT
 CLASS[64] = AT
 CLASS[43] = PLUS
@@ -83,7 +95,14 @@ export const Found = {
   digits: 2,
   /** `@`: the e-mail and URL-credential rules must run. */
   at: 4,
+  /** An escape (`%40`, `\\u0040`, `&#64;`): the text is decoded and every rule runs. */
+  encoded: 8,
 } as const
+
+/** Secret names in scripts the pair table cannot hold (it folds case for ASCII only). */
+const NON_ASCII_SECRET = /парол|секрет|токен|hasło|lösenord|contraseñ/i
+const HEX = /^[0-9A-Fa-f]{2}/
+const ENTITY_HEAD = /^&(?:#|quot;|apos;|lt;|gt;|amp;)/
 
 /** Builds the scanner for one policy's enabled rules: text → bit set of `Found`. */
 export function compilePrefilter(opts: PrefilterOptions): (text: string) => number {
@@ -102,7 +121,8 @@ export function compilePrefilter(opts: PrefilterOptions): (text: string) => numb
   const pairs = new Uint32Array(1 << 14)
   byPair.forEach((list, k) => { for (const st of list ?? []) pairs[k] |= st.text.length > 2 ? 1 << (st.text.charCodeAt(2) & 31) : -1 })
   const { digits, at } = opts
-  const all = (stems.length > 0 ? Found.secret : 0) | (digits ? Found.digits : 0) | (at ? Found.at : 0)
+  const all = (stems.length > 0 ? Found.secret : 0) | (digits ? Found.digits : 0) | (at ? Found.at : 0) | Found.encoded
+  const nonAsciiStems = opts.secrets
 
   function stemAt(s: string, i: number, list: Stem[]): boolean {
     next: for (const stem of list) {
@@ -143,8 +163,12 @@ export function compilePrefilter(opts: PrefilterOptions): (text: string) => numb
     let dotted1 = 0 // for ddd.ddd.dddd: the group two dots back
     let dotted2 = 0 // and the group one dot back
     let plus = false
+    let cardGroup = 0 // digits in a group of 4+ before card separators
+    let cardSeps = 0 // separators since that group
+    let nonAscii = false
     for (let i = 0; i < s.length; i++) {
       const raw = s.charCodeAt(i)
+      if (raw >= 128) nonAscii = true
       const info = raw < 128 ? INFO[raw] : raw & 127
       const c = info & 127
       const pair = (prev << 7) | c
@@ -158,35 +182,45 @@ export function compilePrefilter(opts: PrefilterOptions): (text: string) => numb
       const t = info >>> 8
       if (t === 0) {
         // letters and most punctuation, the common case: only a digit group to forget
-        if ((run | group | dotted2) !== 0) run = group = seps = dotted1 = dotted2 = 0
+        if ((run | group | dotted2 | cardGroup) !== 0) run = group = seps = dotted1 = dotted2 = cardGroup = cardSeps = 0
         plus = false
         continue
       }
       if (t === DIGIT) {
         if (digits) {
           run++
-          if (plus || run >= 8 || (group >= 3 && run >= 3) || (dotted1 >= 3 && dotted2 === 3 && run >= 4)) {
+          if (plus || run >= 8 || (group >= 3 && run >= 3) || (dotted1 >= 3 && dotted2 === 3 && run >= 4) || (cardGroup >= 4 && run >= 3)) {
             found |= Found.digits
             if (found === all) return found
           }
         }
-      } else if (t === SEPARATOR) {
-        if (run > 0) { group = run; seps = 1 } else if (seps > 0 && ++seps > 2) { group = 0; seps = 0 }
+      } else if (t === SEPARATOR || t === DOT || t === CARD_SEPARATOR) {
+        // card groups: 4+ digits, then 1–3 separators of any kind (`4111.1111`, `4111\t1111`, `4111 / 1111`)
+        if (run >= 4) { cardGroup = run; cardSeps = 1 } else if (run === 0 && cardSeps > 0) { if (++cardSeps > 3) cardGroup = cardSeps = 0 } else cardGroup = cardSeps = 0
+        if (t === SEPARATOR) {
+          if (run > 0) { group = run; seps = 1 } else if (seps > 0 && ++seps > 2) { group = 0; seps = 0 }
+          dotted1 = dotted2 = 0
+        } else if (t === DOT) {
+          dotted1 = dotted2
+          dotted2 = run
+          group = seps = 0
+        } else group = seps = dotted1 = dotted2 = 0
         run = 0
-        dotted1 = dotted2 = 0
-      } else if (t === DOT) {
-        dotted1 = dotted2
-        dotted2 = run
-        run = group = seps = 0
       } else {
         if (t === AT && at) {
           found |= Found.at
           if (found === all) return found
+        } else if (t === ESCAPE && (found & Found.encoded) === 0) {
+          if (raw === 92 || (raw === 37 && HEX.test(s.slice(i + 1, i + 3))) || (raw === 38 && ENTITY_HEAD.test(s.slice(i, i + 6)))) {
+            found |= Found.encoded
+            if (found === all) return found
+          }
         }
-        run = group = seps = dotted1 = dotted2 = 0
+        run = group = seps = dotted1 = dotted2 = cardGroup = cardSeps = 0
       }
       plus = t === PLUS
     }
+    if (nonAscii && nonAsciiStems && (found & Found.secret) === 0 && NON_ASCII_SECRET.test(s)) found |= Found.secret
     return found
   }
 }

@@ -2,6 +2,8 @@ import { isIPv6 } from 'node:net'
 import type { EffectivePolicy } from './redact-policy.ts'
 import { fieldRuleLiterals, type NameDecision } from './redact-names.ts'
 import { compilePrefilter, Found } from './redact-prefilter.ts'
+import { redactJson } from './redact-json.ts'
+import { ENTITY, PERCENT, redactEntities, redactUrlEncoded, redactXml } from './redact-decode.ts'
 import { redactKeyValues, REDACTED } from './redact-pairs.ts'
 import { countDigits, maskCard, maskDigits, maskEmail } from './mask.ts'
 
@@ -33,24 +35,33 @@ export interface Hits {
 const PEM = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g
 const AUTH_LINE = /(?<![\w-])((?:proxy-)?authorization|set-cookie|cookie)([ \t]*:[ \t]*)(?!\[REDACTED\])([^\r\n]+)/gi
 /** A card security code written as prose, without `=` or `:` (`cvc 123`, `CVV is 913`, `cvv2 code 4821`). */
-const CARD_CODE = /(?<![\w-])(cv[vc]2?)(\s+(?:(?:is|was|code|number|no\.?|#)\s*)?)(\d{3,4})(?![\w-])/gi
+const CARD_CODE = /(?<![\w-])(cv[vcdn]2?|csc|cid|ccv|cav2|security[ _-]?code|card[ _-]?code)(\s+(?:(?:is|was|code|number|no\.?|#)\s*:?\s*)?)(\d{3,4})(?![\w-])/gi
+const CARD_CODE_TRIGGER = /cv[vcdn]|csc|cid|ccv|cav|code/i
 const BEARER = /\b(bearer)(\s+)(?!\[REDACTED\])([A-Za-z0-9\-._~+/]+=*)/gi
 const BASIC = /\b(basic)(\s+)([A-Za-z0-9+/]{4,}={0,2})(?![\w+/=])/gi
 const JWT = /(?<![\w-])eyJ[\w-]{2,}\.[\w-]{2,}(?:\.[\w-]*){1,3}/g
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]{1,15}:\/\/[^\s/:@]{1,128}:)(?!\[REDACTED\]@)([^\s/@]{1,256})@/gi
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]{1,15}:\/\/[^\s/:@]{0,128}:)(?!\[REDACTED\]@)([^\s/@]{1,256})@/gi
 const KNOWN_TOKEN = /(?<![\w-])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{40,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|sk-[\w-]{32,}|xox[abprs]-[A-Za-z0-9-]{10,}|A[KS]IA[0-9A-Z]{16}|AIza[\w-]{35})(?![\w-])/g
 
 /**
- * 13–19 digits, contiguous or in groups of 4 (4-4-4-4, 4-4-4-4-3) or 4-6-4/5 (Amex, Diners), not
- * part of a longer alphanumeric run (trace ids, UUIDs, `ORD-…` order numbers).
+ * 13–19 digits, contiguous or in groups (a first group of 4, then groups of 3–6) split by any
+ * separator people and programs put there: space, `-`, `.`, `/`, `_`, tab, line breaks (also as
+ * `\n` escapes), up to three of them. Not part of a longer alphanumeric run (trace ids, UUIDs,
+ * `ORD-…` order numbers). Luhn and the issuer prefix decide (mask.ts).
  */
-const CARD = /(?<![0-9A-Za-z][-.]?)(?:\d{13,19}|\d{4}([ -])\d{4}(?:\1\d{4}){1,2}(?:\1\d{1,4})?|\d{4}([ -])\d{6}\2\d{4,5})(?![-.]?[0-9A-Za-z])/g
+const CARD = /(?<![0-9A-Za-z][-.]?)(?:\d{13,19}|\d{4}(?:(?:[ \t\r\n._/-]|\\[nrt]){1,3}\d{3,6}){2,4})(?![-.]?[0-9A-Za-z])/g
+/** Before a card written as a bare number in JSON (`"card": 4111…`, `[4111…`): the mask must be quoted to stay JSON. */
+const JSON_NUMBER_BEFORE = /(?:"\s*:|[[,])\s*$/
+const JSON_NUMBER_AFTER = /^\s*(?:[,}\]]|$)/
 const EMAIL = /(?<![\w.%+-])([A-Za-z0-9][\w.%+-]{0,63})@([A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63})*)\.([A-Za-z]{2,24})(?![\w-])/g
 /** International (`+7 912 345-67-89`), trunk-prefixed (`8-800-555-35-35`) and NANP (`(555) 123-4567`). */
 const PHONE = /(?<![\w+.-])(?:\+\d{1,3}(?:[ .-]?\(\d{1,4}\)|[ .-]?\d{1,4})(?:[ .-]?\d{2,4}){1,4}|8[ -]?\(?\d{3}\)?[ -]?\d{3}[ -]?\d{2}[ -]?\d{2}|(?:1[ .-])?\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4})(?![\w-]|\.\d)/g
 const IPV4 = /(?<![\w.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\w]|\.\d)/g
 
 const IP_TRIGGER = /\d\.\d{1,3}\.\d{1,3}\.\d/
+
+/** Encodings inside encodings decoded at most this deep (`%2525…` or JSON in JSON in JSON). */
+const MAX_DECODE_DEPTH = 4
 
 /** Values shorter than this cannot hold anything the built-in rules find (`pwd=x`, `a@b.co`). */
 const MIN_LENGTH = 5
@@ -89,16 +100,14 @@ export function compileTextRedactor(p: EffectivePolicy, classify: (key: string) 
   const minLength = custom.length > 0 ? 1 : MIN_LENGTH
 
   /** Which built-in rules could match in `s` (bits of `Found`); 0 for almost every value. */
-  const found = options.prefilter === false ? () => Found.secret | Found.digits | Found.at : scan
+  const found = options.prefilter === false ? () => Found.secret | Found.digits | Found.at | Found.encoded : scan
 
   function secrets(s: string, hits: Hits): string {
-    if (!p.secrets) return s.includes(':') || s.includes('=') ? redactKeyValues(s, classify, hits) : s
+    if (!p.secrets) return redactKeyValues(s, classify, hits)
     if (s.includes('-----BEGIN')) s = s.replace(PEM, () => { hits.add('private-key'); return REDACTED })
-    if (s.includes(':') || s.includes('=')) {
-      s = s.replace(AUTH_LINE, (_m, k: string, sep: string) => { hits.add('auth-header'); return `${k}${sep}${REDACTED}` })
-      s = redactKeyValues(s, classify, hits)
-    }
-    if (/cv[vc]/i.test(s)) s = s.replace(CARD_CODE, (_m, word: string, sep: string) => { hits.add('card-code'); return `${word}${sep}${REDACTED}` })
+    if (s.includes(':')) s = s.replace(AUTH_LINE, (_m, k: string, sep: string) => { hits.add('auth-header'); return `${k}${sep}${REDACTED}` })
+    s = redactKeyValues(s, classify, hits)
+    if (CARD_CODE_TRIGGER.test(s)) s = s.replace(CARD_CODE, (_m, word: string, sep: string) => { hits.add('card-code'); return `${word}${sep}${REDACTED}` })
     s = s.replace(BEARER, (m, word: string, sp: string, token: string) => {
       // "the bearer of", "Bearer authentication": prose, not a credential
       if (/^[a-z]+$/.test(token) && token.length < 16) return m
@@ -138,41 +147,79 @@ export function compileTextRedactor(p: EffectivePolicy, classify: (key: string) 
     return s
   }
 
-  return {
-    mayContain: (s) => found(s) !== 0 || (p.ips && (IP_TRIGGER.test(s) || s.includes(':'))),
-    redact(value, hits, protect = false) {
-      if (value.length < minLength) return value
-      let s = value
-      const f = found(s)
-      if ((f & Found.secret) !== 0) s = secrets(s, hits)
-      if (p.secrets && (f & Found.at) !== 0 && s.includes('://')) {
-        s = s.replace(URL_CREDENTIALS, (_m, head: string) => { hits.add('url-credentials'); return `${head}${REDACTED}@` })
+  /** The decoding layers (JSON walk, URL encoding, entities, XML), then the text rules. */
+  function run(value: string, hits: Hits, protect: boolean, depth: number): string {
+    if (value.length < minLength) return value
+    let s = value
+    let f = found(s)
+    // an escape may hide anything: decode, then every rule runs
+    if ((f & Found.encoded) !== 0) f = Found.secret | Found.digits | Found.at | Found.encoded
+    let walked = false
+    if (f !== 0 && depth < MAX_DECODE_DEPTH) {
+      const inner = (v: string): string => run(v, hits, protect, depth + 1)
+      const c = s.charCodeAt(0) === 32 || s.charCodeAt(0) === 10 ? s.trimStart().charCodeAt(0) : s.charCodeAt(0)
+      if (c === 123 || c === 91) {
+        const r = redactJson(s, {
+          classify, text: inner, hit: (rule) => hits.add(rule), maskPhone: (v) => textRedactor.maskPhoneField(v, hits),
+          card: (digits) => { if (!p.cards) return undefined; const r = maskCard(digits); if (r !== undefined) hits.add('card'); return r },
+        })
+        if (r !== undefined) { s = r; walked = true }
       }
-      if (p.cards && (f & Found.digits) !== 0) {
-        s = s.replace(CARD, (m: string) => { const r = maskCard(m); if (r === undefined) return m; hits.add('card'); return r })
-      }
-      if (!protect) {
-        if (f !== 0 || p.ips) s = personal(s, f, hits)
-        if (p.ips && s.length <= 45 && s.includes(':') && isIPv6(s)) {
-          const t = truncateIpv6(s)
-          if (t !== s) { hits.add('ip'); s = t }
+      if (!walked) {
+        const layer = { classify, text: inner, hit: (rule: string) => hits.add(rule), maskPhone: (v: string) => textRedactor.maskPhoneField(v, hits) }
+        if ((f & Found.encoded) !== 0) {
+          if (PERCENT.test(s)) s = redactUrlEncoded(s, layer)
+          if (ENTITY.test(s)) s = redactEntities(s, layer)
         }
+        if ((f & Found.secret) !== 0 && (s.includes('</') || s.includes('/>'))) s = redactXml(s, layer)
       }
-      for (let i = 0; i < custom.length; i++) {
-        const c = custom[i]
-        c.re.lastIndex = 0
-        if (!c.re.test(s)) continue
-        const n = s.match(c.re)?.length ?? 1
-        for (let k = 0; k < n; k++) hits.add(c.name)
-        s = s.replace(c.re, c.replacement)
+    }
+    if (!walked) s = textRules(s, f, hits, protect)
+    for (let i = 0; i < custom.length; i++) {
+      const c = custom[i]
+      c.re.lastIndex = 0
+      if (!c.re.test(s)) continue
+      const n = s.match(c.re)?.length ?? 1
+      for (let k = 0; k < n; k++) hits.add(c.name)
+      s = s.replace(c.re, c.replacement)
+    }
+    return s
+  }
+
+  /** The free-text pass: secrets, URL credentials, cards, then personal data. */
+  function textRules(s: string, f: number, hits: Hits, protect: boolean): string {
+    if ((f & Found.secret) !== 0) s = secrets(s, hits)
+    if (p.secrets && (f & Found.at) !== 0 && s.includes('://')) {
+      s = s.replace(URL_CREDENTIALS, (_m, head: string) => { hits.add('url-credentials'); return `${head}${REDACTED}@` })
+    }
+    if (p.cards && (f & Found.digits) !== 0) {
+      s = s.replace(CARD, (m: string, at: number, whole: string) => {
+        const r = maskCard(m)
+        if (r === undefined) return m
+        hits.add('card')
+        const bare = /^\d+$/.test(m) && JSON_NUMBER_BEFORE.test(whole.slice(Math.max(0, at - 64), at)) && JSON_NUMBER_AFTER.test(whole.slice(at + m.length, at + m.length + 16))
+        return bare ? `"${r}"` : r
+      })
+    }
+    if (!protect) {
+      if (f !== 0 || p.ips) s = personal(s, f, hits)
+      if (p.ips && s.length <= 45 && s.includes(':') && isIPv6(s)) {
+        const t = truncateIpv6(s)
+        if (t !== s) { hits.add('ip'); s = t }
       }
-      return s
-    },
+    }
+    return s
+  }
+
+  const textRedactor: TextRedactor = {
+    mayContain: (s) => found(s) !== 0 || (p.ips && (IP_TRIGGER.test(s) || s.includes(':'))),
+    redact: (value, hits, protect = false) => run(value, hits, protect, 0),
     maskPhoneField(value, hits) {
       if (countDigits(value) < 7 || value.includes('*')) return value
       hits.add('phone')
       return maskDigits(value)
     },
   }
+  return textRedactor
 }
 

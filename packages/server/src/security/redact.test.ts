@@ -49,7 +49,7 @@ describe('secrets inside text', () => {
   const cases: Array<[string, string]> = [
     ['login failed password=hunter2 user=bob', 'login failed password=[REDACTED] user=bob'],
     ['Password: hunter2', 'Password: [REDACTED]'],
-    ['DB_PASSWORD="correct horse" DB_HOST=x', 'DB_PASSWORD=[REDACTED] DB_HOST=x'],
+    ['DB_PASSWORD="correct horse" DB_HOST=x', 'DB_PASSWORD="[REDACTED]" DB_HOST=x'],
     ['{"user":"bob","password":"p@ss w0rd"}', '{"user":"bob","password":"[REDACTED]"}'],
     ['{"a":{"b":{"client_secret":"s","n":1}}}', '{"a":{"b":{"client_secret":"[REDACTED]","n":1}}}'],
     ['{"api_key": 1234567, "ok": true}', '{"api_key": "[REDACTED]", "ok": true}'],

@@ -17,7 +17,9 @@ import { isEncrypted } from './crypto.ts'
  *     ├─ attributes, resource, span event / link attributes:
  *     │     key ──► cached name decision ──► remove | mask | phone field | encrypted field | scan
  *     │     value ─► text redactor: one-pass prefilter scan, precise rules only on a hit (redact-text.ts)
- *     └─ log body, span name and status message, event names: text redactor
+ *     └─ every other string stored: service name (first: it picks the policy), log body, event name,
+ *        severity text, scope name/version, span name, status message, trace state, span event
+ *        names, link trace state — text redactor (store.test pins that no string column is missed)
  *     ▼
  *   hits of the record ──► counters[service][rule]   (only when something was redacted)
  *
@@ -125,17 +127,27 @@ export function createRedactStage(policyInput: RedactionPolicyInput = {}, option
     // receivers share one resource map among the records of a resource; redact it once
     let resource: Attributes | undefined
     for (const log of batch.logs) {
-      const r = redactorFor(log.serviceName)
       hits.rules.length = 0
+      // the service name is data too (`service.name`, an index name): redacted before it picks the policy
+      log.serviceName = value(base, log.serviceName)
+      const r = redactorFor(log.serviceName)
       if (log.body.length > 0) log.body = value(r, log.body)
+      if (log.eventName.length > 0) log.eventName = value(r, log.eventName)
+      if (log.scopeName.length > 0) log.scopeName = value(r, log.scopeName)
+      if (log.scopeVersion.length > 0) log.scopeVersion = value(r, log.scopeVersion)
+      if (log.severityText.length > 0) log.severityText = value(r, log.severityText)
       attributes(r, log.attributes)
       if (log.resource !== resource) attributes(r, (resource = log.resource))
       if (hits.rules.length > 0) count(log.serviceName)
     }
     for (const span of batch.spans) {
-      const r = redactorFor(span.serviceName)
       hits.rules.length = 0
+      span.serviceName = value(base, span.serviceName)
+      const r = redactorFor(span.serviceName)
       span.name = value(r, span.name)
+      if (span.traceState.length > 0) span.traceState = value(r, span.traceState)
+      if (span.scopeName.length > 0) span.scopeName = value(r, span.scopeName)
+      if (span.scopeVersion.length > 0) span.scopeVersion = value(r, span.scopeVersion)
       if (span.statusMessage.length > 0) span.statusMessage = value(r, span.statusMessage)
       attributes(r, span.attributes)
       if (span.resource !== resource) attributes(r, (resource = span.resource))
@@ -143,7 +155,10 @@ export function createRedactStage(policyInput: RedactionPolicyInput = {}, option
         e.name = value(r, e.name)
         attributes(r, e.attributes)
       }
-      for (const l of span.links) attributes(r, l.attributes)
+      for (const l of span.links) {
+        if (l.traceState.length > 0) l.traceState = value(r, l.traceState)
+        attributes(r, l.attributes)
+      }
       if (hits.rules.length > 0) count(span.serviceName)
     }
   }

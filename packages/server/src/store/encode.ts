@@ -1,38 +1,80 @@
-import type { LogRecord, SpanRecord } from '../pipeline/record.ts'
+import type { BusinessKeys } from '../config/schema.ts'
+import type { Attributes, LogRecord, SpanRecord } from '../pipeline/record.ts'
 import { tsvMap, tsvMapArray, tsvQuoted, tsvString, tsvStringArray, tsvTime } from './tsv.ts'
 
 /**
  * Records → TabSeparated rows for LOG_INSERT_COLUMNS / SPAN_INSERT_COLUMNS (schema.ts).
  * This runs once per record on the ingest path; the bytes go to the write-ahead log and then,
  * unchanged, to ClickHouse.
+ *
+ * The business keys (OrderId, UserId, HttpStatus, HttpRoute, EventAction, ClientIp) are taken from
+ * the attributes here, with the configured attribute lists, and written as plain columns: the
+ * pipeline already holds the attributes, while a MATERIALIZED expression made the engine look
+ * every map up again on insert (and on every merge of a column rewrite).
  */
-
-export function encodeLogs(logs: readonly LogRecord[]): string {
-  let out = ''
-  for (const r of logs) {
-    out += tsvTime(r.timeUnixNano) + '\t' + tsvTime(r.observedTimeUnixNano) + '\t' + r.traceId + '\t' + r.spanId + '\t'
-      + (r.traceFlags & 0xff) + '\t' + tsvString(r.severityText) + '\t' + (r.severityNumber & 0xff) + '\t'
-      + tsvString(r.serviceName) + '\t' + tsvString(r.body) + '\t' + tsvMap(r.resource) + '\t'
-      + tsvString(r.scopeName) + '\t' + tsvString(r.scopeVersion) + '\t' + tsvMap(r.attributes) + '\t'
-      + tsvString(r.eventName) + '\n'
-  }
-  return out
+export interface RowEncoder {
+  logs(logs: readonly LogRecord[]): string
+  spans(spans: readonly SpanRecord[]): string
 }
 
-export function encodeSpans(spans: readonly SpanRecord[]): string {
-  let out = ''
-  for (const s of spans) {
-    out += tsvTime(s.timeUnixNano) + '\t' + s.traceId + '\t' + s.spanId + '\t' + s.parentSpanId + '\t'
-      + tsvString(s.traceState) + '\t' + tsvString(s.name) + '\t' + s.kind + '\t' + tsvString(s.serviceName) + '\t'
-      + tsvMap(s.resource) + '\t' + tsvString(s.scopeName) + '\t' + tsvString(s.scopeVersion) + '\t'
-      + tsvMap(s.attributes) + '\t' + s.durationNano + '\t' + s.statusCode + '\t' + tsvString(s.statusMessage) + '\t'
-      + '[' + s.events.map((e) => tsvQuoted(tsvTime(e.timeUnixNano))).join(',') + ']\t'
-      + tsvStringArray(s.events.map((e) => e.name)) + '\t'
-      + tsvMapArray(s.events.map((e) => e.attributes)) + '\t'
-      + tsvStringArray(s.links.map((l) => l.traceId)) + '\t'
-      + tsvStringArray(s.links.map((l) => l.spanId)) + '\t'
-      + tsvStringArray(s.links.map((l) => l.traceState)) + '\t'
-      + tsvMapArray(s.links.map((l) => l.attributes)) + '\n'
+/** First non-empty attribute of the list, or ''. */
+function firstOf(a: Attributes, names: readonly string[]): string {
+  for (let i = 0; i < names.length; i++) {
+    const v = a[names[i]]
+    if (v !== undefined && v !== '') return v
   }
-  return out
+  return ''
+}
+
+/** ClickHouse's toUInt16OrZero: decimal digits only, ≤ 65535, otherwise 0. */
+export function uint16OrZero(s: string): number {
+  if (s.length === 0 || s.length > 5) return 0
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i) - 48
+    if (c < 0 || c > 9) return 0
+    n = n * 10 + c
+  }
+  return n > 65535 ? 0 : n
+}
+
+/** The business-key columns' TSV, in BUSINESS_COLUMN_NAMES order, each preceded by a tab. */
+function businessTsv(a: Attributes, k: BusinessKeys): string {
+  return '\t' + tsvString(firstOf(a, k.orderId)) + '\t' + tsvString(firstOf(a, k.userId)) + '\t'
+    + uint16OrZero(firstOf(a, k.httpStatus)) + '\t' + tsvString(firstOf(a, k.httpRoute)) + '\t'
+    + tsvString(firstOf(a, k.eventAction)) + '\t' + tsvString(firstOf(a, k.clientIp))
+}
+
+/** An encoder for the configured business keys (config.businessKeys). */
+export function createRowEncoder(keys: BusinessKeys): RowEncoder {
+  return {
+    logs(logs) {
+      let out = ''
+      for (const r of logs) {
+        out += tsvTime(r.timeUnixNano) + '\t' + tsvTime(r.observedTimeUnixNano) + '\t' + r.traceId + '\t' + r.spanId + '\t'
+          + (r.traceFlags & 0xff) + '\t' + tsvString(r.severityText) + '\t' + (r.severityNumber & 0xff) + '\t'
+          + tsvString(r.serviceName) + '\t' + tsvString(r.body) + '\t' + tsvMap(r.resource) + '\t'
+          + tsvString(r.scopeName) + '\t' + tsvString(r.scopeVersion) + '\t' + tsvMap(r.attributes) + '\t'
+          + tsvString(r.eventName) + businessTsv(r.attributes, keys) + '\n'
+      }
+      return out
+    },
+    spans(spans) {
+      let out = ''
+      for (const s of spans) {
+        out += tsvTime(s.timeUnixNano) + '\t' + s.traceId + '\t' + s.spanId + '\t' + s.parentSpanId + '\t'
+          + tsvString(s.traceState) + '\t' + tsvString(s.name) + '\t' + s.kind + '\t' + tsvString(s.serviceName) + '\t'
+          + tsvMap(s.resource) + '\t' + tsvString(s.scopeName) + '\t' + tsvString(s.scopeVersion) + '\t'
+          + tsvMap(s.attributes) + '\t' + s.durationNano + '\t' + s.statusCode + '\t' + tsvString(s.statusMessage) + '\t'
+          + '[' + s.events.map((e) => tsvQuoted(tsvTime(e.timeUnixNano))).join(',') + ']\t'
+          + tsvStringArray(s.events.map((e) => e.name)) + '\t'
+          + tsvMapArray(s.events.map((e) => e.attributes)) + '\t'
+          + tsvStringArray(s.links.map((l) => l.traceId)) + '\t'
+          + tsvStringArray(s.links.map((l) => l.spanId)) + '\t'
+          + tsvStringArray(s.links.map((l) => l.traceState)) + '\t'
+          + tsvMapArray(s.links.map((l) => l.attributes)) + businessTsv(s.attributes, keys) + '\n'
+      }
+      return out
+    },
+  }
 }

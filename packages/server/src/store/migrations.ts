@@ -1,8 +1,9 @@
 import type { Config } from '../config/schema.ts'
 import type { Store } from './connection.ts'
 import {
-  LOGS_TABLE, TRACES_TABLE, batchesTableSql, businessKeyColumns, logsTableSql, tracesTableSql, traceBoundsSql,
+  LOGS_TABLE, TRACES_TABLE, TRACE_BOUNDS_TABLE, batchesTableSql, businessKeyColumns, logsTableSql, tracesTableSql, traceBoundsSql,
 } from './schema.ts'
+import { rollupSql } from './rollups.ts'
 
 /**
  * Versioned schema migrations, applied in order at start. Each version runs once: the applied
@@ -16,6 +17,8 @@ export interface Migration {
   name: string
   /** Statements to run, in order; each must be idempotent on its own (IF NOT EXISTS …). */
   statements(config: Config): string[]
+  /** Runs after the statements, for changes that must read the store first (retention: repartition). Idempotent. */
+  run?(store: Store, config: Config): Promise<void>
 }
 
 export const CORE_MIGRATIONS: Migration[] = [
@@ -23,11 +26,37 @@ export const CORE_MIGRATIONS: Migration[] = [
     version: 1,
     name: 'logs and traces tables, trace bounds',
     statements: (c) => [
-      logsTableSql(c.businessKeys, c.retention.days),
-      tracesTableSql(c.businessKeys, c.retention.days),
+      logsTableSql(c.businessKeys),
+      tracesTableSql(c.businessKeys),
       ...traceBoundsSql(c.retention.days),
       batchesTableSql,
     ],
+  },
+  // 2–29: storage layout and performance. Each keeps schema.ts (a fresh install) and an upgraded
+  // data directory alike; on a fresh install they change nothing.
+  {
+    version: 2,
+    name: 'trace bounds from spans only',
+    statements: () => [
+      `DROP VIEW IF EXISTS ${TRACE_BOUNDS_TABLE}_logs_mv`,
+      // The table is ordered by TraceId: its primary key finds an id, the bloom filter only cost bytes.
+      `ALTER TABLE ${TRACE_BOUNDS_TABLE} DROP INDEX IF EXISTS idx_trace_id`,
+    ],
+  },
+  {
+    version: 3,
+    name: 'column codecs',
+    statements: () => [
+      // New parts (inserts, merges) use them; existing parts are rewritten by merges.
+      `ALTER TABLE ${LOGS_TABLE} MODIFY COLUMN TimestampTime DateTime DEFAULT toDateTime(Timestamp) CODEC(Delta(4), ZSTD(1))`,
+      `ALTER TABLE ${LOGS_TABLE} MODIFY COLUMN TraceFlags UInt8 CODEC(ZSTD(1))`,
+      `ALTER TABLE ${LOGS_TABLE} MODIFY COLUMN SeverityNumber UInt8 CODEC(ZSTD(1))`,
+    ],
+  },
+  {
+    version: 4,
+    name: 'per-minute rollups of logs and spans',
+    statements: (c) => rollupSql(c.retention.days, true),
   },
 ]
 
@@ -55,6 +84,7 @@ export async function migrate(store: Store, config: Config, extra: Migration[] =
   for (const m of all) {
     if (done.has(m.version)) continue
     for (const sql of m.statements(config)) await store.command(sql)
+    if (m.run) await m.run(store, config)
     await store.command(`INSERT INTO ${MIGRATIONS_TABLE} (version, name) VALUES ({v:UInt32}, {n:String})`, { v: m.version, n: m.name })
     applied.push(m.version)
   }
@@ -71,18 +101,24 @@ export async function appliedVersions(store: Store): Promise<number[]> {
   return rows.map((r) => Number(r.version))
 }
 
+/**
+ * The ingest path writes the business keys from the configured lists itself (encode.ts); the
+ * column's DEFAULT follows the same lists for rows written without them. Version 1 had them
+ * MATERIALIZED: turning that into a DEFAULT keeps every stored value (a metadata-only change).
+ */
 async function syncBusinessKeys(store: Store, config: Config, table: string, mapColumn: 'LogAttributes' | 'SpanAttributes'): Promise<string[]> {
-  const rows = await store.query<{ name: string; default_expression: string }>(
-    `SELECT name, default_expression FROM system.columns WHERE database = currentDatabase() AND table = {t:String}`, { t: table })
-  const current = new Map(rows.map((r) => [r.name, r.default_expression]))
+  const rows = await store.query<{ name: string; default_kind: string; default_expression: string }>(
+    `SELECT name, default_kind, default_expression FROM system.columns WHERE database = currentDatabase() AND table = {t:String}`, { t: table })
+  const current = new Map(rows.map((r) => [r.name, r]))
   const altered: string[] = []
   for (const col of businessKeyColumns(config.businessKeys, mapColumn)) {
     const have = current.get(col.column)
+    const spec = `${col.column} ${col.type} DEFAULT ${col.expression} CODEC(ZSTD(1))`
     if (have === undefined) {
-      await store.command(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${col.column} ${col.type} MATERIALIZED ${col.expression}`)
+      await store.command(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${spec}`)
       altered.push(`${table}.${col.column}`)
-    } else if (normalizeExpr(have) !== normalizeExpr(col.expression)) {
-      await store.command(`ALTER TABLE ${table} MODIFY COLUMN ${col.column} ${col.type} MATERIALIZED ${col.expression}`)
+    } else if (have.default_kind !== 'DEFAULT' || normalizeExpr(have.default_expression) !== normalizeExpr(col.expression)) {
+      await store.command(`ALTER TABLE ${table} MODIFY COLUMN ${spec}`)
       altered.push(`${table}.${col.column}`)
     }
   }

@@ -1,10 +1,11 @@
 import type { BusinessKeys } from '../config/schema.ts'
 
 /**
- * Table layout. Column names follow the OpenTelemetry Collector's ClickHouse exporter
- * (`otel_logs`, `otel_traces`, `otel_traces_trace_id_ts`) so tools that read that schema read ours.
- * Beacon adds materialized business-key columns (OrderId, UserId, HttpStatus, HttpRoute,
- * EventAction, ClientIp) whose expressions come from configuration (see businessKeyColumns).
+ * Table layout (a fresh install; migrations.ts brings older data directories to the same shape).
+ * Column names follow the OpenTelemetry Collector's ClickHouse exporter (`otel_logs`,
+ * `otel_traces`, `otel_traces_trace_id_ts`) so tools that read that schema read ours. Beacon adds
+ * business-key columns (OrderId, UserId, HttpStatus, HttpRoute, EventAction, ClientIp), written by
+ * the ingest path from the configured attribute lists (encode.ts).
  */
 
 export const LOGS_TABLE = 'otel_logs'
@@ -22,6 +23,7 @@ SETTINGS non_replicated_deduplication_window = 10000`
 export const LOG_INSERT_COLUMNS = [
   'Timestamp', 'ObservedTimestamp', 'TraceId', 'SpanId', 'TraceFlags', 'SeverityText', 'SeverityNumber',
   'ServiceName', 'Body', 'ResourceAttributes', 'ScopeName', 'ScopeVersion', 'LogAttributes', 'EventName',
+  'OrderId', 'UserId', 'HttpStatus', 'HttpRoute', 'EventAction', 'ClientIp',
 ] as const
 
 /** Columns the ingest path writes to otel_traces, in TSV order. */
@@ -30,11 +32,16 @@ export const SPAN_INSERT_COLUMNS = [
   'ResourceAttributes', 'ScopeName', 'ScopeVersion', 'SpanAttributes', 'Duration', 'StatusCode', 'StatusMessage',
   'Events.Timestamp', 'Events.Name', 'Events.Attributes',
   'Links.TraceId', 'Links.SpanId', 'Links.TraceState', 'Links.Attributes',
+  'OrderId', 'UserId', 'HttpStatus', 'HttpRoute', 'EventAction', 'ClientIp',
 ] as const
 
 type KeyName = keyof BusinessKeys
 
-/** Materialized column name, ClickHouse type, and how the first non-empty configured attribute is turned into it. */
+/**
+ * Business-key column name, ClickHouse type, and how the first non-empty configured attribute is
+ * turned into it. The ingest path writes the value itself (encode.ts); the DEFAULT expression
+ * fills the column for rows inserted without it (other writers of the OpenTelemetry schema).
+ */
 const BUSINESS_COLUMNS: Record<KeyName, { column: string; type: string; wrap: (e: string) => string }> = {
   orderId: { column: 'OrderId', type: 'String', wrap: (e) => e },
   userId: { column: 'UserId', type: 'String', wrap: (e) => e },
@@ -57,7 +64,7 @@ function firstNonEmpty(mapColumn: string, names: readonly string[]): string {
 
 export interface BusinessColumn { column: string; type: string; expression: string }
 
-/** The business-key columns of a table whose attributes live in `mapColumn`. */
+/** The business-key columns of a table whose attributes live in `mapColumn`, with their DEFAULT expressions. */
 export function businessKeyColumns(keys: BusinessKeys, mapColumn: 'LogAttributes' | 'SpanAttributes'): BusinessColumn[] {
   return (Object.keys(BUSINESS_COLUMNS) as KeyName[]).map((k) => {
     const spec = BUSINESS_COLUMNS[k]
@@ -68,18 +75,23 @@ export function businessKeyColumns(keys: BusinessKeys, mapColumn: 'LogAttributes
 /** Business-key column names usable in queries (same on logs and spans). */
 export const BUSINESS_COLUMN_NAMES = Object.values(BUSINESS_COLUMNS).map((c) => c.column)
 
-export function logsTableSql(keys: BusinessKeys, ttlDays: number): string {
+/**
+ * Partitions are day × service, and there is no TTL: the retention enforcer (retention/enforcer.ts)
+ * archives, then drops whole partitions per service and signal within a minute of a change, and for
+ * size caps (a TTL would drop data before it is archived, and only on ClickHouse's merge timer).
+ */
+export function logsTableSql(keys: BusinessKeys): string {
   const business = businessKeyColumns(keys, 'LogAttributes')
-    .map((c) => `  ${c.column} ${c.type} MATERIALIZED ${c.expression},`).join('\n')
+    .map((c) => `  ${c.column} ${c.type} DEFAULT ${c.expression} CODEC(ZSTD(1)),`).join('\n')
   return `CREATE TABLE IF NOT EXISTS ${LOGS_TABLE} (
   Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
-  TimestampTime DateTime DEFAULT toDateTime(Timestamp),
+  TimestampTime DateTime DEFAULT toDateTime(Timestamp) CODEC(Delta(4), ZSTD(1)),
   ObservedTimestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
   TraceId String CODEC(ZSTD(1)),
   SpanId String CODEC(ZSTD(1)),
-  TraceFlags UInt8,
+  TraceFlags UInt8 CODEC(ZSTD(1)),
   SeverityText LowCardinality(String) CODEC(ZSTD(1)),
-  SeverityNumber UInt8,
+  SeverityNumber UInt8 CODEC(ZSTD(1)),
   ServiceName LowCardinality(String) CODEC(ZSTD(1)),
   Body String CODEC(ZSTD(1)),
   ResourceSchemaUrl LowCardinality(String) CODEC(ZSTD(1)),
@@ -97,15 +109,14 @@ ${business}
   INDEX idx_attr_keys mapKeys(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
   INDEX idx_body lowerUTF8(Body) TYPE text(tokenizer = splitByNonAlpha)
 ) ENGINE = MergeTree
-PARTITION BY toDate(TimestampTime)
+PARTITION BY (toDate(TimestampTime), ServiceName)
 ORDER BY (ServiceName, TimestampTime, Timestamp)
-TTL TimestampTime + toIntervalDay(${ttlDays})
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000`
 }
 
-export function tracesTableSql(keys: BusinessKeys, ttlDays: number): string {
+export function tracesTableSql(keys: BusinessKeys): string {
   const business = businessKeyColumns(keys, 'SpanAttributes')
-    .map((c) => `  ${c.column} ${c.type} MATERIALIZED ${c.expression},`).join('\n')
+    .map((c) => `  ${c.column} ${c.type} DEFAULT ${c.expression} CODEC(ZSTD(1)),`).join('\n')
   return `CREATE TABLE IF NOT EXISTS ${TRACES_TABLE} (
   Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
   TraceId String CODEC(ZSTD(1)),
@@ -140,20 +151,23 @@ ${business}
   INDEX idx_attr_values mapValues(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
   INDEX idx_duration Duration TYPE minmax GRANULARITY 1
 ) ENGINE = MergeTree
-PARTITION BY toDate(Timestamp)
+PARTITION BY (toDate(Timestamp), ServiceName)
 ORDER BY (ServiceName, SpanName, toDateTime(Timestamp))
-TTL toDateTime(Timestamp) + toIntervalDay(${ttlDays})
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000`
 }
 
-/** Trace id → first/last timestamp, so a trace lookup reads one or two days, not all of them. */
+/**
+ * Trace id → first/last timestamp of its spans, so a trace lookup reads one or two days, not all of
+ * them. Fed from spans only: one row per log record (random trace ids rarely repeat within an
+ * insert) cost 15 % of the bytes on disk and an extra insert per batch; a trace without spans is
+ * found through the logs' trace-id bloom filter instead (api/traces.ts).
+ */
 export function traceBoundsSql(ttlDays: number): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${TRACE_BOUNDS_TABLE} (
   TraceId String CODEC(ZSTD(1)),
   Start DateTime CODEC(Delta, ZSTD(1)),
-  End DateTime CODEC(Delta, ZSTD(1)),
-  INDEX idx_trace_id TraceId TYPE bloom_filter(0.01) GRANULARITY 1
+  End DateTime CODEC(Delta, ZSTD(1))
 ) ENGINE = MergeTree
 PARTITION BY toDate(Start)
 ORDER BY (TraceId, Start)
@@ -162,9 +176,5 @@ SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${TRACE_BOUNDS_TABLE}_mv TO ${TRACE_BOUNDS_TABLE} AS
 SELECT TraceId, min(toDateTime(Timestamp)) AS Start, max(toDateTime(Timestamp)) AS End
 FROM ${TRACES_TABLE} WHERE TraceId != '' GROUP BY TraceId`,
-    // Logs carry trace ids too (a trace may have logs but no spans stored).
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${TRACE_BOUNDS_TABLE}_logs_mv TO ${TRACE_BOUNDS_TABLE} AS
-SELECT TraceId, min(TimestampTime) AS Start, max(TimestampTime) AS End
-FROM ${LOGS_TABLE} WHERE TraceId != '' GROUP BY TraceId`,
   ]
 }

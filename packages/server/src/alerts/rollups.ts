@@ -1,0 +1,167 @@
+import type { Store } from '../store/connection.ts'
+import { tsvMap, tsvString, tsvStringArray } from '../store/tsv.ts'
+import { ROLLUPS_TABLE } from './tables.ts'
+import type { LiveRecord } from './record-fields.ts'
+
+/**
+ * Live per-rule rollups: records matched by a windowed rule update the aggregate of their
+ * (group, 10 s interval); an evaluation merges the intervals of the window. Nothing scans raw rows.
+ * Closed intervals are written to ClickHouse, so a restart resumes the pending windows.
+ *
+ *   record ─match─▶ interval[t - t % 10 s][group] { count, denom, sum, distinct set, samples }
+ *   tick   ─────▶ merge intervals in [now - window, now] per group ─▶ value
+ */
+
+export const INTERVAL_SECONDS = 10
+/** Distinct values and quantile samples kept per interval (bounded memory; samples are a reservoir). */
+const MAX_DISTINCT = 20_000
+const MAX_SAMPLES = 512
+
+export interface Sample { timeMs: number; service: string; message: string; traceId: string; orderId: string }
+
+/** The newest matching record of an interval (turned into a Sample only when notified). */
+export interface LastMatch { ms: number; record: LiveRecord }
+
+export interface Interval {
+  labels: Record<string, string>
+  count: number
+  denom: number
+  sum: number
+  distinct: Set<string> | null
+  samples: number[] | null
+  seen: number
+  /** The newest matching record (for the notification), not persisted. */
+  last?: LastMatch
+}
+
+export interface Merged { labels: Record<string, string>; count: number; denom: number; sum: number; distinct: Set<string> | null; samples: number[] | null; last?: LastMatch }
+
+export class RuleRollups {
+  /** interval start (s) → group key → aggregate */
+  readonly intervals = new Map<number, Map<string, Interval>>()
+  /** Intervals already written to ClickHouse. */
+  private persistedUpTo = 0
+  /** The interval most records go to (saves a map lookup per record). */
+  private currentStart = -1
+  private current: Map<string, Interval> | undefined
+
+  constructor(readonly ruleId: string, private readonly wantDistinct: boolean, private readonly wantSamples: boolean) {}
+
+  private slot(tSec: number, groupKey: string, labels: Record<string, string> | ((r: LiveRecord) => Record<string, string>), record?: LiveRecord): Interval {
+    const start = tSec - (tSec % INTERVAL_SECONDS)
+    let groups = start === this.currentStart ? this.current : this.intervals.get(start)
+    if (!groups) { groups = new Map(); this.intervals.set(start, groups) }
+    if (start >= this.currentStart) { this.currentStart = start; this.current = groups }
+    let iv = groups.get(groupKey)
+    if (!iv) {
+      iv = { labels: typeof labels === 'function' ? labels(record!) : labels, count: 0, denom: 0, sum: 0, distinct: this.wantDistinct ? new Set() : null, samples: this.wantSamples ? [] : null, seen: 0 }
+      groups.set(groupKey, iv)
+    }
+    return iv
+  }
+
+  /** Counts one matching record (numerator), with its field value for distinct / sum / percentile. */
+  add(tSec: number, groupKey: string, labels: Record<string, string> | ((r: LiveRecord) => Record<string, string>), value: string | undefined, record?: LiveRecord): void {
+    const iv = this.slot(tSec, groupKey, labels, record)
+    iv.count++
+    if (record) iv.last = { ms: Date.now(), record }
+    if (value === undefined) return
+    if (iv.distinct && iv.distinct.size < MAX_DISTINCT) iv.distinct.add(value)
+    const n = Number(value)
+    if (!Number.isFinite(n)) return
+    iv.sum += n
+    if (iv.samples) {
+      iv.seen++
+      if (iv.samples.length < MAX_SAMPLES) iv.samples.push(n)
+      else {
+        const j = Math.floor(Math.random() * iv.seen)
+        if (j < MAX_SAMPLES) iv.samples[j] = n
+      }
+    }
+  }
+
+  /** Sets an interval's aggregate (backfill from SQL). */
+  put(tSec: number, groupKey: string, labels: Record<string, string>, a: { count: number; denom: number; sum: number; distinct: string[]; samples: number[] }): void {
+    const iv = this.slot(tSec, groupKey, labels)
+    iv.count = a.count
+    iv.denom = a.denom
+    iv.sum = a.sum
+    if (iv.distinct) iv.distinct = new Set(a.distinct)
+    if (iv.samples) iv.samples = a.samples
+  }
+
+  /** Counts one record of the ratio's denominator. */
+  addDenominator(tSec: number, groupKey: string, labels: Record<string, string> | ((r: LiveRecord) => Record<string, string>), record?: LiveRecord): void {
+    this.slot(tSec, groupKey, labels, record).denom++
+  }
+
+  /** Merges the intervals that overlap [fromSec, toSec), per group. */
+  merge(fromSec: number, toSec: number): Map<string, Merged> {
+    const out = new Map<string, Merged>()
+    for (const [start, groups] of this.intervals) {
+      if (start + INTERVAL_SECONDS <= fromSec || start >= toSec) continue
+      for (const [key, iv] of groups) {
+        let m = out.get(key)
+        if (!m) { m = { labels: iv.labels, count: 0, denom: 0, sum: 0, distinct: iv.distinct ? new Set() : null, samples: iv.samples ? [] : null }; out.set(key, m) }
+        m.count += iv.count
+        m.denom += iv.denom
+        m.sum += iv.sum
+        if (m.distinct && iv.distinct) for (const v of iv.distinct) m.distinct.add(v)
+        if (m.samples && iv.samples) m.samples.push(...iv.samples)
+        if (iv.last && (!m.last || iv.last.ms >= m.last.ms)) m.last = iv.last
+      }
+    }
+    return out
+  }
+
+  /** Drops intervals that ended before `beforeSec`. */
+  prune(beforeSec: number): void {
+    for (const start of this.intervals.keys()) {
+      if (start + INTERVAL_SECONDS >= beforeSec) continue
+      this.intervals.delete(start)
+      if (start === this.currentStart) { this.currentStart = -1; this.current = undefined }
+    }
+  }
+
+  /** TSV rows of intervals closed before `closedBeforeSec` and not yet written. */
+  closedRows(closedBeforeSec: number): string[] {
+    const rows: string[] = []
+    let newest = this.persistedUpTo
+    for (const [start, groups] of this.intervals) {
+      if (start < this.persistedUpTo || start + INTERVAL_SECONDS > closedBeforeSec) continue
+      newest = Math.max(newest, start + INTERVAL_SECONDS)
+      for (const [key, iv] of groups) {
+        rows.push([tsvString(this.ruleId), String(start), tsvString(key), tsvMap(iv.labels), String(iv.count), String(iv.denom), String(iv.sum),
+          tsvStringArray(iv.distinct ? [...iv.distinct] : []), `[${(iv.samples ?? []).join(',')}]`].join('\t'))
+      }
+    }
+    this.persistedUpTo = newest
+    return rows
+  }
+
+  /** Loads persisted intervals (restart); returns how many. */
+  async load(store: Store, fromSec: number): Promise<number> {
+    const rows = await store.query<{ t: number; group_key: string; labels: Record<string, string>; count: string; denom: string; sum: number; distinct_values: string[]; samples: number[] }>(
+      `SELECT toUnixTimestamp(interval_start) AS t, group_key, labels, count, denom, sum, distinct_values, samples
+       FROM ${ROLLUPS_TABLE} FINAL WHERE rule_id = {id:String} AND interval_start >= toDateTime({from:UInt32})`, { id: this.ruleId, from: fromSec })
+    for (const r of rows) {
+      const iv = this.slot(Number(r.t), r.group_key, r.labels)
+      iv.count = Number(r.count)
+      iv.denom = Number(r.denom)
+      iv.sum = Number(r.sum)
+      if (iv.distinct) iv.distinct = new Set(r.distinct_values)
+      if (iv.samples) iv.samples = r.samples.map(Number)
+      this.persistedUpTo = Math.max(this.persistedUpTo, Number(r.t) + INTERVAL_SECONDS)
+    }
+    return rows.length
+  }
+}
+
+export const ROLLUP_COLUMNS = ['rule_id', 'interval_start', 'group_key', 'labels', 'count', 'denom', 'sum', 'distinct_values', 'samples'] as const
+
+/** Nearest-rank quantile (p in 0..100) of samples; NaN when empty. */
+export function quantile(samples: number[], p: number): number {
+  if (samples.length === 0) return NaN
+  const s = [...samples].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]
+}

@@ -1,0 +1,192 @@
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import type { Browser } from 'playwright-core'
+import { generateKey, startTestBeacon, type TestBeacon } from '@beacon/server/testing'
+import { ensureUiBuilt, launchChromium, login, newPage, screenshot } from './browser.ts'
+import { CUSTOMER, FAILED_ORDER, IDLE_ORDER, ORDER, TRACE_ID, orderTrace, seedLogs, tailLog } from './seed.ts'
+
+/**
+ * The web UI end to end: a real Beacon (embedded chDB, auth on, `customer.*` encrypted) with known
+ * data sent over OTLP, driven in Debian's headless Chromium. Saves a screenshot of every page to
+ * docs/screenshots/.
+ */
+let tb: TestBeacon
+let browser: Browser
+const PASSWORD = 'a long enough password'
+
+async function ingest(path: string, body: string): Promise<void> {
+  const r = await fetch(tb.otlpUrl + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tb.ingestKey}` }, body })
+  assert.equal(r.status, 200, await r.text())
+}
+
+before(async () => {
+  ensureUiBuilt()
+  tb = await startTestBeacon({
+    env: { BEACON_ENCRYPTION_KEYS: `k1:${generateKey()}` },
+    overrides: { 'security.encryption.fields': ['customer.*'], 'security.login.attemptsPerMinutePerIp': 1000 },
+  })
+  for (const [username, roles] of [['sam', ['support']], ['dev', ['developer']], ['ann', ['analyst']], ['ada', ['admin', 'auditor', 'support']]] as const) {
+    const r = await tb.api('/api/admin/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, roles, password: PASSWORD }) })
+    assert.equal(r.status, 201, JSON.stringify(r.body))
+  }
+  const t0 = Date.now() - 60_000
+  await ingest('/v1/traces', orderTrace(t0))
+  await ingest('/v1/logs', seedLogs(t0, 600))
+  await tb.flush()
+  browser = await launchChromium()
+})
+
+after(async () => {
+  await browser?.close()
+  await tb?.stop()
+})
+
+test('support logs in, searches an order id, shows context, opens the trace across four services with the RabbitMQ hop', async () => {
+  const page = await newPage(browser, tb.apiUrl)
+  await page.goto('/')
+  await page.getByLabel('User name').waitFor()
+  await screenshot(page, 'login')
+  await login(page, 'sam', PASSWORD)
+  await page.getByRole('link', { name: 'Search' }).click()
+  const query = page.getByLabel(/^Query/)
+  await query.fill(`order:${ORDER}`)
+  await query.press('Enter')
+  const results = page.getByRole('list', { name: /Results/ })
+  await results.getByText(`customer verified for order ${ORDER}`).waitFor()
+  assert.equal(await results.getAttribute('data-count'), '7', 'the order has seven log records')
+  await screenshot(page, 'search')
+
+  await results.getByText(`customer verified for order ${ORDER}`).click()
+  assert.ok(await page.getByText(CUSTOMER).isVisible(), 'support sees the decrypted customer name')
+  await page.getByRole('button', { name: 'Show context' }).click()
+  const ctx = page.getByRole('list', { name: /Records around/ })
+  await ctx.getByText('verify step 3: credit check passed').waitFor()
+  const rows = await ctx.getByRole('listitem').allInnerTexts()
+  const anchor = rows.findIndex((r) => r.includes('customer verified'))
+  assert.ok(rows[anchor - 1].includes('verify step 1'), 'the record before is from the same service')
+  assert.ok(rows[anchor + 1].includes('verify step 3'), 'the record after is from the same service')
+  await screenshot(page, 'context')
+  await page.keyboard.press('Escape')
+  assert.equal(await ctx.count(), 0, 'Esc closes the context panel')
+
+  await page.getByRole('link', { name: 'Open trace' }).click()
+  await page.getByRole('tree', { name: /Spans/ }).waitFor()
+  const services = await page.locator('[role=treeitem]').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-service')))].sort())
+  assert.deepEqual(services, ['crm-api', 'mes-api', 'mes-worker', 'shop-api'])
+  assert.ok(await page.getByText('⇢ orders.created').isVisible(), 'the consumer span is drawn as a queue hop')
+  assert.ok((await page.locator('[data-critical=true]').count()) >= 3, 'the critical path is marked')
+  await page.getByText('POST /production').click()
+  await page.getByText('machine M3 offline').first().waitFor()
+  await screenshot(page, 'trace')
+  assert.match(page.url(), new RegExp(`/traces/${TRACE_ID}$`))
+})
+
+test('the order timeline shows status milestones and the stuck-orders list flags failed and idle orders', async () => {
+  const page = await newPage(browser, tb.apiUrl)
+  await login(page, 'sam', PASSWORD)
+  await page.goto(`/orders/${ORDER}`)
+  const timeline = page.getByRole('list', { name: /Order timeline/ })
+  await timeline.waitFor()
+  assert.equal(await timeline.locator('li[data-kind=milestone]').count(), 3)
+  assert.ok((await timeline.locator('li[data-kind=message]').count()) >= 2, 'producer and consumer spans are message hops')
+  assert.ok((await timeline.locator('li[data-kind=error]').count()) >= 1)
+  await page.getByLabel('Status stages').getByText('in_production').waitFor()
+  await screenshot(page, 'order')
+
+  await page.getByRole('link', { name: 'Orders', exact: true }).click()
+  const table = page.getByRole('table', { name: 'Recent orders' })
+  await table.waitFor()
+  const stuck = await table.locator('tr[data-stuck=true]').allInnerTexts()
+  assert.ok(stuck.some((r) => r.includes(FAILED_ORDER) && r.includes('ended failed')), FAILED_ORDER)
+  assert.ok(stuck.some((r) => r.includes(IDLE_ORDER) && r.includes('no status change')), IDLE_ORDER)
+  assert.ok(!stuck.some((r) => r.includes(ORDER)), 'a fresh order is not stuck')
+  await screenshot(page, 'orders')
+})
+
+test('a syntax error is shown at its position', async () => {
+  const page = await newPage(browser, tb.apiUrl, 'light')
+  await login(page, 'dev', PASSWORD)
+  await page.goto('/search')
+  const query = page.getByLabel(/^Query/)
+  await query.waitFor()
+  await page.locator('body').click({ position: { x: 600, y: 700 } })
+  await page.keyboard.press('/')
+  assert.equal(await query.evaluate((el) => el === document.activeElement), true, '/ focuses the query bar')
+  await query.fill('level:loud')
+  await query.press('Enter')
+  const err = page.locator('#query-error')
+  await err.waitFor()
+  assert.equal(await err.getAttribute('data-position'), '6')
+  assert.match(await err.innerText(), /level:loud\n {6}\^\n.*position 6/)
+  await screenshot(page, 'search-error-light')
+})
+
+test('a developer does not see the decrypted field that support sees', async () => {
+  const page = await newPage(browser, tb.apiUrl)
+  await login(page, 'dev', PASSWORD)
+  await page.goto(`/search?q=${encodeURIComponent(`order:${ORDER}`)}`)
+  const row = page.getByRole('list', { name: /Results/ }).getByText(`customer verified for order ${ORDER}`)
+  await row.click()
+  await page.getByText('customer.name', { exact: true }).waitFor()
+  assert.equal(await page.getByText(CUSTOMER).count(), 0)
+  assert.ok(await page.getByText('[encrypted]').isVisible())
+})
+
+test('an analyst sees counts and charts but no raw events, and no pages for them', async () => {
+  const page = await newPage(browser, tb.apiUrl)
+  await login(page, 'ann', PASSWORD)
+  const nav = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()
+  assert.ok(!nav.includes('Live tail') && !nav.includes('Traces') && !nav.includes('Orders'), nav.join(','))
+  await page.goto(`/search?q=${encodeURIComponent(`order:${ORDER}`)}`)
+  await page.getByText('Your role sees counts only').waitFor()
+  assert.equal(await page.getByText(`customer verified for order ${ORDER}`).count(), 0)
+  assert.equal(await page.getByRole('list', { name: /Results/ }).count(), 0)
+})
+
+test('live tail shows a record sent during the test within 2 s', async (t) => {
+  const probe = await tb.api('/api/tail?q=service:tail-probe')
+  if (probe.status === 404) { t.skip('GET /api/tail is not on this branch yet (search helper)'); return }
+  const page = await newPage(browser, tb.apiUrl)
+  await login(page, 'sam', PASSWORD)
+  await page.goto('/tail?q=service:tail-probe')
+  await page.getByText(/Connected|Live/).first().waitFor()
+  const body = `tail probe ${Date.now()}`
+  const t0 = Date.now()
+  await ingest('/v1/logs', tailLog('tail-probe', body))
+  await page.getByText(body).waitFor({ timeout: 2000 })
+  assert.ok(Date.now() - t0 <= 2000)
+  await screenshot(page, 'tail')
+})
+
+test('export returns the searched records', async (t) => {
+  const probe = await tb.api(`/api/export?q=order:${ORDER}&from=now-1h&format=ndjson`)
+  if (probe.status === 404) { t.skip('GET /api/export is not on this branch yet (api helper)'); return }
+  const page = await newPage(browser, tb.apiUrl)
+  await login(page, 'sam', PASSWORD)
+  await page.goto(`/search?q=${encodeURIComponent(`order:${ORDER}`)}`)
+  await page.getByRole('list', { name: /Results/ }).waitFor()
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export NDJSON' }).click()])
+  const path = await download.path()
+  const { readFileSync } = await import('node:fs')
+  const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+  assert.equal(lines.length, 7)
+  assert.ok(lines.every((l) => JSON.stringify(l).includes(ORDER)))
+})
+
+test('every other page renders for a user who may see it (screenshots)', async () => {
+  const page = await newPage(browser, tb.apiUrl)
+  await login(page, 'ada', PASSWORD)
+  for (const [path, name, ready] of [
+    ['/', 'overview', /Services/],
+    ['/traces', 'traces', /Find traces/],
+    ['/service-map', 'service-map', /Service map/],
+    ['/admin', 'admin', /Users/],
+    ['/audit', 'audit', /Audit/],
+    ['/tail', 'tail-page', /Live tail/],
+  ] as const) {
+    await page.goto(path)
+    await page.getByText(ready).first().waitFor()
+    await page.waitForLoadState('networkidle')
+    await screenshot(page, name)
+  }
+})
