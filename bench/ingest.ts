@@ -26,6 +26,7 @@ import { spawnBeacon, type ChildBeacon } from '../packages/server/test/test-util
 import { BATCH, encodeBatch, genBatch, load, pool, rawBytes, rssMb, waitDrained, type Format, type Phase } from './load.ts'
 import { rawChdbInsert } from './raw-chdb.ts'
 import { startQueryBench, type QueryFigure } from './queries.ts'
+import { runReceiverBench } from './receivers.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60)
 const RECORDS = Number(process.env.BENCH_RECORDS ?? process.env.BENCH_TOTAL ?? 10_000_000)
@@ -155,3 +156,6 @@ rows.push(
 console.log(`\n| figure | ${new Date().toISOString().slice(0, 16)} | goal |\n|---|---|---|`)
 for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`)
 console.log(`\nbenchmark took ${((performance.now() - wall) / 60_000).toFixed(1)} min`)
+
+// Each receiver's records/s on a fresh server (bench/receivers.ts; alone: npm run bench:receivers).
+if (process.env.BENCH_RECEIVERS !== '0') await runReceiverBench()

@@ -16,6 +16,7 @@ import { acceptRawBodies } from './ingest/http-body.ts'
 import { openIngestAuth, type IngestAuth, type OpenListener, type Receiver, type ReceiverDeps, type SocketReceiver } from './ingest/receiver.ts'
 import { createOtlpGrpcReceiver } from './ingest/otlp/grpc.ts'
 import { createSyslogReceiver } from './ingest/syslog/index.ts'
+import { createForwardReceiver } from './ingest/forward/index.ts'
 import { BeaconError } from './errors.ts'
 import { createOtlpReceiver } from './ingest/otlp/index.ts'
 import { createElasticReceiver } from './ingest/elastic/index.ts'
@@ -169,6 +170,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     ['otlpGrpc', config.ports.otlpGrpc, () => createOtlpGrpcReceiver(depsFor('otlpGrpc'), { tls })],
     ['syslog', config.ports.syslog, () => createSyslogReceiver(depsFor('syslog'), config.receivers.syslog)],
     // Syslog over TLS needs the configured certificate; without one the listener stays off (the banner says so).
+    ['forward', config.ports.forward, () => createForwardReceiver(depsFor('forward'), config.receivers.forward)],
     ['syslogTls', config.ports.syslogTls, tls && (() => createSyslogReceiver(depsFor('syslogTls'), config.receivers.syslog, { tls: { ...tls, ca: syslogCa } }))],
   ]
   for (const [name, port, create] of socketReceivers) {

@@ -1,25 +1,42 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { BeaconError } from '../errors.ts'
+import { QueryError } from '@beacon/query'
+import { BeaconError, ERRORS, MESSAGES, errorBody, type ErrorCode } from '../errors.ts'
 
-/** One error handler: known errors → their status and message; anything else → plain 500, logged. */
+/**
+ * One error handler for the API: every body from the catalogue (errors.ts).
+ *   BeaconError          → its status and body
+ *   QueryError (query)   → 400 invalid_query with the position and what was expected
+ *   Fastify's own 4xx    → that status (validation, body too large, bad JSON) as bad_request & co.
+ *   anything else        → logged, 500 internal without internals
+ */
 export function installErrorHandler(app: FastifyInstance, log: Logger): void {
   app.setErrorHandler((err: FastifyError | BeaconError | Error, request, reply) => {
-    if (err instanceof BeaconError) {
-      return reply.status(err.status).send({ error: err.code, message: err.message, ...err.details })
+    if (err instanceof BeaconError) return reply.status(err.status).send(err.body())
+    if (err instanceof QueryError) {
+      return reply.status(ERRORS.invalid_query).send(errorBody('invalid_query', err.message, { position: err.position, expected: err.expected }))
     }
-    const e = err as FastifyError & { position?: number; expected?: string }
-    // Query language errors carry a position (packages/query QueryError).
-    if (e.code === 'invalid_query') {
-      return reply.status(400).send({ error: 'invalid_query', message: e.message, position: e.position, expected: e.expected })
-    }
+    const e = err as FastifyError
     if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-      return reply.status(e.statusCode).send({ error: e.code ?? 'bad_request', message: e.message })
+      return reply.status(e.statusCode).send(errorBody(codeForStatus(e.statusCode), e.message))
     }
     log.error({ err: { message: e.message, stack: e.stack }, url: request.url.split('?')[0] }, 'request failed')
-    return reply.status(500).send({ error: 'internal', message: 'Internal error; see the Beacon log for details' })
+    return reply.status(ERRORS.internal).send(errorBody('internal', MESSAGES.internal))
   })
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({ error: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` })
+    reply.status(ERRORS.not_found).send(errorBody('not_found', MESSAGES.noRoute(request.method, request.url)))
   })
+}
+
+/** The catalogue code for a client-error status raised by Fastify itself. */
+function codeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 401: return 'unauthenticated'
+    case 403: return 'forbidden'
+    case 404: return 'not_found'
+    case 413: return 'payload_too_large'
+    case 415: return 'unsupported_media_type'
+    case 429: return 'overloaded'
+    default: return 'bad_request'
+  }
 }

@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs'
+import { MESSAGES, errorBody } from '../errors.ts'
 import { join, normalize } from 'node:path'
 import type { FastifyInstance, FastifySchema } from 'fastify'
 import fastifyStatic from '@fastify/static'
@@ -23,7 +24,7 @@ export async function registerUiRoutes(app: FastifyInstance, distDir: string): P
   }, async (request, reply) => {
     const path = decodeURIComponent((request.params as { '*': string })['*'] ?? '')
     if (path.startsWith('api/') || path === 'api') {
-      return reply.status(404).send({ error: 'not_found', message: `No route GET /${path}` })
+      return reply.status(404).send(errorBody('not_found', MESSAGES.noRoute('GET', `/${path}`)))
     }
     if (!built) {
       return reply.type('text/plain; charset=utf-8').status(503)

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { errorBody } from '../errors.ts'
 import type { Config } from '../config/schema.ts'
 import { PERMISSIONS } from '../config/schema.ts'
 import type { Permission } from '../api/deps.ts'
@@ -74,7 +75,7 @@ export function installApiGuard(app: FastifyInstance, config: Config, auth: Auth
   const deny = (request: FastifyRequest, reply: FastifyReply, status: 401 | 403, message: string, reason: string): FastifyReply => {
     request.accessDenied = reason
     if (status === 401) reply.header('www-authenticate', 'Bearer realm="beacon"')
-    return reply.code(status).send({ error: status === 401 ? 'unauthenticated' : 'forbidden', message })
+    return reply.code(status).send(errorBody(status === 401 ? 'unauthenticated' : 'forbidden', message))
   }
 
   app.addHook('onRequest', async (request, reply) => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { errorBody } from '../errors.ts'
 import type { Config } from '../config/schema.ts'
 import type { AuditLog } from '../audit/audit-log.ts'
 import { auditRequest } from '../audit/api-audit.ts'
@@ -28,14 +29,14 @@ export function registerAuthRoutes(app: FastifyInstance, config: Config, auth: A
     const username = typeof body.username === 'string' ? body.username : ''
     const password = typeof body.password === 'string' ? body.password : ''
     if (username === '' || password === '' || username.length > 256 || password.length > 1024) {
-      return reply.code(400).send({ error: 'bad_request', message: 'Send JSON {"username": "…", "password": "…"}' })
+      return reply.code(400).send(errorBody('bad_request', 'Send JSON {"username": "…", "password": "…"}'))
     }
     const target = JSON.stringify({ username: username.slice(0, 256) })
     const decision = guard.check(request.ip, username)
     if (!decision.ok) {
       auditRequest(audit, request, { actor: `login:${username.slice(0, 128)}`, action: 'auth.login_failed', target, result: 'denied', detail: `throttled (${decision.reason})` })
       reply.header('retry-after', String(decision.retryAfterSeconds))
-      return reply.code(429).send({ error: 'overloaded', message: `Too many login attempts; try again in ${Math.ceil(decision.retryAfterSeconds / 60)} minute(s)` })
+      return reply.code(429).send(errorBody('overloaded', `Too many login attempts; try again in ${Math.ceil(decision.retryAfterSeconds / 60)} minute(s)`))
     }
     const user = await auth.users.get(username)
     const usable = user && !user.disabled ? user : undefined
@@ -43,7 +44,7 @@ export function registerAuthRoutes(app: FastifyInstance, config: Config, auth: A
     if (!ok || !usable) {
       guard.failure(request.ip, username)
       auditRequest(audit, request, { actor: `login:${username.slice(0, 128)}`, action: 'auth.login_failed', target, result: 'denied', detail: 'wrong user name or password' })
-      return reply.code(401).send({ error: 'unauthenticated', message: LOGIN_FAILED })
+      return reply.code(401).send(errorBody('unauthenticated', LOGIN_FAILED))
     }
     guard.success(request.ip, username)
     const { token, session } = await auth.sessions.create(usable.username, sec.sessionHours)

@@ -78,11 +78,19 @@ export const receiversSchema = z.object({
     maxMessageBytes: positive.default(64 * 1024),
   }).default({ allowNetworks: ['127.0.0.0/8', '::1/128'], clientCa: '', structuredDataKeys: 'name', renameAttributes: {}, maxMessageBytes: 64 * 1024 }),
   forward: z.object({
-    /** Shared key of the Forward handshake (HELO/PING/PONG); empty: no handshake, ingest-key auth is not possible. */
+    /** Shared key of the Forward handshake (HELO/PING/PONG). Set: every sender must know it. */
     sharedKey: z.string().default(''),
+    /** Without a shared key, senders are accepted only from these networks. */
+    allowNetworks: z.array(cidr).default(['127.0.0.0/8', '::1/128']),
+    /**
+     * Handshake users (Fluentd's `<user>`; needs the shared key): user name → password and the one
+     * service it may write (like an ingest key bound to a service). Set: every sender must log in.
+     */
+    users: z.record(z.string().min(1), z.object({ password: z.string().min(8), service: z.string().default('') })).default({}),
     /** Service name from the tag: the whole tag, its first or its last dot-separated part (`app.shop-api` → `shop-api` with `last`). */
     serviceFromTag: z.enum(['tag', 'first', 'last']).default('tag'),
-  }).default({ sharedKey: '', serviceFromTag: 'tag' }),
+  }).refine((f) => Object.keys(f.users).length === 0 || f.sharedKey !== '', 'receivers.forward.users needs receivers.forward.sharedKey (the handshake carries the login)')
+    .default({ sharedKey: '', allowNetworks: ['127.0.0.0/8', '::1/128'], users: {}, serviceFromTag: 'tag' }),
 })
 
 export const securitySchema = z.object({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
-import type { Ingestor } from '../pipeline/pipeline.ts'
+import type { IngestOutcome, Ingestor } from '../pipeline/pipeline.ts'
 import { attrs, type Batch, type LogRecord } from '../pipeline/record.ts'
 import type { IngestPrincipal } from './receiver.ts'
 
@@ -82,25 +82,41 @@ export class RecordBatcher {
 
   private async submit(logs: LogRecord[]): Promise<void> {
     const id = randomUUID()
-    const attempts = this.opts.maxAttempts ?? 30
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      // Stages change records in place (redaction, encryption): every attempt gets fresh copies.
-      const batch: Batch = { id, source: this.opts.source, logs: logs.map(copy), spans: [], principal: this.opts.principal, rejected: 0 }
-      try {
-        const outcome = await this.opts.ingest.submit(batch)
-        if (outcome.status !== 'retry') return
-        if (this.closed) break
-        await new Promise((r) => setTimeout(r, Math.min(outcome.retryAfterSeconds, 5) * 1000))
-      } catch (err) {
-        this.opts.logger.error({ err: { message: (err as Error).message }, records: logs.length }, `${this.opts.source}: batch could not be handed to the ingest path; retrying`)
-        await new Promise((r) => setTimeout(r, 1000))
-      }
-    }
-    this.dropped += logs.length
-    this.opts.logger.error({ records: logs.length }, `${this.opts.source}: records dropped: the ingest path refused them ${attempts} times`)
+    const make = (): Batch => ({ id, source: this.opts.source, logs: logs.map(copyRecord), spans: [], principal: this.opts.principal, rejected: 0 })
+    const outcome = await submitUntilAccepted(this.opts.ingest, make, { ...this.opts, gaveUp: () => this.closed })
+    if (outcome === undefined) this.dropped += logs.length
   }
 }
 
-function copy(r: LogRecord): LogRecord {
+/**
+ * Submits a batch until the ingest path takes it: on a `retry` outcome (backlog full, store down)
+ * it waits the advised time and submits again. `make` builds the batch afresh for every attempt,
+ * because stages change records in place. Undefined when it gave up (logged).
+ */
+export async function submitUntilAccepted(
+  ingest: Ingestor, make: () => Batch,
+  opts: { logger: Logger; source: string; maxAttempts?: number; gaveUp?: () => boolean },
+): Promise<IngestOutcome | undefined> {
+  const attempts = opts.maxAttempts ?? 30
+  let records = 0
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const batch = make()
+    records = batch.logs.length
+    try {
+      const outcome = await ingest.submit(batch)
+      if (outcome.status !== 'retry') return outcome
+      if (opts.gaveUp?.()) break
+      await new Promise((r) => setTimeout(r, Math.min(outcome.retryAfterSeconds, 5) * 1000))
+    } catch (err) {
+      opts.logger.error({ err: { message: (err as Error).message }, records }, `${opts.source}: batch could not be handed to the ingest path; retrying`)
+      await new Promise((r) => setTimeout(r, 1000))
+    }
+  }
+  opts.logger.error({ records }, `${opts.source}: records not stored: the ingest path kept refusing them`)
+  return undefined
+}
+
+/** A record with its own attribute maps (stages change records in place). */
+export function copyRecord(r: LogRecord): LogRecord {
   return { ...r, attributes: Object.assign(attrs(), r.attributes), resource: Object.assign(attrs(), r.resource) }
 }

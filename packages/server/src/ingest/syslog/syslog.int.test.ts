@@ -109,6 +109,37 @@ function tlsFrom(localAddress: string, withCert: boolean, onSecure: (s: ReturnTy
   return s
 }
 
+/**
+ * syslog-ng: from PATH, or unpacked into /opt/syslog-ng (.ci/run does that, because Debian's
+ * syslog-ng-core conflicts with rsyslog as the system logger).
+ */
+function syslogNg(): { bin: string; args: string[]; env: NodeJS.ProcessEnv } | undefined {
+  if (spawnSync('syslog-ng', ['--version']).status === 0) return { bin: 'syslog-ng', args: [], env: process.env }
+  const root = '/opt/syslog-ng/usr'
+  const env = { ...process.env, LD_LIBRARY_PATH: `${root}/lib/syslog-ng` }
+  if (spawnSync(`${root}/sbin/syslog-ng`, ['--version'], { env }).status === 0) return { bin: `${root}/sbin/syslog-ng`, args: [`--module-path=${root}/lib/syslog-ng/3.38`], env }
+  return undefined
+}
+const sng = syslogNg()
+
+test('syslog-ng syslog() destination (RFC 5424 over TCP) delivers with the program as the service', { skip: sng ? false : 'syslog-ng not found (see .ci/run)', timeout: 60_000 }, async () => {
+  const work = join(dir, 'syslog-ng')
+  mkdirSync(work, { recursive: true })
+  const m = `sng-${Date.now()}`
+  const logFile = join(work, 'in.log')
+  writeFileSync(logFile, [1, 2].map((i) => `${m} shipment ${i}`).join('\n') + '\n')
+  const conf = join(work, 'syslog-ng.conf')
+  writeFileSync(conf, `@version: 3.38
+source s_file { file("${logFile}" follow-freq(1) program-override("mes-worker") flags(no-parse)); };
+destination d_beacon { syslog("127.0.0.1" transport("tcp") port(${port})); };
+log { source(s_file); destination(d_beacon); };
+`)
+  const proc = spawn(sng!.bin, [...sng!.args, '-F', '-f', conf, '-R', join(work, 'persist'), '-p', join(work, 'pid'), '-c', join(work, 'ctl')], { env: sng!.env, stdio: 'ignore' })
+  cleanups.push(() => new Promise<void>((resolve) => { if (proc.exitCode !== null) return resolve(); proc.once('exit', () => resolve()); proc.kill('SIGTERM') }))
+  const rows = await rowsWith(m, 2, 40_000)
+  assert.deepEqual(rows.map((r) => `${r.ServiceName} ${r.Body}`), [`mes-worker ${m} shipment 1`, `mes-worker ${m} shipment 2`])
+})
+
 test('TLS: a client certificate signed by the configured CA is accepted from any address; without one, from an allowed address', async () => {
   const m = `tls-${Date.now()}`
   for (const [from, withCert, n] of [['127.0.0.2', true, 1], ['127.0.0.1', false, 2]] as const) {
