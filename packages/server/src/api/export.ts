@@ -5,7 +5,7 @@ import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
 import { parseRange } from './time-range.ts'
 import { qs, type ApiDeps } from './deps.ts'
 import { parseTarget, searchWhere } from './search.ts'
-import { LOG_SELECT, SPAN_SELECT, logView, spanView, type LogRow, type SpanRow } from './records.ts'
+import { logView, spanView, type LogRow, type SpanRow, LOG_SELECT_FULL, SPAN_SELECT_FULL } from './records.ts'
 import { csvLine, pickFields, DEFAULT_CSV_FIELDS } from './export-format.ts'
 import { errors, query, stringParam, QUERY, TARGET, TIME_RANGE } from './openapi-schemas.ts'
 
@@ -74,7 +74,7 @@ export function registerExportRoutes(app: FastifyInstance, deps: ApiDeps): void 
         while (sent < wanted) {
           const page: string = lastTs === null ? '' : ' AND Timestamp <= fromUnixTimestamp64Nano(toInt64({cts:String}))'
           const rows: (LogRow & SpanRow)[] = await deps.store.query<LogRow & SpanRow>(
-            `SELECT ${target === 'logs' ? LOG_SELECT : SPAN_SELECT} FROM ${table} WHERE ${where}${page}
+            `SELECT ${target === 'logs' ? LOG_SELECT_FULL : SPAN_SELECT_FULL} FROM ${table} WHERE ${where}${page}
              ORDER BY ${ORDER[target]} LIMIT {n:UInt32} OFFSET {skip:UInt32}`,
             { ...params, cts: lastTs ?? '0', n: Math.min(PAGE, wanted - sent), skip: lastTs === null ? 0 : atLastTs })
           if (rows.length === 0) break

@@ -126,6 +126,8 @@ export function createReadStore(store: Store, limits: ReadLimits): Store {
 }
 
 const READ_PERMISSIONS = new Set(['logs:read', 'traces:read', 'aggregates:read', 'audit:read'])
+/** Long-lived reads with their own cap (live tail): not counted as a user's searches in flight. */
+const LONG_LIVED = new Set(['/api/tail'])
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -175,7 +177,7 @@ export function installReadLimits(app: FastifyInstance, limits: ReadLimits): voi
       }
     }
     const id = request.principal?.id
-    if (id === undefined) return
+    if (id === undefined || LONG_LIVED.has(request.routeOptions.url ?? '')) return
     const n = inFlight.get(id) ?? 0
     if (n >= limits.perUserRequests) {
       reply.header('retry-after', '1')
