@@ -56,9 +56,15 @@ export function ok(description: string): Record<number, unknown> {
   return { 200: { description, type: 'object', additionalProperties: true } }
 }
 
-type Param = { type: 'string'; description: string; default?: string; enum?: string[] }
+type Param = { type: 'string'; description: string }
 
-const str = (description: string, extra: Omit<Param, 'type' | 'description'> = {}): Param => ({ type: 'string', description, ...extra })
+/**
+ * A string parameter. A default goes into the description, not into the schema: Fastify's validator
+ * would write a schema default into `request.query`, changing what the route and the audit see.
+ */
+const str = (description: string, extra: { default?: string } = {}): Param => ({
+  type: 'string', description: extra.default === undefined ? description : `${description} (default \`${extra.default}\`)`,
+})
 
 /** A querystring schema from named string parameters (none required). */
 export function query(props: Record<string, Param>): { type: 'object'; properties: Record<string, Param> } {
