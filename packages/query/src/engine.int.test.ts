@@ -71,8 +71,9 @@ test('word, phrase and wildcard searches use the text index on lowerUTF8(Body)',
   }
   // Direct read: the word is answered from the index, not by reading Body.
   assert.match(await explain('payment'), /Prewhere filter column: +__text_index_idx_body_hasAllTokens_/)
-  // The index narrows the parts read: only the first insert has "payment".
-  assert.match(await explain('payment'), /Name: idx_body\n\s+Description: text[^\n]*\n\s+Condition: \(mode: All; tokens: \["payment"\]\)\n\s+Parts: 1\/3/)
+  // The index narrows the parts read: only one part (first insert, shop-api partition) has "payment".
+  const parts = /Name: idx_body\n\s+Description: text[^\n]*\n\s+Condition: \(mode: All; tokens: \["payment"\]\)\n\s+Parts: 1\/(\d+)/.exec(await explain('payment'))
+  assert.ok(parts && Number(parts[1]) >= 3, 'the text index leaves one part of several')
   // Text without any token can only be scanned.
   assert.doesNotMatch(await explain('"->"'), /idx_body/)
 })
