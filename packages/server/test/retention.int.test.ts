@@ -56,6 +56,9 @@ test('over its cap, only the offending service loses its oldest days, each archi
   for (const d of gone) assert.ok(archived.some((k) => k.includes(`day=${d}`)), `day ${d} archived before it left`)
   const list = (await t.api('/api/admin/archive?service=noisy')).body.objects as { day: string; rows: number }[]
   for (const d of gone) assert.equal(list.find((o) => o.day === d)?.rows, 1000)
+  // Their per-minute rollups left with them (histograms and /api/services count only what is held).
+  const rolled = await t.store.query<{ d: string }>(`SELECT DISTINCT toString(toDate(Minute)) AS d FROM beacon_logs_1m WHERE ServiceName = 'noisy'`)
+  for (const d of gone) assert.ok(!rolled.some((r) => r.d === d), `rollup of day ${d} dropped with it`)
   // The other services keep everything.
   assert.deepEqual(await hotDays(t.store, 'quiet'), before)
   assert.equal((await hotDays(t.store, 'warm'))[dayAgo(1)], 500, JSON.stringify(storage.services))

@@ -8,6 +8,7 @@ import { listPartitions, type HotPartition } from './partitions.ts'
 import type { RetentionPolicy } from './policy.ts'
 import { RESTORED_TABLE } from './tables.ts'
 import { TRACE_BOUNDS_TABLE } from '../store/schema.ts'
+import { LOG_ROLLUP_TABLE, SPAN_ROLLUP_TABLE } from '../store/rollups.ts'
 
 /**
  *   every retention.checkIntervalSeconds (and on demand):
@@ -154,6 +155,9 @@ export class RetentionEnforcer {
           return false
         }
       }
+      // The per-minute rollups (store/rollups.ts) share the day × service partitioning: their counts
+      // leave with the records, or histograms and /api/services would count records no longer held.
+      await store.command(`ALTER TABLE ${p.signal === 'logs' ? LOG_ROLLUP_TABLE : SPAN_ROLLUP_TABLE} DROP PARTITION ID {pid:String}`, { pid: p.partitionId })
       report.droppedPartitions++
       report.droppedBytes += p.bytes
       log.info({ signal: p.signal, service: p.service, day: p.day, rows: p.rows, bytes: p.bytes, reason, archived: this.d.target !== null }, 'partition left hot storage')
