@@ -47,7 +47,7 @@ const dataDir = process.env.DEMO_DATA_DIR ?? join(root, 'data', 'demo')
 const logDir = join(dataDir, 'logs')
 const apiPort = Number(process.env.DEMO_BEACON_API_PORT ?? 5080)
 const otlpPort = Number(process.env.DEMO_BEACON_OTLP_PORT ?? 4318)
-const adminPassword = process.env.DEMO_ADMIN_PASSWORD ?? 'beacon-demo-admin'
+const adminPassword = process.env.DEMO_ADMIN_PASSWORD ?? 'beacon-demo-lathe-7'
 const ingestKey = process.env.DEMO_INGEST_KEY ?? 'beacon-demo-ingest-key'
 const apiUrl = `http://127.0.0.1:${apiPort}`
 const otlpUrl = `http://127.0.0.1:${otlpPort}`
@@ -104,7 +104,9 @@ say(`2. starting Beacon (embedded ClickHouse, data in ${dataDir})`)
 const beaconEnv: NodeJS.ProcessEnv = {
   PATH: process.env.PATH, HOME: process.env.HOME,
   BEACON_DATA_DIR: join(dataDir, 'beacon'), BEACON_HOST: '127.0.0.1', BEACON_API_PORT: String(apiPort), BEACON_OTLP_PORT: String(otlpPort),
-  BEACON_ES_PORT: '0', BEACON_ADMIN_PASSWORD: adminPassword, BEACON_INGEST_KEY: ingestKey,
+  // The company's services speak OTLP/HTTP only: the other receivers stay off (no port clashes).
+  BEACON_ES_PORT: '0', BEACON_OTLP_GRPC_PORT: '0', BEACON_SYSLOG_PORT: '0', BEACON_SYSLOG_TLS_PORT: '0', BEACON_FORWARD_PORT: '0',
+  BEACON_ADMIN_PASSWORD: adminPassword, BEACON_INGEST_KEY: ingestKey,
 }
 running.push(supervise({ name: 'beacon', args: ['--import', 'tsx', join(root, 'packages/server/src/cli/main.ts'), 'start'], env: beaconEnv, restart: false, echo: /credentials|admin password|ingest key|"level":(50|60)/ }, logDir, say))
 if (!(await waitForHttp(`${apiUrl}/api/health`, 180_000))) await fail(`Beacon did not become healthy within 3 minutes; see ${join(logDir, 'beacon.log')}`)

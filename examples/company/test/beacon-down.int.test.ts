@@ -17,7 +17,7 @@ import { createCompany, http, poll, type Company } from './test-utils.ts'
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const dataDir = mkdtempSync(join(tmpdir(), 'beacon-down-'))
 const ingestKey = `down-ingest-${process.pid}-${Date.now()}`
-const adminPassword = `down-admin-${process.pid}-${Date.now()}`
+const adminPassword = `down-pass-${process.pid}-${Date.now()}`
 let ports: { api: number; otlp: number }
 let beaconProc: ChildProcess | undefined
 let company: Company

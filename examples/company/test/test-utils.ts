@@ -47,7 +47,7 @@ export interface Beacon { test: TestBeacon; api: BeaconApi; ingestKey: string; o
 /** A real Beacon in this process, with an ingest key for the services and an admin token for the API. */
 export async function startBeacon(env: Record<string, string> = {}): Promise<Beacon> {
   const ingestKey = `it-ingest-${randomBytes(12).toString('hex')}`
-  const adminPassword = `it-admin-${randomBytes(12).toString('hex')}`
+  const adminPassword = `it-pass-${randomBytes(12).toString('hex')}`
   const test = await startTestBeacon({ env: { BEACON_INGEST_KEY: ingestKey, BEACON_ADMIN_PASSWORD: adminPassword, ...env } })
   let token = test.adminToken
   if (token === undefined) {
