@@ -72,7 +72,7 @@ test('limits login attempts per address per minute', () => {
 
 test('roles grant the union of their permissions; unknown roles grant nothing', () => {
   const p = permissionsOf(['developer', 'auditor', 'nope'], { roles: DEFAULT_ROLES })
-  assert.deepEqual([...p].sort(), ['audit:read', 'logs:read', 'traces:read'])
+  assert.deepEqual([...p].sort(), ['alerts:read', 'audit:read', 'logs:read', 'traces:read'])
   assert.deepEqual([...permissionsOf(['admin'], { roles: DEFAULT_ROLES })].filter((x) => x.endsWith(':read')), [])
   assert.deepEqual([...permissionsOf(['constructor', '__proto__'], { roles: DEFAULT_ROLES })], [])
 })
@@ -80,7 +80,7 @@ test('roles grant the union of their permissions; unknown roles grant nothing', 
 test('security configuration: defaults, environment, and refusals', () => {
   const c = configSchema.parse({})
   assert.equal(c.security.auth, true)
-  assert.deepEqual(c.security.roles.analyst, ['aggregates:read'])
+  assert.deepEqual(c.security.roles.analyst, ['aggregates:read', 'alerts:read'])
   const off = loadConfig({ env: { BEACON_AUTH: 'off', BEACON_TLS_CERT: '/c.pem', BEACON_TLS_KEY: '/k.pem' }, file: '/dev/null' })
   assert.equal(off.security.auth, false)
   assert.equal(off.security.tls.cert, '/c.pem')
