@@ -152,7 +152,8 @@ test('live tail shows a record sent during the test within 2 s', async (t) => {
   const page = await newPage(browser, tb.apiUrl)
   await login(page, 'sam', PASSWORD)
   await page.goto('/tail?q=service:tail-probe')
-  await page.getByText(/Connected|Live/).first().waitFor()
+  // The status badge, exactly (the navigation's "Live tail" link also contains "Live"): the stream is open.
+  await page.getByText('Live', { exact: true }).waitFor()
   const body = `tail probe ${Date.now()}`
   const t0 = Date.now()
   await ingest('/v1/logs', tailLog('tail-probe', body))
