@@ -105,7 +105,7 @@ try {
   const fill = await load('fill (OTLP JSON)', `${child.otlpUrl}/v1/logs`, 'json', () => { const b = genBatch(); rawNdjson += rawBytes(b); return encodeBatch('json', b) }, { seconds: 36_000, concurrency: CONCURRENCY, maxRecords: RECORDS })
   await waitDrained(child.apiUrl)
   afterFill = du(fillDir)
-  console.log(`  storage right after the fill: ${(afterFill / 1e9).toFixed(2)} GB for ${(rawNdjson / 1e9).toFixed(2)} GB raw NDJSON = ${(afterFill / rawNdjson).toFixed(3)} bytes per raw byte`)
+  console.log(`  data directory right after the fill: ${(afterFill / 1e9).toFixed(2)} GB for ${(rawNdjson / 1e9).toFixed(2)} GB raw NDJSON (du; includes parts already merged away but not yet removed)`)
   rows.push(['fill rate (generator in the loop, merges running)', `${fmt(fill.rps)} rec/s`, '—'])
 } finally {
   unwatch()
@@ -118,7 +118,13 @@ console.log('\n3. queries (20 runs each through the HTTP API; the same SQL strai
 const q = await startQueryBench(fillDir)
 const figures: QueryFigure[] = []
 let afterMerge: number
+// Bytes of the active parts only: `du` also counts parts a merge replaced, which ClickHouse removes
+// minutes later (old_parts_lifetime), so right after OPTIMIZE FINAL it counted the data twice.
+const activeBytes = async (): Promise<number> => Number((await q.store.query<{ b: string }>(
+  'SELECT sum(bytes_on_disk) AS b FROM system.parts WHERE active AND database = currentDatabase()'))[0].b)
 try {
+  afterFill = await activeBytes()
+  console.log(`  storage as filled (active parts): ${(afterFill / 1e9).toFixed(2)} GB = ${(afterFill / rawNdjson).toFixed(3)} bytes per raw byte`)
   const sample = await q.api('/api/search?q=level:error&from=now-24h&limit=100')
   const orders: string[] = sample.events.map((e: any) => e.orderId).filter(Boolean).slice(0, 20)
   const traces: string[] = sample.events.map((e: any) => e.traceId).filter(Boolean).slice(0, 20)
@@ -137,8 +143,8 @@ try {
   }
   figures.push(...await all('as filled (merges of the fill not finished)'))
   for (const t of ['otel_logs', 'otel_traces', 'otel_traces_trace_id_ts', 'beacon_logs_1m', 'beacon_spans_1m']) await q.store.command(`OPTIMIZE TABLE ${t} FINAL`)
-  afterMerge = du(fillDir)
-  console.log(`  storage after OPTIMIZE FINAL: ${(afterMerge / 1e9).toFixed(2)} GB = ${(afterMerge / rawNdjson).toFixed(3)} bytes per raw byte`)
+  afterMerge = await activeBytes()
+  console.log(`  storage after OPTIMIZE FINAL (active parts): ${(afterMerge / 1e9).toFixed(2)} GB = ${(afterMerge / rawNdjson).toFixed(3)} bytes per raw byte`)
   const merged = await all('after merges (OPTIMIZE FINAL)')
   merged.forEach((f) => { f.name += ' (merged)' })
   figures.push(...merged)
