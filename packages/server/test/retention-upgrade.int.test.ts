@@ -1,21 +1,21 @@
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../src/config/load.ts'
 import { createStore } from '../src/store/connection.ts'
 import { startTestBeacon } from '../src/testing.ts'
+import { legacySchemaV1 } from './fixtures/legacy-schema-v1.ts'
 
-// The previous version's DDL (day partitions, a TTL), frozen from before migrations 300–302.
-const V1_SQL = readFileSync(new URL('./fixtures/schema-v1.sql', import.meta.url), 'utf8')
 const dataDir = mkdtempSync(join(tmpdir(), 'beacon-upgrade-'))
 after(() => rmSync(dataDir, { recursive: true, force: true }))
 
 test('a data directory written by the previous version starts, repartitioned, with every row once', async () => {
   const config = loadConfig({ env: { BEACON_DATA_DIR: dataDir }, file: '/dev/null' })
   const old = await createStore(config)
-  for (const sql of V1_SQL.split(/;\n/).map((s) => s.trim()).filter(Boolean)) await old.command(sql)
+  // The previous version's DDL (day partitions, a TTL), frozen in one fixture for every upgrade test.
+  for (const sql of legacySchemaV1(config.businessKeys, 30)) await old.command(sql)
   await old.command(`CREATE TABLE IF NOT EXISTS beacon_schema_migrations (version UInt32, name String, applied_at DateTime64(3) DEFAULT now64(3)) ENGINE = ReplacingMergeTree ORDER BY version`)
   await old.command(`INSERT INTO beacon_schema_migrations (version, name) VALUES (1, 'logs and traces tables, trace bounds')`)
   // 3 services × 5 days of logs, with order ids (materialized columns must be computed again).

@@ -143,12 +143,7 @@ test('an analyst sees counts and charts but no raw events, and no pages for them
   assert.equal(await page.getByRole('list', { name: /Results/ }).count(), 0)
 })
 
-test('live tail shows a record sent during the test within 2 s', async (t) => {
-  // The tail is a stream that never ends: look at the status only.
-  const abort = new AbortController()
-  const probe = await fetch(`${tb.apiUrl}/api/tail?q=service:tail-probe`, { headers: { authorization: `Bearer ${tb.adminToken}` }, signal: abort.signal })
-  abort.abort()
-  if (probe.status === 404) { t.skip('GET /api/tail is not on this branch yet (search helper)'); return }
+test('live tail shows a record sent during the test within 2 s', async () => {
   const page = await newPage(browser, tb.apiUrl)
   await login(page, 'sam', PASSWORD)
   await page.goto('/tail?q=service:tail-probe')
@@ -162,9 +157,7 @@ test('live tail shows a record sent during the test within 2 s', async (t) => {
   await screenshot(page, 'tail')
 })
 
-test('export returns the searched records', async (t) => {
-  const probe = await tb.api(`/api/export?q=order:${ORDER}&from=now-1h&format=ndjson`)
-  if (probe.status === 404) { t.skip('GET /api/export is not on this branch yet (api helper)'); return }
+test('export returns the searched records', async () => {
   const page = await newPage(browser, tb.apiUrl)
   await login(page, 'sam', PASSWORD)
   await page.goto(`/search?q=${encodeURIComponent(`order:${ORDER}`)}`)
