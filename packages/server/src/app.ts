@@ -24,6 +24,7 @@ import { installErrorHandler } from './api/http-errors.ts'
 import { createReadStore } from './api/read-limits.ts'
 import { registerFullRecordRoute } from './api/full-record.ts'
 import type { ApiDeps } from './api/deps.ts'
+import { installReaderDecryption, WITHHOLDING_READER } from './auth/reader-decryption.ts'
 import { registerSearchRoutes } from './api/search.ts'
 import { registerTraceRoutes } from './api/traces.ts'
 import { registerOrderRoutes } from './api/orders.ts'
@@ -211,6 +212,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     // API reads go through the bounded read store; ingest, health and alerts use the store directly
     const deps: ApiDeps = { store: createReadStore(store, config.security.reads), config, log, health, rewriteSearch: ext.rewriteSearch, live: ingest.live, archive: retention.reader ?? undefined }
     if (ext.api) await ext.api(api, deps)
+    if (!deps.reader) installReaderDecryption(api, WITHHOLDING_READER) // no security layer: encrypted values withheld
     registerSearchRoutes(api, deps)
     registerTraceRoutes(api, deps)
     registerOrderRoutes(api, deps)

@@ -19,9 +19,7 @@ import { installReadLimits } from './api/read-limits.ts'
 import { bootstrapIdentities } from './auth/bootstrap.ts'
 import { isLoopbackHost } from './auth/networks.ts'
 import { verifyPassword } from './auth/secrets.ts'
-import { installReaderDecryption } from './auth/reader-decryption.ts'
-import { createLiveReader } from './api/tail.ts'
-import { createRecordReveal } from './auth/reader-reveal.ts'
+import { createReader, installReaderDecryption } from './auth/reader-decryption.ts'
 import { AUDIT_MIGRATIONS, AuditLog } from './audit/audit-log.ts'
 import { createSecurityStages } from './security/stages.ts'
 import { loadKeyRing } from './security/key-file.ts'
@@ -127,9 +125,8 @@ export async function securityExtensions(config: Config, log: Logger, opts: Secu
     if (!auth || !audit) throw new Error('security: the API is registered before init')
     installApiGuard(app, config, auth)
     installReadLimits(app, sec.reads)
-    installReaderDecryption(app, keyRing, audit)
-    deps.liveReader = createLiveReader(keyRing, audit)
-    deps.revealRecords = createRecordReveal(keyRing, audit) // streamed answers (export)
+    deps.reader = createReader(keyRing, audit) // JSON answers, live tail and export alike
+    installReaderDecryption(app, deps.reader)
     installApiAudit(app, audit)
     registerAuthRoutes(app, config, auth, audit)
     registerAdminRoutes(app, auth, audit, createDutyCheck(sec))

@@ -189,6 +189,19 @@ test('export gives the same reader view as search: support decrypts (audited), a
   await eventually(async () => (await tb.api('/api/audit?action=sensitive.decrypt&limit=50', as('auditor'))).body.entries.find((e: any) => e.actor === 'user:support' && JSON.parse(e.target).fields === 'customer.email'), 10_000, 'the decrypt audit entry')
 })
 
+test('search and context give the same reader view: support reads the e-mail, a developer sees [encrypted]', async () => {
+  const found = await tb.api(`/api/search?q=${encodeURIComponent('event.action:order.created')}&from=now-1h`, as('support'))
+  assert.equal(found.body.events[0].attributes['customer.email'], 'jane@example.com')
+  const id = found.body.events[0].id
+  for (const [who, email] of [['support', 'jane@example.com'], ['developer', '[encrypted]']] as const) {
+    const search = await tb.api(`/api/search?q=${encodeURIComponent('event.action:order.created')}&from=now-1h`, as(who))
+    assert.equal(search.body.events[0].attributes['customer.email'], email, `search as ${who}`)
+    const context = await tb.api(`/api/search/context?id=${id}&by=trace&before=0&after=0`, as(who))
+    assert.equal(context.status, 200, JSON.stringify(context.body))
+    assert.equal(context.body.anchor.attributes['customer.email'], email, `context as ${who}`)
+  }
+})
+
 test('export refuses bad parameters with a 400 before streaming', async () => {
   for (const [qs, msg] of [['format=xml', /format must be ndjson or csv/], ['limit=0', /limit must be a whole number from 1 to 300/], ['q=level:', /.+/], ['target=metrics', /target must be logs or spans/]] as const) {
     const r = await exportText(qs)

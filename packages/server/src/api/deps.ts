@@ -17,22 +17,26 @@ export interface ApiDeps {
   rewriteSearch?: (ast: Ast) => Ast
   /** Durable records as they pass the ingest pipeline (live tail, instant alert rules). */
   live: LiveFeed
-  /** Decryption and audit for live tails (set by the security layer; see api/tail.ts). */
-  liveReader?: import('./tail.ts').LiveReader
   /**
-   * Set by the security layer when it installs (auth/reader-reveal.ts): decrypts or withholds
-   * encrypted values in records a route writes itself (streams such as export), as the JSON
-   * answers get in preSerialization. Absent: values are passed as stored.
+   * What a reader may see of encrypted values, per request (set by the security layer:
+   * auth/reader-decryption.ts): JSON answers, live-tail events and export lines all pass through
+   * it. Absent: encrypted values are withheld from everyone.
    */
-  revealRecords?: (request: FastifyRequest) => RecordReveal
+  reader?: Reader
   /** The archive, read in place by `/api/search?scope=archive|all` (absent when the archive is off). */
   archive?: ArchiveReader
 }
 
-/** Per-request reader view of records: `apply` rewrites encrypted values in place; `finish` audits the decryptions. */
-export interface RecordReveal {
+/** The reader view of records for one request (its principal's permissions). */
+export type Reader = (request: FastifyRequest) => ReaderView
+
+export interface ReaderView {
+  /** Decrypts (`sensitive:decrypt`) or withholds (`[encrypted]`) encryption tokens anywhere in a value, in place. */
   apply<T>(value: T): T
+  /** Audits the decryptions applied since the last call (one `sensitive.decrypt` entry; nothing when none). */
   finish(): void
+  /** Audits an access the route records itself (a live tail opening and closing). */
+  audit(action: string, rows: number): void
 }
 
 /** Route-level permission, read by the security layer's preHandler (deny by default). */

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { BeaconError } from '../errors.ts'
+import { readerView } from '../auth/reader-decryption.ts'
 import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
 import { parseRange } from './time-range.ts'
 import { qs, type ApiDeps } from './deps.ts'
@@ -62,7 +63,7 @@ export function registerExportRoutes(app: FastifyInstance, deps: ApiDeps): void 
 
     const [counted] = await deps.store.query<{ n: string }>(`SELECT count() AS n FROM ${table} WHERE ${where}`, params)
     const total = Number(counted?.n ?? 0)
-    const reveal = deps.revealRecords?.(request)
+    const reveal = readerView(deps.reader, request)
     request.auditRows = 0
 
     async function* lines(): AsyncGenerator<string> {
@@ -81,7 +82,7 @@ export function registerExportRoutes(app: FastifyInstance, deps: ApiDeps): void 
           let chunk = ''
           for (const r of rows) {
             const view = target === 'logs' ? logView(r) : spanView(r)
-            reveal?.apply(view)
+            reveal.apply(view)
             const out = fields ? pickFields(view as unknown as Record<string, unknown>, fields) : view
             chunk += format === 'csv' ? csvLine(fields!.map((f) => (out as Record<string, unknown>)[f])) : `${JSON.stringify(out)}\n`
             if (r.ts === lastTs) atLastTs++
@@ -93,7 +94,7 @@ export function registerExportRoutes(app: FastifyInstance, deps: ApiDeps): void 
           if (rows.length < Math.min(PAGE, wanted - sent + rows.length)) break
         }
       } finally {
-        reveal?.finish()
+        reveal.finish()
       }
     }
 

@@ -1,11 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { compileMatcher, parseQuery } from '@beacon/query'
 import { BeaconError } from '../errors.ts'
 import type { Batch, LogRecord, SpanRecord } from '../pipeline/record.ts'
-import type { KeyRing } from '../security/crypto.ts'
-import type { AuditLog } from '../audit/audit-log.ts'
-import { auditRequest, requestTarget } from '../audit/api-audit.ts'
-import { decryptTokens, type DecryptCount } from '../auth/reader-decryption.ts'
+import { readerView } from '../auth/reader-decryption.ts'
 import { uint16OrZero } from '../store/encode.ts'
 import { qs, type ApiDeps } from './deps.ts'
 import { errors } from './openapi-schemas.ts'
@@ -26,36 +23,6 @@ import { parseTarget } from './search.ts'
 export const MAX_TAILS = 32
 export const RATE_PER_SECOND = 200
 const HEARTBEAT_MS = 15_000
-
-/** What the security layer gives the tail: decryption for this reader and the access audit. */
-export interface LiveReader {
-  /** Decrypts (or withholds) encrypted values in a value sent to this reader, in place; audits decryption. */
-  view(request: FastifyRequest, value: unknown): void
-  /** Audits a tail: when it opens (rows 0) and when it closes (rows sent). */
-  audit(request: FastifyRequest, action: 'tail.open' | 'tail.close', rows: number): void
-}
-
-/** The live reader with a key ring and audit log (installed by the security layer into ApiDeps). */
-export function createLiveReader(ring: KeyRing | undefined, audit: AuditLog): LiveReader {
-  return {
-    view(request, value) {
-      const count: DecryptCount = { decrypted: 0, withheld: 0, failed: 0 }
-      decryptTokens(value, request.principal?.permissions.has('sensitive:decrypt') ?? false, ring, count)
-      if (count.decrypted + count.failed > 0) {
-        auditRequest(audit, request, { action: 'sensitive.decrypt', target: requestTarget(request), result: 'allowed', rows: count.decrypted, detail: '' })
-      }
-    },
-    audit(request, action, rows) {
-      auditRequest(audit, request, { action, target: requestTarget(request), result: 'allowed', rows, detail: '' })
-    },
-  }
-}
-
-/** Without a security layer nothing can be decrypted (encrypted values are withheld) and nothing is audited. */
-const NO_SECURITY: LiveReader = {
-  view: (_request, value) => { decryptTokens(value, false, undefined, { decrypted: 0, withheld: 0, failed: 0 }) },
-  audit: () => {},
-}
 
 type Keys = ApiDeps['config']['businessKeys']
 
@@ -107,7 +74,7 @@ export function registerTailRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const keys = deps.config.businessKeys
     const matches = compileMatcher(rewritten, target, { businessKeys: keys }) as (r: LogRecord | SpanRecord) => boolean
     if (open >= MAX_TAILS) throw new BeaconError('overloaded', `${MAX_TAILS} live tails are open; close one or try again later`)
-    const reader = deps.liveReader ?? NO_SECURITY
+    const reader = readerView(deps.reader, request)
     open++
 
     reply.hijack()
@@ -126,7 +93,7 @@ export function registerTailRoutes(app: FastifyInstance, deps: ApiDeps): void {
         // Serialising is deferred off the ingest path's loop turn.
         queueMicrotask(() => {
           const hit = target === 'logs' ? liveLogView(r as LogRecord, keys) : liveSpanView(r as SpanRecord, keys)
-          reader.view(request, hit)
+          reader.apply(hit)
           sent++
           res.write(`event: record\ndata: ${JSON.stringify(hit)}\n\n`)
         })
@@ -136,6 +103,7 @@ export function registerTailRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const tick = setInterval(() => {
       if (dropped > 0) { res.write(`event: dropped\ndata: ${JSON.stringify({ count: dropped })}\n\n`); dropped = 0 }
       budget = RATE_PER_SECOND
+      reader.finish()
     }, 1000)
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS)
     const openedAt = Date.now()
@@ -148,11 +116,12 @@ export function registerTailRoutes(app: FastifyInstance, deps: ApiDeps): void {
       clearInterval(tick)
       clearInterval(heartbeat)
       deps.log.debug({ sent, ms: Date.now() - openedAt }, 'live tail closed')
-      reader.audit(request, 'tail.close', sent)
+      reader.finish()
+      reader.audit('tail.close', sent)
     }
     request.raw.on('close', close)
     res.on('close', close)
     res.on('error', close)
-    reader.audit(request, 'tail.open', 0)
+    reader.audit('tail.open', 0)
   })
 }

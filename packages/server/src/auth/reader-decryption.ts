@@ -1,15 +1,21 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { KeyRing } from '../security/crypto.ts'
 import { decryptValue, isEncrypted, TOKEN_PREFIX } from '../security/crypto.ts'
 import { ENCRYPTED_PLACEHOLDER, UNDECRYPTABLE_PLACEHOLDER } from '../security/encrypt.ts'
 import type { AuditLog } from '../audit/audit-log.ts'
 import { auditRequest, requestTarget } from '../audit/api-audit.ts'
+import type { Reader, ReaderView } from '../api/deps.ts'
 
 /**
- * Encrypted values in API answers: a reader with `sensitive:decrypt` gets the plaintext (and the
- * count of decrypted values goes to the access audit as one `sensitive.decrypt` entry per
- * request); anyone else gets `[encrypted]`. Every string of the answer is looked at, so attribute
- * maps, span-event attributes and facet values are all covered.
+ * Encrypted values in what a reader is sent — JSON answers (search, context, traces…), live-tail
+ * events and export lines all go through the one `Reader` made here: a reader with
+ * `sensitive:decrypt` gets the plaintext (the count of decrypted values goes to the access audit
+ * as a `sensitive.decrypt` entry); anyone else gets `[encrypted]`. Every string is looked at, so
+ * attribute maps, span-event attributes and facet values are all covered.
+ *
+ *   JSON answers ── preSerialization (installReaderDecryption) ─┐
+ *   GET /api/tail ── per record, audited each second and at close ├─► reader(request).apply / finish
+ *   GET /api/export ── per page, audited when the stream ends ────┘
  */
 export interface DecryptCount { decrypted: number; withheld: number; failed: number }
 
@@ -36,18 +42,47 @@ export function decryptTokens(value: unknown, canDecrypt: boolean, ring: KeyRing
   return value
 }
 
-export function installReaderDecryption(app: FastifyInstance, ring: KeyRing | undefined, audit: AuditLog): void {
+/** The reader with a key ring and the access audit (installed by the security layer as `ApiDeps.reader`). */
+export function createReader(ring: KeyRing | undefined, audit: AuditLog): Reader {
+  return (request) => {
+    const canDecrypt = request.principal?.permissions.has('sensitive:decrypt') ?? false
+    let count: DecryptCount = { decrypted: 0, withheld: 0, failed: 0 }
+    return {
+      apply: (value) => decryptTokens(value, canDecrypt, ring, count) as typeof value,
+      finish() {
+        if (count.decrypted + count.failed === 0) return
+        auditRequest(audit, request, {
+          action: 'sensitive.decrypt', target: requestTarget(request), result: 'allowed', rows: count.decrypted,
+          detail: count.failed > 0 ? `${count.failed} value(s) could not be decrypted` : '',
+        })
+        count = { decrypted: 0, withheld: 0, failed: 0 }
+      },
+      audit(action, rows) {
+        auditRequest(audit, request, { action, target: requestTarget(request), result: 'allowed', rows, detail: '' })
+      },
+    }
+  }
+}
+
+/** Without a security layer (no key ring, no audit): every encrypted value is withheld, nothing is audited. */
+export const WITHHOLDING_READER: Reader = () => ({
+  apply: (value) => decryptTokens(value, false, undefined, { decrypted: 0, withheld: 0, failed: 0 }) as typeof value,
+  finish() {},
+  audit() {},
+})
+
+/** The reader view for one request: the installed reader, or the withholding one. */
+export function readerView(reader: Reader | undefined, request: FastifyRequest): ReaderView {
+  return (reader ?? WITHHOLDING_READER)(request)
+}
+
+/** JSON answers get the reader view just before they are serialised. */
+export function installReaderDecryption(app: FastifyInstance, reader: Reader): void {
   app.addHook('preSerialization', async (request, _reply, payload) => {
     if (payload === null || typeof payload !== 'object') return payload
-    const count: DecryptCount = { decrypted: 0, withheld: 0, failed: 0 }
-    const canDecrypt = request.principal?.permissions.has('sensitive:decrypt') ?? false
-    decryptTokens(payload, canDecrypt, ring, count)
-    if (count.decrypted + count.failed > 0) {
-      auditRequest(audit, request, {
-        action: 'sensitive.decrypt', target: requestTarget(request), result: 'allowed', rows: count.decrypted,
-        detail: count.failed > 0 ? `${count.failed} value(s) could not be decrypted` : '',
-      })
-    }
+    const view = reader(request)
+    view.apply(payload)
+    view.finish()
     return payload
   })
 }
