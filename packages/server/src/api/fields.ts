@@ -4,6 +4,7 @@ import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
 import { chTime, parseRange } from './time-range.ts'
 import { intParam, qs, type ApiDeps } from './deps.ts'
 import { parseTarget, searchWhere } from './search.ts'
+import { errors, ok, query, stringParam, LIMIT, QUERY, TARGET, TIME_RANGE } from './openapi-schemas.ts'
 
 /**
  * GET /api/fields?target=&from=&to= → built-in fields and the attribute names seen in the range.
@@ -21,7 +22,15 @@ function canSeeValues(principal: FastifyRequest['principal'], name: string, dime
 }
 
 export function registerFieldRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.get('/api/fields', { config: { permission: ['logs:read', 'traces:read', 'aggregates:read'] } }, async (request) => {
+  app.get('/api/fields', {
+    config: { permission: ['logs:read', 'traces:read', 'aggregates:read'] },
+    schema: {
+      tags: ['search'],
+      description: 'Field names: the built-in fields of the query language and the attribute names seen in the range (default 24 h), with counts.',
+      querystring: query({ target: TARGET, ...TIME_RANGE }),
+      response: { ...ok('`{ target, builtin, attributes: [{ name, source, count }] }`'), ...errors(400) },
+    },
+  }, async (request) => {
     const target = parseTarget(request.query)
     const range = parseRange(qs(request.query, 'from'), qs(request.query, 'to'), 'now-24h')
     const table = target === 'logs' ? LOGS_TABLE : TRACES_TABLE
@@ -40,7 +49,17 @@ export function registerFieldRoutes(app: FastifyInstance, deps: ApiDeps): void {
     }
   })
 
-  app.get<{ Params: { name: string } }>('/api/fields/:name/values', { config: { permission: ['logs:read', 'traces:read', 'aggregates:read'] } }, async (request) => {
+  app.get<{ Params: { name: string } }>('/api/fields/:name/values', {
+    config: { permission: ['logs:read', 'traces:read', 'aggregates:read'] },
+    schema: {
+      tags: ['search'],
+      description: 'Top values of one field among the records matching `q` (facets). Callers with only `aggregates:read` get counts '
+        + 'without the values of fields that are not configured dimensions (`valuesWithheld` says so).',
+      params: { type: 'object', properties: { name: stringParam('field name, e.g. service, level, http.route') }, required: ['name'] },
+      querystring: query({ q: QUERY, target: TARGET, ...TIME_RANGE, limit: LIMIT(20, 200, 'values') }),
+      response: { ...ok('`{ field, values: [{ value, count }] }` (aggregates only: `{ field, values: [], events, distinctValues, valuesWithheld }`)'), ...errors(400) },
+    },
+  }, async (request) => {
     const target = parseTarget(request.query)
     const range = parseRange(qs(request.query, 'from'), qs(request.query, 'to'), 'now-24h')
     const limit = intParam(request.query, 'limit', 20, 1, 200)

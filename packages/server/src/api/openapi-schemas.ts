@@ -79,3 +79,10 @@ export const TARGET = str('what to search: logs or spans', { default: 'logs' })
 export const LIMIT = (dflt: number, max: number, what = 'records'): Param => str(`${what} to return, 1–${max}`, { default: String(dflt) })
 
 export { str as stringParam }
+
+/**
+ * Route options for a route whose handler checks its own JSON body: the `body` schema documents the
+ * fields, Fastify's validator is not run on them — it would coerce (`["alice"]` to "alice", 123 to
+ * "123", "admin" to ["admin"]) and answer with its own wording instead of the route's.
+ */
+export const HANDLER_CHECKS_BODY = { validatorCompiler: () => () => true } as const

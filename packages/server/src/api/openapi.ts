@@ -3,7 +3,6 @@ import swagger from '@fastify/swagger'
 import type { Permission } from './deps.ts'
 import { ok, publicErrors } from './openapi-schemas.ts'
 import { renderApiDocs, type OpenApiDocument } from './openapi-page.ts'
-import { ROUTE_DOCS } from './openapi-routes.ts'
 
 /**
  *   route schemas (description, tags, params, errors) ──@fastify/swagger──► GET /api/openapi.json
@@ -54,9 +53,7 @@ export async function registerOpenApi(app: FastifyInstance, opts: { version?: st
     },
     transform: ({ schema, url, route }) => {
       const perms = permissionsOf(route)
-      const own = schema && Object.keys(schema).length > 0 ? schema : undefined
-      const method = [route.method].flat()[0]
-      const s = { ...(own ?? ROUTE_DOCS[`${method} ${url}`] ?? {}) } as Record<string, unknown>
+      const s = { ...(schema ?? {}) } as Record<string, unknown>
       const identity = (route.config as { identity?: string } | undefined)?.identity
       const isPublic = perms.includes('public') || identity === 'none'
       s['x-permission'] = perms

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { parseRange } from '../api/time-range.ts'
 import { intParam, qs } from '../api/deps.ts'
+import { errors, ok, query, stringParam, LIMIT, TIME_RANGE } from '../api/openapi-schemas.ts'
 import type { AuditLog } from './audit-log.ts'
 import type { AuditEvent, AuditResult } from './chain.ts'
 
@@ -111,7 +112,20 @@ export function installApiAudit(app: FastifyInstance, audit: AuditLog): void {
 
 /** GET /api/audit?user=&action=&from=&to=&limit= (newest first) for `audit:read`. */
 export function registerAuditRoutes(app: FastifyInstance, audit: AuditLog): void {
-  app.get('/api/audit', { config: { permission: 'audit:read' } }, async (request) => {
+  app.get('/api/audit', {
+    config: { permission: 'audit:read' },
+    schema: {
+      tags: ['audit'],
+      description: 'The tamper-evident access audit, newest first (default the last 30 days): who read, searched, exported, decrypted or changed what.',
+      querystring: query({
+        user: stringParam('user name (or `cli:<os user>`, `anonymous`)'),
+        action: stringParam('e.g. search, export, trace.read, sensitive.decrypt, auth.login_failed'),
+        ...TIME_RANGE,
+        limit: LIMIT(100, 10000, 'entries'),
+      }),
+      response: { ...ok('`{ from, to, entries: [{ seq, time, actor, action, target, client, result, rows, detail, hash }] }`'), ...errors(400) },
+    },
+  }, async (request) => {
     const q = request.query
     const range = parseRange(qs(q, 'from'), qs(q, 'to'), 'now-30d')
     const user = qs(q, 'user')

@@ -7,6 +7,7 @@ import type { Authenticator } from './authenticator.ts'
 import { randomPassword } from './secrets.ts'
 import { userView } from './users.ts'
 import type { DutyCheck } from './duties.ts'
+import { errors, ok, stringParam, HANDLER_CHECKS_BODY } from '../api/openapi-schemas.ts'
 
 /**
  * Administration API (each change audited):
@@ -56,9 +57,17 @@ async function pendingOr<T>(fn: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
+const USERNAME = { type: 'object', properties: { username: stringParam('user name') }, required: ['username'] }
+const ROLES = { type: 'array', items: { type: 'string' }, description: 'e.g. support, developer, analyst, admin, auditor' }
+const jsonBody = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', properties, required })
+const PENDING = { 202: { description: '`{ pending: true, username, roles, message }`: the roles grant permissions the caller lacks; a second admin must send the same change', type: 'object', additionalProperties: true } }
+
+/** Route options: permission, self-audited (change()), the OpenAPI schema (tags `admin`); bodies are checked by the handlers. */
+function route(permission: 'users:manage' | 'keys:manage', schema: Record<string, unknown>) {
+  return { config: { permission, audit: false as const }, schema: { tags: ['admin'], ...schema }, ...HANDLER_CHECKS_BODY }
+}
+
 export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, audit: AuditLog, duties: DutyCheck): void {
-  const users = { config: { permission: 'users:manage' as const, audit: false as const } }
-  const keys = { config: { permission: 'keys:manage' as const, audit: false as const } }
 
   /** Runs a change and audits it: allowed, waiting for a second admin (PendingApproval rethrown), or failed. */
   async function change<T>(request: FastifyRequest, action: string, target: string, fn: () => Promise<T>, targetOf?: (out: T) => string): Promise<T> {
@@ -76,9 +85,13 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, a
     }
   }
 
-  app.get('/api/admin/users', users, async () => ({ users: (await auth.users.list()).map(userView) }))
+  app.get('/api/admin/users', route('users:manage', { description: 'Every user with roles and state.', response: { ...ok('`{ users }`'), ...errors() } }), async () => ({ users: (await auth.users.list()).map(userView) }))
 
-  app.post('/api/admin/users', users, async (request, reply) => {
+  app.post('/api/admin/users', route('users:manage', {
+    description: 'Creates a user. Without `password` a random one is generated and returned once.',
+    body: jsonBody({ username: { type: 'string' }, roles: ROLES, password: { type: 'string' } }, ['username']),
+    response: { 201: { description: '`{ user, password? }`: the user (and the generated password)', type: 'object', additionalProperties: true }, ...PENDING, ...errors(400) },
+  }), async (request, reply) => {
     const b = body(request)
     const username = optionalString(b.username, 'username') ?? ''
     const roles = stringList(b.roles ?? [], 'roles')
@@ -93,7 +106,12 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, a
     return { user: userView(user), ...(given === undefined ? { password } : {}) }
   })
 
-  app.put<{ Params: { username: string } }>('/api/admin/users/:username/roles', users, async (request, reply) => {
+  app.put<{ Params: { username: string } }>('/api/admin/users/:username/roles', route('users:manage', {
+    description: 'Replaces a user\'s roles (not one\'s own).',
+    params: USERNAME,
+    body: jsonBody({ roles: ROLES }, ['roles']),
+    response: { ...ok('`{ user }`'), ...PENDING, ...errors(400, 404) },
+  }), async (request, reply) => {
     const roles = stringList(body(request).roles, 'roles')
     const { username } = request.params
     const user = await pendingOr(() => change(request, 'user.roles', JSON.stringify({ username, roles }), async () => {
@@ -106,7 +124,12 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, a
     return { user: userView(user) }
   })
 
-  app.put<{ Params: { username: string } }>('/api/admin/users/:username/password', users, async (request) => {
+  app.put<{ Params: { username: string } }>('/api/admin/users/:username/password', route('users:manage', {
+    description: 'Sets a password (random when none is sent, returned once) and ends the user\'s sessions.',
+    params: USERNAME,
+    body: jsonBody({ password: { type: 'string' } }),
+    response: { ...ok('`{ user, password? }`'), ...errors(400, 404) },
+  }), async (request) => {
     const given = optionalString(body(request).password, 'password')
     const password = given ?? randomPassword()
     const { username } = request.params
@@ -115,7 +138,11 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, a
   })
 
   for (const [path, disabled] of [['disable', true], ['enable', false]] as const) {
-    app.post<{ Params: { username: string } }>(`/api/admin/users/:username/${path}`, users, async (request) => {
+    app.post<{ Params: { username: string } }>(`/api/admin/users/:username/${path}`, route('users:manage', {
+      description: disabled ? 'Disables a user and ends their sessions.' : 'Enables a disabled user.',
+      params: USERNAME,
+      response: { ...ok('`{ user }`'), ...errors(404) },
+    }), async (request) => {
       const { username } = request.params
       const user = await change(request, `user.${path}`, JSON.stringify({ username }), async () => {
         duties.keepsAManager(username, { disabled }, await auth.users.list())
@@ -125,12 +152,16 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, a
     })
   }
 
-  app.get('/api/admin/keys', keys, async () => {
+  app.get('/api/admin/keys', route('keys:manage', { description: 'Every API key (never the secret).', response: { ...ok('`{ keys }`'), ...errors() } }), async () => {
     await auth.keys.load()
     return { keys: auth.keys.list().map(keyView) }
   })
 
-  app.post('/api/admin/keys', keys, async (request, reply) => {
+  app.post('/api/admin/keys', route('keys:manage', {
+    description: 'Creates an API key: `ingest` keys only write (optionally bound to one service), `read` keys only read. The secret is returned once.',
+    body: jsonBody({ scope: { type: 'string', description: 'ingest or read' }, name: { type: 'string' }, service: { type: 'string', description: 'ingest keys: the only service it may send as' } }, ['scope']),
+    response: { 201: { description: '`{ key, secret }`', type: 'object', additionalProperties: true }, ...errors(400) },
+  }), async (request, reply) => {
     const b = body(request)
     const scope = optionalString(b.scope, 'scope') ?? ''
     const name = optionalString(b.name, 'name') ?? ''
@@ -142,7 +173,11 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, a
     return { key: keyView(created.key), secret: created.secret }
   })
 
-  app.delete<{ Params: { id: string } }>('/api/admin/keys/:id', keys, async (request) => {
+  app.delete<{ Params: { id: string } }>('/api/admin/keys/:id', route('keys:manage', {
+    description: 'Revokes an API key.',
+    params: { type: 'object', properties: { id: stringParam('key id') }, required: ['id'] },
+    response: { ...ok('`{ key }`: the revoked key'), ...errors(404) },
+  }), async (request) => {
     const { id } = request.params
     const key = await change(request, 'key.revoke', JSON.stringify({ id }), () => auth.keys.revoke(id))
     return { key: keyView(key) }

@@ -7,6 +7,7 @@ import type { Authenticator } from './authenticator.ts'
 import { sessionCookie } from './credentials.ts'
 import { LoginGuard } from './login-guard.ts'
 import { csrfTokenFor, verifyPassword } from './secrets.ts'
+import { ok, publicErrors, HANDLER_CHECKS_BODY } from '../api/openapi-schemas.ts'
 
 /**
  * POST /api/auth/login  {username, password} → session cookie + {token, csrfToken, …}
@@ -24,7 +25,21 @@ export function registerAuthRoutes(app: FastifyInstance, config: Config, auth: A
   const secure = sec.tls.cert !== '' || sec.secureCookies
   const maxAgeSeconds = Math.round(sec.sessionHours * 3600)
 
-  app.post('/api/auth/login', { config: { identity: 'none', audit: false } }, async (request, reply) => {
+  app.post('/api/auth/login', {
+    config: { identity: 'none', audit: false },
+    ...HANDLER_CHECKS_BODY,
+    schema: {
+      tags: ['auth'],
+      description: 'Sign in. Answers a bearer `token` (send `Authorization: Bearer <token>`), a `csrfToken` for cookie sessions, roles, permissions and `expiresAt`; '
+        + 'also sets the session cookie. Failed attempts are throttled per address and user.',
+      body: {
+        type: 'object',
+        properties: { username: { type: 'string', description: 'user name' }, password: { type: 'string', description: 'password' } },
+        required: ['username', 'password'],
+      },
+      response: { ...ok('`{ username, roles, permissions, token, csrfToken, expiresAt }`'), ...publicErrors(400, 401, 429) },
+    },
+  }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>
     const username = typeof body.username === 'string' ? body.username : ''
     const password = typeof body.password === 'string' ? body.password : ''
@@ -61,7 +76,10 @@ export function registerAuthRoutes(app: FastifyInstance, config: Config, auth: A
     }
   })
 
-  app.post('/api/auth/logout', { config: { identity: 'any', audit: false } }, async (request, reply) => {
+  app.post('/api/auth/logout', {
+    config: { identity: 'any', audit: false },
+    schema: { tags: ['auth'], description: 'Ends the caller\'s session and clears the cookie.', response: { ...ok('`{ ok: true }`'), ...publicErrors(401) } },
+  }, async (request, reply) => {
     const p = request.principal
     if (p?.sessionToken) await auth.sessions.revoke(p.sessionToken)
     auditRequest(audit, request, { action: 'auth.logout', target: '', result: 'allowed' })
@@ -69,7 +87,14 @@ export function registerAuthRoutes(app: FastifyInstance, config: Config, auth: A
     return { ok: true }
   })
 
-  app.get('/api/auth/me', { config: { identity: 'any', audit: false } }, async (request) => {
+  app.get('/api/auth/me', {
+    config: { identity: 'any', audit: false },
+    schema: {
+      tags: ['auth'],
+      description: 'Who the caller is: kind, id, roles, permissions (and the csrfToken for cookie sessions).',
+      response: { ...ok('`{ kind, id, name, roles, permissions, authenticated, csrfToken? }`'), ...publicErrors(401) },
+    },
+  }, async (request) => {
     const p = request.principal
     return {
       kind: p?.kind, id: p?.id, name: p?.name, roles: p?.roles ?? [],

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { KeyRing } from './crypto.ts'
 import type { EncryptStage } from './encrypt.ts'
 import type { RedactStage } from './redact.ts'
+import { errors, ok } from '../api/openapi-schemas.ts'
 
 /**
  * GET /api/admin/redaction (permission `retention:manage`, audited as `redaction.counters`):
@@ -26,7 +27,10 @@ export interface RedactionRouteDeps {
 
 export function registerRedactionRoutes(app: FastifyInstance, deps: RedactionRouteDeps): void {
   const since = new Date().toISOString()
-  app.get('/api/admin/redaction', { config: { permission: 'retention:manage', audit: 'redaction.counters' } }, async () => {
+  app.get('/api/admin/redaction', {
+    config: { permission: 'retention:manage', audit: 'redaction.counters' },
+    schema: { tags: ['admin'], description: 'Redaction and encryption counters per service and rule, key ids in use.', response: { ...ok('counters'), ...errors() } },
+  }, async () => {
     const services = deps.redact?.counters() ?? {}
     const totals: Record<string, number> = {}
     for (const perRule of Object.values(services)) {
