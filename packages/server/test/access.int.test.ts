@@ -152,9 +152,20 @@ describe('permission matrix', () => {
     const list = await req('/api/admin/keys', { token: tokens.admin })
     const listed = list.body.keys.find((x: any) => x.id === k.body.key.id)
     assert.equal(listed.revoked, true)
-    assert.ok(listed.lastUsedMs > 0, 'last use is kept')
+    assert.match(listed.lastUsedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, 'last use is kept, in ISO 8601 UTC')
+    assert.match(listed.revokedAt, /^\d{4}-\d\d-\d\dT.*Z$/)
+    assert.ok(Date.parse(listed.revokedAt) >= Date.parse(listed.createdAt))
     assert.ok(!JSON.stringify(list.body).includes(k.body.secret), 'secrets are never listed')
     assert.ok(!JSON.stringify(list.body).includes('keyHash'))
+  })
+
+  test('the admin API answers users\' times in ISO 8601 UTC, like the rest of the API', async () => {
+    const list = await req('/api/admin/users', { token: tokens.admin })
+    assert.equal(list.status, 200)
+    for (const u of list.body.users) {
+      for (const f of ['createdAt', 'updatedAt', 'sessionsAfter']) assert.match(u[f], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, `${u.username}.${f}`)
+      assert.deepEqual(Object.keys(u).filter((k) => k.endsWith('Ms') || k === 'passwordHash'), [])
+    }
   })
 
   test('unknown routes answer 404, not an error', async () => {

@@ -7,7 +7,7 @@ import type { Authenticator } from './authenticator.ts'
 import { randomPassword } from './secrets.ts'
 import { userView } from './users.ts'
 import type { DutyCheck } from './duties.ts'
-import { errors, ok, stringParam, HANDLER_CHECKS_BODY } from '../api/openapi-schemas.ts'
+import { errors, stringParam, HANDLER_CHECKS_BODY } from '../api/openapi-schemas.ts'
 
 /**
  * Administration API (each change audited):
@@ -60,6 +60,29 @@ async function pendingOr<T>(fn: () => Promise<T>): Promise<T | undefined> {
 const USERNAME = { type: 'object', properties: { username: stringParam('user name') }, required: ['username'] }
 const ROLES = { type: 'array', items: { type: 'string' }, description: 'e.g. support, developer, analyst, admin, auditor' }
 const jsonBody = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', properties, required })
+const TIME = (description: string, nullable = false) => ({ type: nullable ? ['string', 'null'] : 'string', format: 'date-time', description: `${description} (ISO 8601 UTC)` })
+/** A user as the admin API answers it (auth/users.ts userView). */
+const USER = {
+  type: 'object',
+  properties: {
+    username: { type: 'string' }, roles: { type: 'array', items: { type: 'string' } }, disabled: { type: 'boolean' },
+    createdAt: TIME('created'), updatedAt: TIME('last changed'), sessionsAfter: TIME('sessions created before this are not valid (last password change or disabling)'),
+  },
+  required: ['username', 'roles', 'disabled', 'createdAt', 'updatedAt', 'sessionsAfter'],
+}
+/** An API key as the admin API answers it (auth/api-keys.ts keyView): never the secret. */
+const KEY = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string', enum: ['ingest', 'read'] }, service: { type: 'string', description: 'ingest keys: the only service it may send as (\'\' = any)' },
+    createdBy: { type: 'string' }, createdAt: TIME('created'), revoked: { type: 'boolean' }, revokedAt: TIME('revoked; null while active', true), lastUsedAt: TIME('last used; null when never', true),
+  },
+  required: ['id', 'name', 'scope', 'service', 'createdBy', 'createdAt', 'revoked', 'revokedAt', 'lastUsedAt'],
+}
+/** A JSON answer with these fields (the first `required` ones always present). */
+const answer = (description: string, properties: Record<string, unknown>, required = Object.keys(properties)) => ({ description, type: 'object', properties, required })
+const PASSWORD = { type: 'string', description: 'the generated password, shown once (only when none was sent)' }
+
 const PENDING = { 202: { description: '`{ pending: true, username, roles, message }`: the roles grant permissions the caller lacks; a second admin must send the same change', type: 'object', additionalProperties: true } }
 
 /** Route options: permission, self-audited (change()), the OpenAPI schema (tags `admin`); bodies are checked by the handlers. */
@@ -85,12 +108,12 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, a
     }
   }
 
-  app.get('/api/admin/users', route('users:manage', { description: 'Every user with roles and state.', response: { ...ok('`{ users }`'), ...errors() } }), async () => ({ users: (await auth.users.list()).map(userView) }))
+  app.get('/api/admin/users', route('users:manage', { description: 'Every user with roles and state.', response: { 200: answer('every user', { users: { type: 'array', items: USER } }), ...errors() } }), async () => ({ users: (await auth.users.list()).map(userView) }))
 
   app.post('/api/admin/users', route('users:manage', {
     description: 'Creates a user. Without `password` a random one is generated and returned once.',
     body: jsonBody({ username: { type: 'string' }, roles: ROLES, password: { type: 'string' } }, ['username']),
-    response: { 201: { description: '`{ user, password? }`: the user (and the generated password)', type: 'object', additionalProperties: true }, ...PENDING, ...errors(400) },
+    response: { 201: answer('the user (and the generated password)', { user: USER, password: PASSWORD }, ['user']), ...PENDING, ...errors(400) },
   }), async (request, reply) => {
     const b = body(request)
     const username = optionalString(b.username, 'username') ?? ''
@@ -110,7 +133,7 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, a
     description: 'Replaces a user\'s roles (not one\'s own).',
     params: USERNAME,
     body: jsonBody({ roles: ROLES }, ['roles']),
-    response: { ...ok('`{ user }`'), ...PENDING, ...errors(400, 404) },
+    response: { 200: answer('the user', { user: USER }), ...PENDING, ...errors(400, 404) },
   }), async (request, reply) => {
     const roles = stringList(body(request).roles, 'roles')
     const { username } = request.params
@@ -128,7 +151,7 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, a
     description: 'Sets a password (random when none is sent, returned once) and ends the user\'s sessions.',
     params: USERNAME,
     body: jsonBody({ password: { type: 'string' } }),
-    response: { ...ok('`{ user, password? }`'), ...errors(400, 404) },
+    response: { 200: answer('the user (and the generated password)', { user: USER, password: PASSWORD }, ['user']), ...errors(400, 404) },
   }), async (request) => {
     const given = optionalString(body(request).password, 'password')
     const password = given ?? randomPassword()
@@ -141,7 +164,7 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, a
     app.post<{ Params: { username: string } }>(`/api/admin/users/:username/${path}`, route('users:manage', {
       description: disabled ? 'Disables a user and ends their sessions.' : 'Enables a disabled user.',
       params: USERNAME,
-      response: { ...ok('`{ user }`'), ...errors(404) },
+      response: { 200: answer('the user', { user: USER }), ...errors(404) },
     }), async (request) => {
       const { username } = request.params
       const user = await change(request, `user.${path}`, JSON.stringify({ username }), async () => {
@@ -152,7 +175,7 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, a
     })
   }
 
-  app.get('/api/admin/keys', route('keys:manage', { description: 'Every API key (never the secret).', response: { ...ok('`{ keys }`'), ...errors() } }), async () => {
+  app.get('/api/admin/keys', route('keys:manage', { description: 'Every API key (never the secret).', response: { 200: answer('every API key', { keys: { type: 'array', items: KEY } }), ...errors() } }), async () => {
     await auth.keys.load()
     return { keys: auth.keys.list().map(keyView) }
   })
@@ -160,7 +183,7 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, a
   app.post('/api/admin/keys', route('keys:manage', {
     description: 'Creates an API key: `ingest` keys only write (optionally bound to one service), `read` keys only read. The secret is returned once.',
     body: jsonBody({ scope: { type: 'string', description: 'ingest or read' }, name: { type: 'string' }, service: { type: 'string', description: 'ingest keys: the only service it may send as' } }, ['scope']),
-    response: { 201: { description: '`{ key, secret }`', type: 'object', additionalProperties: true }, ...errors(400) },
+    response: { 201: answer('the key and its secret, shown once', { key: KEY, secret: { type: 'string', description: 'send as `Authorization: Bearer <secret>`' } }), ...errors(400) },
   }), async (request, reply) => {
     const b = body(request)
     const scope = optionalString(b.scope, 'scope') ?? ''
@@ -176,7 +199,7 @@ export function registerAdminRoutes(app: FastifyInstance, auth: Authenticator, a
   app.delete<{ Params: { id: string } }>('/api/admin/keys/:id', route('keys:manage', {
     description: 'Revokes an API key.',
     params: { type: 'object', properties: { id: stringParam('key id') }, required: ['id'] },
-    response: { ...ok('`{ key }`: the revoked key'), ...errors(404) },
+    response: { 200: answer('the revoked key', { key: KEY }), ...errors(404) },
   }), async (request) => {
     const { id } = request.params
     const key = await change(request, 'key.revoke', JSON.stringify({ id }), () => auth.keys.revoke(id))

@@ -23,11 +23,28 @@ export interface ApiKey {
   lastUsedMs: number
 }
 
-export type ApiKeyView = Omit<ApiKey, 'keyHash'>
+/** What the admin API and `beacon key list --json` show: never the secret or its hash; times ISO 8601 UTC. */
+export interface ApiKeyView {
+  id: string
+  name: string
+  scope: KeyScope
+  service: string
+  createdBy: string
+  createdAt: string
+  revoked: boolean
+  /** null while the key is active. */
+  revokedAt: string | null
+  /** null when the key was never used. */
+  lastUsedAt: string | null
+}
+
+const isoOrNull = (ms: number): string | null => (ms > 0 ? new Date(ms).toISOString() : null)
 
 export function keyView(k: ApiKey): ApiKeyView {
-  const { keyHash: _hash, ...view } = k
-  return view
+  return {
+    id: k.id, name: k.name, scope: k.scope, service: k.service, createdBy: k.createdBy, createdAt: new Date(k.createdAtMs).toISOString(),
+    revoked: k.revoked, revokedAt: k.revoked ? isoOrNull(k.revokedAtMs) : null, lastUsedAt: isoOrNull(k.lastUsedMs),
+  }
 }
 
 interface KeyRow {

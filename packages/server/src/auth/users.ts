@@ -16,8 +16,16 @@ export interface User {
   updatedAtMs: number
 }
 
-/** What listings show: never the hash. */
-export type UserView = Omit<User, 'passwordHash'>
+/** What the admin API and `beacon user list --json` show: never the hash; times ISO 8601 UTC. */
+export interface UserView {
+  username: string
+  roles: string[]
+  disabled: boolean
+  createdAt: string
+  updatedAt: string
+  /** Sessions created before this time are not valid (the last password change or disabling). */
+  sessionsAfter: string
+}
 
 export const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/
 
@@ -38,8 +46,10 @@ function fromRow(r: UserRow): User {
 }
 
 export function userView(u: User): UserView {
-  const { passwordHash: _hash, ...view } = u
-  return view
+  return {
+    username: u.username, roles: u.roles, disabled: u.disabled,
+    createdAt: new Date(u.createdAtMs).toISOString(), updatedAt: new Date(u.updatedAtMs).toISOString(), sessionsAfter: new Date(u.sessionsAfterMs).toISOString(),
+  }
 }
 
 /** How long a looked-up user is trusted before the store is asked again (changes made here apply at once). */

@@ -65,7 +65,8 @@ async function readStdin(): Promise<string> {
 }
 
 const roleList = (s: string): string[] => s.split(',').map((r) => r.trim()).filter(Boolean)
-const time = (ms: number): string => (ms > 0 ? new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z') : '-')
+/** An ISO time to the second, or '-' (never). */
+const time = (iso: string | null): string => (iso ? iso.replace(/\.\d+Z$/, 'Z') : '-')
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)))
@@ -97,7 +98,7 @@ export function registerSecurityCommands(program: Command): void {
         const list = (await ctx.users.list()).map(userView)
         if (opts.json) { process.stdout.write(JSON.stringify(list, null, 2) + '\n'); return }
         process.stdout.write(table([['USER', 'ROLES', 'STATE', 'CREATED', 'UPDATED'],
-          ...list.map((u) => [u.username, u.roles.join(',') || '-', u.disabled ? 'disabled' : 'active', time(u.createdAtMs), time(u.updatedAtMs)])]))
+          ...list.map((u) => [u.username, u.roles.join(',') || '-', u.disabled ? 'disabled' : 'active', time(u.createdAt), time(u.updatedAt)])]))
       })
     })
 
@@ -159,7 +160,7 @@ export function registerSecurityCommands(program: Command): void {
         const list = ctx.keys.list().map(keyView)
         if (opts.json) { process.stdout.write(JSON.stringify(list, null, 2) + '\n'); return }
         process.stdout.write(table([['ID', 'SCOPE', 'SERVICE', 'NAME', 'STATE', 'CREATED', 'LAST USED'],
-          ...list.map((k) => [k.id, k.scope, k.service || '*', k.name || '-', k.revoked ? 'revoked' : 'active', time(k.createdAtMs), time(k.lastUsedMs)])]))
+          ...list.map((k) => [k.id, k.scope, k.service || '*', k.name || '-', k.revoked ? 'revoked' : 'active', time(k.createdAt), time(k.lastUsedAt)])]))
       })
     })
 

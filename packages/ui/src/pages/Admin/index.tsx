@@ -3,10 +3,11 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { api } from '../../api/client.ts'
 import { useAuth } from '../../components/Auth/auth.tsx'
 import { ErrorState, Loading } from '../../components/States/index.tsx'
-import { formatLocal } from '../../model/time.ts'
+import { exactTitle, formatLocal } from '../../model/time.ts'
 
-interface User { username: string; roles: string[]; disabled: boolean; createdAtMs: number }
-interface Key { id: string; name: string; scope: string; service: string; createdBy: string; createdAtMs: number; revoked: boolean; lastUsedAtMs?: number }
+/** As GET /api/admin/users and /api/admin/keys answer them: times ISO 8601 UTC (null: not revoked / never used). */
+interface User { username: string; roles: string[]; disabled: boolean; createdAt: string; updatedAt: string }
+interface Key { id: string; name: string; scope: string; service: string; createdBy: string; createdAt: string; revoked: boolean; revokedAt: string | null; lastUsedAt: string | null }
 
 const ROLES = ['support', 'developer', 'analyst', 'admin', 'auditor']
 
@@ -56,7 +57,7 @@ function Users() {
                     onChange={(e) => setUserRoles.mutate({ username: u.username, roles: e.target.checked ? [...u.roles, r] : u.roles.filter((x) => x !== r) })} /> {r}
                 </label>))}
               </td>
-              <td className="mono">{formatLocal(u.createdAtMs, false)}</td>
+              <td className="mono" title={exactTitle(u.createdAt)}>{formatLocal(u.createdAt, false)}</td>
               <td>{u.disabled ? <span className="badge err">disabled</span> : <span className="badge ok">active</span>}</td>
               <td><button type="button" className="small" onClick={() => toggle.mutate(u)}>{u.disabled ? 'Enable' : 'Disable'}</button></td>
             </tr>))}
@@ -95,11 +96,13 @@ function Keys() {
       <h2 id="keys-title">API keys</h2>
       {q.isPending ? <Loading what="keys" /> : q.error ? <ErrorState error={q.error} /> : (
         <table className="grid">
-          <thead><tr><th>Id</th><th>Name</th><th>Scope</th><th>Service</th><th>Created by</th><th>State</th><th /></tr></thead>
+          <thead><tr><th>Id</th><th>Name</th><th>Scope</th><th>Service</th><th>Created by</th><th>Created</th><th>Last used</th><th>State</th><th /></tr></thead>
           <tbody>{q.data.keys.map((k) => (
             <tr key={k.id}>
               <td className="mono">{k.id}</td><td>{k.name}</td><td>{k.scope}</td><td>{k.service || 'any'}</td><td className="mono">{k.createdBy}</td>
-              <td>{k.revoked ? <span className="badge err">revoked</span> : <span className="badge ok">active</span>}</td>
+              <td className="mono" title={exactTitle(k.createdAt)}>{formatLocal(k.createdAt, false)}</td>
+              <td className="mono">{k.lastUsedAt ? <span title={exactTitle(k.lastUsedAt)}>{formatLocal(k.lastUsedAt, false)}</span> : 'never'}</td>
+              <td>{k.revoked ? <span className="badge err" title={k.revokedAt ? `revoked ${exactTitle(k.revokedAt)}` : undefined}>revoked</span> : <span className="badge ok">active</span>}</td>
               <td>{!k.revoked && <button type="button" className="small" onClick={() => { if (confirm(`Revoke key ${k.id}? Clients using it stop working.`)) revoke.mutate(k.id) }}>Revoke</button>}</td>
             </tr>))}
           </tbody>
