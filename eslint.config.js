@@ -12,5 +12,10 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // Layering: the query language is a leaf package; the server depends on it, never the reverse.
+    files: ['packages/query/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@beacon/server', '@beacon/server/*', '**/server/**'], message: 'packages/query must not depend on the server' }] }] },
+  },
   { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
 )

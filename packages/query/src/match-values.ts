@@ -4,7 +4,7 @@ import { textTokens } from './values.ts'
 
 /**
  * ClickHouse's value semantics, re-done in JavaScript for the in-memory evaluator (match.ts). Each
- * function names the SQL it mirrors; the contract test (match.int.test.ts) holds them to the engine.
+ * function names the SQL it mirrors; the contract test (packages/server/test/query-match.int.test.ts) holds them to the engine.
  */
 
 const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/

@@ -9,7 +9,7 @@ import { parseDurationNs, parseNumber } from './values.ts'
 /**
  * The in-memory evaluator: the same syntax tree the SQL compiler takes, compiled to a predicate over
  * records as they pass the ingest pipeline (live tail, instant alert rules). It answers exactly what
- * the SQL compiler would answer on the stored row (match.int.test.ts runs every query of the
+ * the SQL compiler would answer on the stored row (packages/server/test/query-match.int.test.ts runs every query of the
  * language test table through both on the same records).
  *
  *   Ast ──▶ and / or / not ──▶ closures

@@ -1,9 +1,11 @@
 /**
- * The language test table: records and, for each query, exactly the records it must match. Shared
- * by the engine test (the SQL compiler on real chDB, engine.int.test.ts) and the contract test (SQL
- * compiler vs in-memory evaluator, match.int.test.ts). Records are in the ingest pipeline's shape
- * (packages/server/src/pipeline/record.ts); tests store them through the server's own encoder.
- * Each record's label is its scopeName.
+ * The language test table: records and, for each query, exactly the records it must match
+ * (exported as `@beacon/query/test-table`). Used by the server's tests, which own the tables: the
+ * engine test (the SQL compiler on real chDB, packages/server/test/query-engine.int.test.ts), the
+ * contract test (SQL compiler vs in-memory evaluator, packages/server/test/query-match.int.test.ts)
+ * and the API audit (search-language.int.test.ts). Records are in the ingest pipeline's shape
+ * (packages/server/src/pipeline/record.ts); the tests store them through the server's own encoder.
+ * This package depends on nothing of the server (eslint enforces it). Each record's label is its scopeName.
  */
 
 type Attrs = Record<string, string>

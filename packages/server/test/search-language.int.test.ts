@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startTestBeacon, type TestBeacon } from '../src/testing.ts'
 import type { LogRecord, SpanRecord } from '../src/pipeline/record.ts'
-import { DAY, LOG_BATCHES, LOG_CASES, SPAN_CASES, SPANS } from '../../query/src/test-table.ts'
+import { DAY, LOG_BATCHES, LOG_CASES, SPAN_CASES, SPANS } from '@beacon/query/test-table'
 
 /**
  * Every query of the language test table (every field and operator of docs/query-language.md, on

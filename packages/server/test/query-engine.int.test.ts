@@ -1,9 +1,9 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { LOGS_TABLE, TRACES_TABLE, logsTableSql } from '../../server/src/store/schema.ts'
-import { compileSearch } from './index.ts'
-import { createEngine, KEYS, type Engine } from './test-engine.ts'
-import { LOG_BATCHES, LOG_CASES, SPAN_CASES, SPANS } from './test-table.ts'
+import { compileSearch } from '@beacon/query'
+import { LOG_BATCHES, LOG_CASES, SPAN_CASES, SPANS } from '@beacon/query/test-table'
+import { LOGS_TABLE, TRACES_TABLE, logsTableSql } from '../src/store/schema.ts'
+import { createEngine, KEYS, type Engine } from './query-engine.ts'
 
 /**
  * The compiler against the real engine (chDB, ClickHouse 26.x): the tables from schema.ts, a

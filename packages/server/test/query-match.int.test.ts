@@ -1,10 +1,10 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { LOGS_TABLE, TRACES_TABLE } from '../../server/src/store/schema.ts'
-import { compileMatcher, parseQuery } from './index.ts'
-import { createEngine, KEYS, type Engine } from './test-engine.ts'
-import { DAY, ERROR, INFO, LOG_BATCHES, LOG_CASES, SPAN_CASES, SPANS, log, span, type TableLog, type TableSpan } from './test-table.ts'
+import { compileMatcher, parseQuery } from '@beacon/query'
+import { DAY, ERROR, INFO, LOG_BATCHES, LOG_CASES, SPAN_CASES, SPANS, log, span, type TableLog, type TableSpan } from '@beacon/query/test-table'
+import { LOGS_TABLE, TRACES_TABLE } from '../src/store/schema.ts'
+import { createEngine, KEYS, type Engine } from './query-engine.ts'
 
 /**
  * The contract between the two evaluators of the language: every query of the language test table

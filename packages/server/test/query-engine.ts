@@ -4,11 +4,11 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { createClient, type ClickHouseClient } from '@clickhouse/client'
 import { createChdbConnection } from 'chdb/connection'
-import { businessKeysSchema } from '../../server/src/config/schema.ts'
-import { createRowEncoder } from '../../server/src/store/encode.ts'
-import { LOG_INSERT_COLUMNS, LOGS_TABLE, SPAN_INSERT_COLUMNS, TRACES_TABLE, logsTableSql, tracesTableSql } from '../../server/src/store/schema.ts'
-import { compileSearch } from './index.ts'
-import type { TableLog, TableSpan } from './test-table.ts'
+import { compileSearch } from '@beacon/query'
+import type { TableLog, TableSpan } from '@beacon/query/test-table'
+import { businessKeysSchema } from '../src/config/schema.ts'
+import { createRowEncoder } from '../src/store/encode.ts'
+import { LOG_INSERT_COLUMNS, LOGS_TABLE, SPAN_INSERT_COLUMNS, TRACES_TABLE, logsTableSql, tracesTableSql } from '../src/store/schema.ts'
 
 /**
  * Test helper: the real engine (chDB) with the tables exactly as the server declares them, filled
