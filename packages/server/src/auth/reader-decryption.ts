@@ -17,7 +17,14 @@ import type { Reader, ReaderView } from '../api/deps.ts'
  *   GET /api/tail ── per record, audited each second and at close ├─► reader(request).apply / finish
  *   GET /api/export ── per page, audited when the stream ends ────┘
  */
-export interface DecryptCount { decrypted: number; withheld: number; failed: number }
+export interface DecryptCount {
+  /** Values turned back into plaintext (their number goes to the access audit). */
+  decrypted: number
+  /** Values replaced by the `[encrypted]` placeholder (the reader lacks `sensitive:decrypt`). */
+  withheld: number
+  /** Values that failed to decrypt (unknown key id, tampering) and show `[undecryptable]`. */
+  failed: number
+}
 
 /** Replaces encryption tokens anywhere in a JSON-like value, in place. */
 export function decryptTokens(value: unknown, canDecrypt: boolean, ring: KeyRing | undefined, count: DecryptCount): unknown {

@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
-import { createEncryptStage, decryptForReader, ENCRYPTED_PLACEHOLDER, UNDECRYPTABLE_PLACEHOLDER } from './encrypt.ts'
+import { createEncryptStage, ENCRYPTED_PLACEHOLDER, UNDECRYPTABLE_PLACEHOLDER } from './encrypt.ts'
+import { decryptTokens } from '../auth/reader-decryption.ts'
 import { createSecurityStages, securityDataConfigSchema } from './stages.ts'
 import { blindIndex, createKeyRing, decryptValue, generateKey, isEncrypted, tokenKeyId } from './crypto.ts'
 import { runStages } from '../pipeline/pipeline.ts'
@@ -115,7 +116,13 @@ describe('redact and encrypt together', () => {
   })
 })
 
-describe('decryptForReader', () => {
+describe('the reader view of stored attributes (decryptTokens)', () => {
+  const readAs = (a: Record<string, string>, canDecrypt: boolean, keyRing = ring) => {
+    const count = { decrypted: 0, withheld: 0, failed: 0 }
+    decryptTokens(a, canDecrypt, keyRing, count)
+    return count
+  }
+
   function storedAttributes() {
     const log = logRecord({ attributes: { 'customer.email': 'john@example.com', 'order.id': 'A-1' } })
     createEncryptStage({ fields, keyRing: ring }).process(batch([log]))
@@ -124,14 +131,14 @@ describe('decryptForReader', () => {
 
   test('shows plaintext to a permitted reader and counts what it decrypted', () => {
     const a = storedAttributes()
-    assert.deepEqual(decryptForReader(a, true, ring), { decrypted: 1, withheld: 0, failed: 0 })
+    assert.deepEqual(readAs(a, true), { decrypted: 1, withheld: 0, failed: 0 })
     assert.equal(a['customer.email'], 'john@example.com')
     assert.equal(a['order.id'], 'A-1')
   })
 
   test('shows a placeholder to anyone else', () => {
     const a = storedAttributes()
-    assert.deepEqual(decryptForReader(a, false, ring), { decrypted: 0, withheld: 1, failed: 0 })
+    assert.deepEqual(readAs(a, false), { decrypted: 0, withheld: 1, failed: 0 })
     assert.equal(a['customer.email'], ENCRYPTED_PLACEHOLDER)
   })
 
@@ -140,7 +147,7 @@ describe('decryptForReader', () => {
     a['customer.phone'] = 'enc:v1:k1:AAAAAAAAAAAAAAAA:' + 'A'.repeat(30)
     const withoutK1 = createKeyRing({ keys: [{ id: 'k9', key: generateKey() }] })
     assert.equal(tokenKeyId(a['customer.email']), 'k1')
-    assert.deepEqual(decryptForReader(a, true, withoutK1), { decrypted: 0, withheld: 0, failed: 2 })
+    assert.deepEqual(readAs(a, true, withoutK1), { decrypted: 0, withheld: 0, failed: 2 })
     assert.equal(a['customer.email'], UNDECRYPTABLE_PLACEHOLDER)
   })
 })

@@ -1,12 +1,12 @@
 import { z } from 'zod'
 import type { Stage } from '../pipeline/pipeline.ts'
 import type { Attributes, Batch } from '../pipeline/record.ts'
-import { blindIndex, decryptValue, encryptValue, isEncrypted, TOKEN_PREFIX, type KeyRing } from './crypto.ts'
+import { blindIndex, encryptValue, isEncrypted, type KeyRing } from './crypto.ts'
 import { BLIND_INDEX_SUFFIX, compileKeyMatcher } from './field-match.ts'
 import { REDACTED } from './redact-pairs.ts'
 
 /**
- * The encrypt stage and the read-side helper.
+ * The encrypt stage (the read side: auth/reader-decryption.ts).
  *
  *   redact (secrets and cards removed; configured fields NOT masked)
  *     ▼
@@ -14,7 +14,7 @@ import { REDACTED } from './redact-pairs.ts'
  *     customer.email      = "john@example.com"  ──►  "enc:v1:k2:<nonce>:<ciphertext+tag>"
  *     customer.email.bidx =                          blind index of "john@example.com" (32 hex)
  *     ▼
- *   store ··· API: decryptForReader(attrs, canDecrypt) → plaintext or "[encrypted]", count audited
+ *   store ··· API: the reader view (auth/reader-decryption.ts) → plaintext or "[encrypted]", count audited
  */
 
 export const encryptionConfigSchema = z.object({
@@ -91,41 +91,4 @@ export function createEncryptStage(opts: EncryptStageOptions): EncryptStage {
     },
     counters: () => Object.fromEntries(used),
   }
-}
-
-export interface ReaderDecryption {
-  /** Values turned back into plaintext (each one goes to the access audit). */
-  decrypted: number
-  /** Values replaced by the `[encrypted]` placeholder (reader lacks permission). */
-  withheld: number
-  /** Values that failed to decrypt (unknown key id, tampering) and show `[undecryptable]`. */
-  failed: number
-}
-
-/**
- * Prepares attributes for an API response, in place: tokens become plaintext when the reader may
- * decrypt (and a key ring is loaded), otherwise `[encrypted]`.
- * @example
- * const r = decryptForReader(row.attributes, can(user, 'sensitive:decrypt'), keyRing)
- * if (r.decrypted > 0) audit({ action: 'decrypt', count: r.decrypted })
- */
-export function decryptForReader(attrs: Attributes, canDecrypt: boolean, keyRing: KeyRing | undefined): ReaderDecryption {
-  const result: ReaderDecryption = { decrypted: 0, withheld: 0, failed: 0 }
-  for (const key in attrs) {
-    const v = attrs[key]
-    if (!v.startsWith(TOKEN_PREFIX)) continue
-    if (!canDecrypt || keyRing === undefined) {
-      attrs[key] = ENCRYPTED_PLACEHOLDER
-      result.withheld++
-      continue
-    }
-    try {
-      attrs[key] = decryptValue(keyRing, v)
-      result.decrypted++
-    } catch {
-      attrs[key] = UNDECRYPTABLE_PLACEHOLDER
-      result.failed++
-    }
-  }
-  return result
 }

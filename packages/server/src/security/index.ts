@@ -11,8 +11,8 @@ export {
 export { isSecretName, SECRET_FIELD_RULE } from './redact-names.ts'
 export { REDACTED } from './redact-pairs.ts'
 export {
-  createEncryptStage, decryptForReader, encryptionConfigSchema, ENCRYPTED_PLACEHOLDER, UNDECRYPTABLE_PLACEHOLDER,
-  type EncryptStage, type EncryptStageOptions, type EncryptionConfig, type ReaderDecryption,
+  createEncryptStage, encryptionConfigSchema, ENCRYPTED_PLACEHOLDER, UNDECRYPTABLE_PLACEHOLDER,
+  type EncryptStage, type EncryptStageOptions, type EncryptionConfig,
 } from './encrypt.ts'
 export {
   createKeyRing, parseKeySpec, generateKey, encryptValue, decryptValue, isEncrypted, tokenKeyId, blindIndex, normalizeForIndex,
