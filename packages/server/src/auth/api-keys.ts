@@ -24,14 +24,8 @@ export interface ApiKey {
 }
 
 /** What the admin API and `beacon key list --json` show: never the secret or its hash; times ISO 8601 UTC. */
-export interface ApiKeyView {
-  id: string
-  name: string
-  scope: KeyScope
-  service: string
-  createdBy: string
+export interface ApiKeyView extends Pick<ApiKey, 'id' | 'name' | 'scope' | 'service' | 'createdBy' | 'revoked'> {
   createdAt: string
-  revoked: boolean
   /** null while the key is active. */
   revokedAt: string | null
   /** null when the key was never used. */

@@ -17,10 +17,7 @@ export interface User {
 }
 
 /** What the admin API and `beacon user list --json` show: never the hash; times ISO 8601 UTC. */
-export interface UserView {
-  username: string
-  roles: string[]
-  disabled: boolean
+export interface UserView extends Pick<User, 'username' | 'roles' | 'disabled'> {
   createdAt: string
   updatedAt: string
   /** Sessions created before this time are not valid (the last password change or disabling). */
