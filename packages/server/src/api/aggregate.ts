@@ -5,7 +5,7 @@ import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
 import { bucketSeconds, parseRange } from './time-range.ts'
 import { intParam, qs, type ApiDeps } from './deps.ts'
 import { parseTarget, searchWhere, type Target } from './search.ts'
-import { errors, ok } from './openapi-schemas.ts'
+import { errors, ok, query as queryParams, stringParam, QUERY, TARGET, TIME_RANGE } from './openapi-schemas.ts'
 
 /**
  * GET /api/aggregate?q=&from=&to=&target=logs|spans&metrics=count,p95(duration)&groupBy=service,level&interval=auto|1m&top=N
@@ -90,16 +90,13 @@ export function registerAggregateRoutes(app: FastifyInstance, deps: ApiDeps): vo
     schema: {
       description: 'Counts, distinct counts, sums, averages, min/max and percentiles over a query, by up to three fields and/or time buckets; top-N groups with the rest as "other".',
       tags: ['aggregate'],
-      querystring: {
-        type: 'object',
-        properties: {
-          q: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, target: { type: 'string', description: 'logs (default) or spans' },
-          metrics: { type: 'string', description: 'e.g. count,count_distinct(user.id),p95(duration) (default count)' },
-          groupBy: { type: 'string', description: 'up to 3 comma-separated fields, e.g. service,level' },
-          interval: { type: 'string', description: 'auto, or 10s, 1m, 1h, 1d; omit for no time buckets' },
-          top: { type: 'string', description: 'groups returned, 1–100 (default 10); the rest are summed into other' },
-        },
-      },
+      querystring: queryParams({
+        q: QUERY, ...TIME_RANGE, target: TARGET,
+        metrics: stringParam('e.g. count,count_distinct(user.id),p95(duration)', { default: 'count' }),
+        groupBy: stringParam('up to 3 comma-separated fields, e.g. service,level'),
+        interval: stringParam('auto, or 10s, 1m, 1h, 1d; omit for no time buckets'),
+        top: stringParam('groups returned, 1–100; the rest are summed into other', { default: '10' }),
+      }),
       response: { ...ok('`rows` [{ time?, key, values }], `other`, `truncated`, `intervalMs`, `warnings` (docs/search-api.md)'), ...errors(400) },
     },
     config: { permission: ['aggregates:read', 'logs:read', 'traces:read'], audit: 'aggregate' },

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { BeaconError } from '../errors.ts'
 import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
 import { intParam, qs, type ApiDeps } from './deps.ts'
-import { errors, ok } from './openapi-schemas.ts'
+import { errors, ok, query, stringParam } from './openapi-schemas.ts'
 import { LOG_SELECT, ROW_HASH, SPAN_SELECT, logView, parseRecordId, spanView, type LogRow, type SpanRow } from './records.ts'
 
 /**
@@ -20,15 +20,12 @@ export function registerContextRoutes(app: FastifyInstance, deps: ApiDeps): void
     schema: {
       description: 'The records before and after one search hit (same service or same trace), oldest first.',
       tags: ['search'],
-      querystring: {
-        type: 'object',
-        properties: {
-          id: { type: 'string', description: 'The id of a search hit' },
-          by: { type: 'string', description: 'service (default) or trace' },
-          before: { type: 'string', description: 'Records before, 0–500 (default 10)' },
-          after: { type: 'string', description: 'Records after, 0–500 (default 10)' },
-        },
-      },
+      querystring: query({
+        id: stringParam('the id of a search hit'),
+        by: stringParam('service or trace', { default: 'service' }),
+        before: stringParam('records before, 0–500', { default: '10' }),
+        after: stringParam('records after, 0–500', { default: '10' }),
+      }),
       response: { ...ok('`before` (oldest first), `anchor`, `after`: hits as search returns them'), ...errors(400, 404) },
     },
     config: { permission: ['logs:read', 'traces:read'], audit: 'search.context' },

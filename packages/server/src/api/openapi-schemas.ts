@@ -71,9 +71,12 @@ export function query(props: Record<string, Param>): { type: 'object'; propertie
   return { type: 'object', properties: props }
 }
 
-export const FROM = str('start: ISO 8601 time, epoch milliseconds, or now-15m / now-2h / now-7d')
+const FROM_TEXT = 'start: ISO 8601 time, epoch milliseconds, or now-15m / now-2h / now-7d'
+export const FROM = str(FROM_TEXT)
 export const TO = str('end (same forms as from); default now')
 export const TIME_RANGE = { from: FROM, to: TO }
+/** `from` and `to` for a route whose range starts at `defaultFrom` when none is given, e.g. `timeRange('now-1h')`. */
+export const timeRange = (defaultFrom: string): { from: Param; to: Param } => ({ from: str(FROM_TEXT, { default: defaultFrom }), to: TO })
 export const QUERY = str('search in the query language (docs/query-language.md), e.g. `service:shop-api AND level:>=error`')
 export const TARGET = str('what to search: logs or spans', { default: 'logs' })
 export const LIMIT = (dflt: number, max: number, what = 'records'): Param => str(`${what} to return, 1–${max}`, { default: String(dflt) })

@@ -3,6 +3,7 @@ import { BeaconError } from '../errors.ts'
 import { LOGS_TABLE } from '../store/schema.ts'
 import { chTime, parseRange } from './time-range.ts'
 import { intParam, qs, type ApiDeps } from './deps.ts'
+import { errors, ok, stringParam, timeRange, LIMIT } from './openapi-schemas.ts'
 
 /**
  * GET /api/orders?status=&stuck=true&from=&to=&limit= → recent orders (those with a record in the
@@ -36,13 +37,14 @@ export function registerOrderListRoutes(app: FastifyInstance, deps: ApiDeps): vo
       querystring: {
         type: 'object',
         properties: {
-          status: { type: 'string', description: 'Only orders currently in this status' },
+          status: stringParam('only orders currently in this status'),
           stuck: { type: 'string', enum: ['true', 'false', ''], description: 'true: only stuck orders' },
-          from: { type: 'string' }, to: { type: 'string' },
-          limit: { type: 'string', description: '1–1000, default 200' },
+          ...timeRange('now-24h'),
+          limit: LIMIT(200, 1000, 'orders'),
         },
       },
-    } as object,
+      response: { ...ok('`orders` with current status, age, last service and stuck flag'), ...errors(400) },
+    },
   }, async (request) => {
     const range = parseRange(qs(request.query, 'from'), qs(request.query, 'to'), 'now-24h')
     const status = qs(request.query, 'status')

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { TRACES_TABLE } from '../store/schema.ts'
 import { chTime, parseRange } from './time-range.ts'
 import { qs, type ApiDeps } from './deps.ts'
+import { errors, ok, query, timeRange } from './openapi-schemas.ts'
 
 /**
  * GET /api/service-map?from=&to= → services and RabbitMQ queues as nodes, edges from real spans:
@@ -27,8 +28,9 @@ export function registerServiceMapRoutes(app: FastifyInstance, deps: ApiDeps): v
     schema: {
       description: 'Services and queues with request rate, error rate and p95, and the calls between them, from spans',
       tags: ['traces'],
-      querystring: { type: 'object', properties: { from: { type: 'string', description: 'default now-1h' }, to: { type: 'string', description: 'default now' } } },
-    } as object,
+      querystring: query(timeRange('now-1h')),
+      response: { ...ok('`nodes` (services and queues) and `edges` (calls) with rates and p95'), ...errors(400) },
+    },
   }, async (request) => {
     const range = parseRange(qs(request.query, 'from'), qs(request.query, 'to'), 'now-1h')
     const params = { from: chTime(range.fromMs), to: chTime(range.toMs) }

@@ -5,7 +5,7 @@ import type { Batch, LogRecord, SpanRecord } from '../pipeline/record.ts'
 import { readerView } from '../auth/reader-decryption.ts'
 import { uint16OrZero } from '../store/encode.ts'
 import { qs, type ApiDeps } from './deps.ts'
-import { errors } from './openapi-schemas.ts'
+import { errors, query, QUERY, TARGET } from './openapi-schemas.ts'
 import { logView, recordHash, spanView, type LogView, type SpanView } from './records.ts'
 import { parseTarget } from './search.ts'
 
@@ -62,7 +62,7 @@ export function registerTailRoutes(app: FastifyInstance, deps: ApiDeps): void {
     schema: {
       description: 'Live tail (server-sent events): records matching q as they are acknowledged. Events: record (a search hit), dropped ({count}, over the per-client rate cap); a heartbeat comment every 15 s.',
       tags: ['search'],
-      querystring: { type: 'object', properties: { q: { type: 'string', description: 'the query (docs/query-language.md)' }, target: { type: 'string', description: 'logs (default) or spans' } } },
+      querystring: query({ q: QUERY, target: TARGET }),
       response: { 200: { description: 'text/event-stream: `event: record` / `event: dropped` / `: heartbeat` (docs/search-api.md)', type: 'string' }, ...errors(400, 429) },
     },
     config: { permission: ['logs:read', 'traces:read'], audit: false },
