@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { Migration } from '../store/migrations.ts'
 import type { Store } from '../store/connection.ts'
 import { tsvString } from '../store/tsv.ts'
+import { chTime } from '../api/time-range.ts'
 import { GENESIS_HASH, chainEntry, entryHash, type AuditEntry, type AuditEvent, type AuditResult } from './chain.ts'
 
 /**
@@ -52,10 +53,6 @@ function fromRow(r: AuditRow): AuditEntry {
     seq: Number(r.seq), timeMs: Number(r.time_ms), actor: r.actor, action: r.action, target: r.target, client: r.client,
     result: r.result as AuditResult, rows: Number(r.rows), detail: r.detail, prevHash: r.prev_hash, hash: r.hash,
   }
-}
-
-function chTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '')
 }
 
 function tsvRow(e: AuditEntry): string {
