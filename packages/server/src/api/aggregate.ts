@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { fieldExpression, resolveField } from '@beacon/query'
 import { BeaconError } from '../errors.ts'
 import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
-import { bucketSeconds, parseRange } from './time-range.ts'
+import { bucketSeconds, parseRange, isoRange } from './time-range.ts'
 import { intParam, qs, type ApiDeps } from './deps.ts'
 import { parseTarget, searchWhere, type Target } from './search.ts'
 import { errors, ok, query as queryParams, stringParam, QUERY, TARGET, TIME_RANGE } from './openapi-schemas.ts'
@@ -162,8 +162,7 @@ export function registerAggregateRoutes(app: FastifyInstance, deps: ApiDeps): vo
 
     return {
       target,
-      from: new Date(range.fromMs).toISOString(),
-      to: new Date(range.toMs).toISOString(),
+      ...isoRange(range),
       ...(interval === null ? {} : { intervalMs: interval * 1000 }),
       metrics: metrics.map((m) => m.name),
       groupBy,

@@ -1,7 +1,7 @@
 import { parseQuery, type Ast } from '@beacon/query'
 import { BeaconError } from '../errors.ts'
 import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
-import { bucketSeconds, parseRange } from './time-range.ts'
+import { bucketSeconds, parseRange, isoRange } from './time-range.ts'
 import { intParam, qs, type ApiDeps } from './deps.ts'
 import { LOG_SELECT, SPAN_SELECT, logView, spanView, type LogRow, type SpanRow } from './records.ts'
 import { parseTarget, searchWhere, type Target } from './search.ts'
@@ -94,7 +94,7 @@ export async function searchArchive(deps: ApiDeps, query: unknown, scope: string
   }
   return {
     target, scope, query: q,
-    from: new Date(range.fromMs).toISOString(), to: new Date(range.toMs).toISOString(),
+    ...isoRange(range),
     total,
     events: target === 'logs' ? rows.map((r) => logView(r)) : rows.map((r) => spanView(r)),
     histogram: { bucketSeconds: bucket, buckets },

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { BeaconError } from '../errors.ts'
 import { LOGS_TABLE } from '../store/schema.ts'
-import { chTime, parseRange } from './time-range.ts'
+import { chTime, parseRange, isoRange } from './time-range.ts'
 import { intParam, qs, type ApiDeps } from './deps.ts'
 import { errors, ok, stringParam, timeRange, LIMIT } from './openapi-schemas.ts'
 
@@ -82,6 +82,6 @@ export function registerOrderListRoutes(app: FastifyInstance, deps: ApiDeps): vo
       })
       if (orders.length >= limit) break
     }
-    return { from: new Date(range.fromMs).toISOString(), to: new Date(range.toMs).toISOString(), stuckAfterMinutes: minutes, orders }
+    return { ...isoRange(range), stuckAfterMinutes: minutes, orders }
   })
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { BeaconError } from '../errors.ts'
 import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
-import { chTime, parseRange } from './time-range.ts'
+import { chTime, parseRange, isoRange } from './time-range.ts'
 import { qs, type ApiDeps } from './deps.ts'
 import { LOG_SELECT, SPAN_SELECT, logView, spanView, type LogRow, type SpanRow, type LogView, type SpanView } from './records.ts'
 import { orderStory } from './order-story.ts'
@@ -66,8 +66,7 @@ export function registerOrderRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const entries = all.filter((e) => (e.kind === 'span' ? kinds.has('spans') : isEvent(e) ? kinds.has('events') : kinds.has('logs')))
     return {
       orderId,
-      from: new Date(range.fromMs).toISOString(),
-      to: new Date(range.toMs).toISOString(),
+      ...isoRange(range),
       story,
       summary: {
         services: [...new Set(all.map((e) => e.service))],

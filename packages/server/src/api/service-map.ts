@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { TRACES_TABLE } from '../store/schema.ts'
-import { chTime, parseRange } from './time-range.ts'
+import { chTime, parseRange, isoRange } from './time-range.ts'
 import { qs, type ApiDeps } from './deps.ts'
 import { errors, ok, query, timeRange } from './openapi-schemas.ts'
 
@@ -92,8 +92,7 @@ export function registerServiceMapRoutes(app: FastifyInstance, deps: ApiDeps): v
     }
     for (const q of nodes.values()) if (q.kind === 'queue') q.errorRate = q.requests ? q.errors / q.requests : 0
     return {
-      from: new Date(range.fromMs).toISOString(),
-      to: new Date(range.toMs).toISOString(),
+      ...isoRange(range),
       nodes: [...nodes.values()].sort((a, b) => a.id.localeCompare(b.id)),
       edges,
     }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { servicesFromRollup } from '../store/rollups.ts'
-import { parseRange } from './time-range.ts'
+import { parseRange, isoRange } from './time-range.ts'
 import { qs, type ApiDeps } from './deps.ts'
 import { isoFromNs } from './records.ts'
 import { errors, ok, publicErrors, query, TIME_RANGE } from './openapi-schemas.ts'
@@ -36,8 +36,7 @@ export function registerServiceRoutes(app: FastifyInstance, deps: ApiDeps): void
     // Read as nanoseconds (exact, comparable), answered as ISO 8601 UTC like every time in the API.
     for (const e of out.values()) e.lastSeen = isoFromNs(e.lastSeen)
     return {
-      from: new Date(range.fromMs).toISOString(),
-      to: new Date(range.toMs).toISOString(),
+      ...isoRange(range),
       services: [...out.values()].sort((a, b) => a.name.localeCompare(b.name)),
     }
   })

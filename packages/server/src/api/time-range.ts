@@ -35,6 +35,11 @@ export function parseRange(from: string | undefined, to: string | undefined, def
   return { fromMs, toMs }
 }
 
+/** The range as answers state it: `{ from, to }` in ISO 8601 UTC. */
+export function isoRange(range: TimeRange): { from: string; to: string } {
+  return { from: new Date(range.fromMs).toISOString(), to: new Date(range.toMs).toISOString() }
+}
+
 /** A ClickHouse DateTime64(3) parameter value ("2026-11-22 10:00:00.000", UTC). */
 export function chTime(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '')

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { BeaconError } from '../errors.ts'
 import { TRACES_TABLE } from '../store/schema.ts'
-import { chTime, parseRange } from './time-range.ts'
+import { chTime, parseRange, isoRange } from './time-range.ts'
 import { intParam, qs, type ApiDeps } from './deps.ts'
 import { searchWhere } from './search.ts'
 import { isoFromNs } from './records.ts'
@@ -69,7 +69,7 @@ export function registerTraceSearch(app: FastifyInstance, deps: ApiDeps): void {
     const ids = await deps.store.query<{ TraceId: string }>(
       `SELECT TraceId FROM ${TRACES_TABLE} WHERE ${where}${extra} AND TraceId != ''
        GROUP BY TraceId ORDER BY max(Timestamp) DESC LIMIT {limit:UInt32}`, { ...params, limit })
-    if (ids.length === 0) return { from: new Date(range.fromMs).toISOString(), to: new Date(range.toMs).toISOString(), traces: [] }
+    if (ids.length === 0) return { ...isoRange(range), traces: [] }
 
     const rows = await deps.store.query<TraceSummaryRow>(
       `SELECT TraceId,
@@ -100,6 +100,6 @@ export function registerTraceSearch(app: FastifyInstance, deps: ApiDeps): void {
       }]
     })
     request.auditRows = traces.length
-    return { from: new Date(range.fromMs).toISOString(), to: new Date(range.toMs).toISOString(), traces }
+    return { ...isoRange(range), traces }
   })
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { parseRange } from '../api/time-range.ts'
+import { parseRange, isoRange } from '../api/time-range.ts'
 import { intParam, qs } from '../api/deps.ts'
 import { errors, ok, query, stringParam, LIMIT, TIME_RANGE } from '../api/openapi-schemas.ts'
 import type { AuditLog } from './audit-log.ts'
@@ -137,8 +137,7 @@ export function registerAuditRoutes(app: FastifyInstance, audit: AuditLog): void
       limit: intParam(q, 'limit', 100, 1, 10_000),
     })
     return {
-      from: new Date(range.fromMs).toISOString(),
-      to: new Date(range.toMs).toISOString(),
+      ...isoRange(range),
       entries: entries.map((e) => ({ ...e, time: new Date(e.timeMs).toISOString() })),
     }
   })
