@@ -6,7 +6,8 @@
  *   QUERY_AB_DIR=/tmp/qp-filled node --import tsx bench/query-ab.ts [experiment …]
  *
  * The directory is copied first (experiments may add indexes or tables), and the copy removed.
- * Experiments: fixed, order, trace, word, services, hist, bytes (default: all).
+ * Experiments: fixed, order, gran, proj, services, regress (default: all; gran and proj build
+ * 1,000,000-row copies of the logs table, ~1 min each on a loaded machine).
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -22,7 +23,8 @@ const dir = mkdtempSync(join(tmpdir(), 'beacon-qab-'))
 cpSync(join(src, 'clickhouse'), join(dir, 'clickhouse'), { recursive: true })
 const config = loadConfig({ env: { BEACON_DATA_DIR: dir }, file: '/dev/null' })
 const store: Store = await createStore(config)
-await migrate(store, config)
+// QUERY_AB_MIGRATE=0: the directory as it is (e.g. to compare a table of the old layout with a copy).
+if (process.env.QUERY_AB_MIGRATE !== '0') await migrate(store, config)
 
 type Variant = [name: string, run: () => Promise<unknown>]
 const p = (xs: number[], q: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))] }
@@ -150,6 +152,41 @@ if (run('services')) {
     ['logs edges only', () => q(`SELECT ServiceName, count(), max(Timestamp) FROM otel_logs WHERE (TimestampTime >= toDateTime({from:UInt32}) AND TimestampTime < toDateTime({m0:UInt32})) OR (TimestampTime >= toDateTime({m1:UInt32}) AND TimestampTime <= toDateTime({to:UInt32})) GROUP BY ServiceName`, p)],
     ['spans statement (empty tables)', () => q(`SELECT ServiceName, sum(Count), quantilesTDigestMerge(0.5, 0.9, 0.95, 0.99)(Durations) FROM beacon_spans_1m WHERE Minute >= toDateTime({m0:UInt32}) AND Minute < toDateTime({m1:UInt32}) GROUP BY ServiceName`, p)],
   ])
+}
+
+if (run('regress')) {
+  // Both layouts side by side: otel_logs (as the directory has it) and ab_g1024 (built here unless present).
+  const have = await q<{ n: string }>("SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = 'ab_g1024'")
+  if (Number(have[0].n) === 0) await variantTable('ab_g1024', 'index_granularity = 1024, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000')
+  const [g] = await q<{ q: string }>("SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'otel_logs'")
+  const base = `otel_logs (${/index_granularity = \d+/.exec(g.q)?.[0]})`
+  const ROWS = 'toString(toUnixTimestamp64Nano(Timestamp)) AS ts, TraceId, SpanId, SeverityText, ServiceName, Body, ResourceAttributes, LogAttributes, OrderId, UserId'
+  const HIST = 'SELECT toUnixTimestamp(toStartOfInterval(TimestampTime, toIntervalSecond(1800))) AS t, SeverityText AS level, count() AS c'
+  const lb = Math.floor(now / 1000) - 600
+  let i = 0
+  const words = ['furnace', 'conveyor', 'invoice', 'pallet']
+  const both = (title: string, f: (t: string) => Promise<unknown>) => ab(title, [[base, () => f('otel_logs')], ['ab_g1024 (index_granularity = 1024)', () => f('ab_g1024')]])
+  await both('empty query: first page of 50 in the newest 10 minutes (the window)', (t) => q(`SELECT ${ROWS} FROM ${t} WHERE ${TIME} AND TimestampTime >= toDateTime({lb:UInt32}) ORDER BY Timestamp DESC LIMIT 50`, { ...range, lb }))
+  await both('empty query: histogram from the records (no rollup)', (t) => q(`${HIST} FROM ${t} WHERE ${TIME} GROUP BY t, level ORDER BY t`, range))
+  await both('common word (~12 %): histogram', (t) => q(`${HIST} FROM ${t} WHERE ${TIME} AND hasAllTokens(lowerUTF8(Body), lowerUTF8({q0:String})) GROUP BY t, level ORDER BY t`, { ...range, q0: words[i++ % 4] }))
+  await both('common word: first page (window of the last 30 min)', (t) => q(`SELECT ${ROWS} FROM ${t} WHERE ${TIME} AND hasAllTokens(lowerUTF8(Body), lowerUTF8({q0:String})) AND TimestampTime >= toDateTime({lb:UInt32}) ORDER BY Timestamp DESC LIMIT 50`, { ...range, q0: words[i++ % 4], lb: lb - 1200 }))
+  await both('order id: rows (the point-lookup path: one statement)', (t) => q(`SELECT ${ROWS} FROM ${t} WHERE ${TIME} AND (OrderId = {q0:String}) ORDER BY Timestamp DESC LIMIT 50`, { ...range, q0: sample[i++ % sample.length].OrderId }))
+  await both('order id: histogram, then rows (the path before)', async (t) => {
+    const p = { ...range, q0: sample[i++ % sample.length].OrderId }
+    await q(`${HIST} FROM ${t} WHERE ${TIME} AND (OrderId = {q0:String}) GROUP BY t, level ORDER BY t`, p)
+    await q(`SELECT ${ROWS} FROM ${t} WHERE ${TIME} AND (OrderId = {q0:String}) ORDER BY Timestamp DESC LIMIT 50`, p)
+  })
+  await both('trace id, log-only: bounds, then logs by the bloom filter', async (t) => {
+    const id = sample[i++ % sample.length].TraceId
+    await q('SELECT toUnixTimestamp(min(Start)) AS start, toUnixTimestamp(max(End)) AS end, count() AS n FROM otel_traces_trace_id_ts WHERE TraceId = {id:String}', { id })
+    await q(`SELECT ${ROWS} FROM ${t} WHERE TraceId = {id:String} ORDER BY Timestamp LIMIT 10000`, { id })
+  })
+  const rare = ['E1234', 'E2345', 'E3456', 'E4567']
+  await both('rare word: histogram, then rows', async (t) => {
+    const p = { ...range, q0: rare[i++ % 4] }
+    await q(`${HIST} FROM ${t} WHERE ${TIME} AND hasAllTokens(lowerUTF8(Body), lowerUTF8({q0:String})) GROUP BY t, level ORDER BY t`, p)
+    await q(`SELECT ${ROWS} FROM ${t} WHERE ${TIME} AND hasAllTokens(lowerUTF8(Body), lowerUTF8({q0:String})) ORDER BY Timestamp DESC LIMIT 50`, p)
+  })
 }
 
 await store.close()
