@@ -29,17 +29,30 @@ if (process.env.QUERY_AB_MIGRATE !== '0') await migrate(store, config)
 type Variant = [name: string, run: () => Promise<unknown>]
 const p = (xs: number[], q: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))] }
 
-/** Alternating runs of each variant (one warm-up each); prints p50 / p90 and the ratio to the first. */
+/**
+ * Alternating runs of each variant (one warm-up each); prints wall p50 / p90, CPU p50 (all threads
+ * of this process: the engine runs in it; less distorted by other load than wall time) and the
+ * ratios to the first variant.
+ */
 export async function ab(title: string, variants: Variant[], runs = RUNS): Promise<void> {
   const ms = variants.map(() => [] as number[])
+  const cpu = variants.map(() => [] as number[])
   for (const [, f] of variants) await f()
   for (let i = 0; i < runs; i++) {
     const order = i % 2 ? [...variants.keys()].reverse() : [...variants.keys()]
-    for (const k of order) { const t = performance.now(); await variants[k][1](); ms[k].push(performance.now() - t) }
+    for (const k of order) {
+      const t = performance.now()
+      const c = process.cpuUsage()
+      await variants[k][1]()
+      const used = process.cpuUsage(c)
+      ms[k].push(performance.now() - t)
+      cpu[k].push((used.user + used.system) / 1000)
+    }
   }
   console.log(`${title}:`)
   const base = p(ms[0], 0.5)
-  variants.forEach(([name], k) => console.log(`  ${name.padEnd(56)} p50 ${p(ms[k], 0.5).toFixed(1).padStart(6)} ms  p90 ${p(ms[k], 0.9).toFixed(1).padStart(6)} ms  ×${(p(ms[k], 0.5) / base).toFixed(2)}`))
+  const baseCpu = p(cpu[0], 0.5)
+  variants.forEach(([name], k) => console.log(`  ${name.padEnd(56)} p50 ${p(ms[k], 0.5).toFixed(1).padStart(6)} ms  p90 ${p(ms[k], 0.9).toFixed(1).padStart(6)} ms  ×${(p(ms[k], 0.5) / base).toFixed(2)}  CPU p50 ${p(cpu[k], 0.5).toFixed(1).padStart(6)} ms  ×${(p(cpu[k], 0.5) / baseCpu).toFixed(2)}`))
 }
 
 export { store, dir }
