@@ -78,6 +78,9 @@ export const CORE_MIGRATIONS: Migration[] = [
     run: async (store, config) => {
       if (config.clickhouse.cluster) return
       await relayoutLogs(store)
+      // The rollup views are recreated by the rebuild; should a start have died between the exchange
+      // and that, the rerun finds the table done, so make sure they exist (IF NOT EXISTS: no-op otherwise).
+      for (const sql of rollupSql(false)) await store.command(sql)
     },
   },
 ]
