@@ -125,3 +125,20 @@ test('search answers warnings about KQL/Lucene habits instead of a silent 0', as
   const bad = await tb.api('/api/search?sort=n:sideways')
   assert.equal(bad.status, 400)
 })
+
+test('an exact trace id (rows first, histogram counted from them) answers what the two-statement search answers', async () => {
+  const id = 'ab'.repeat(16)
+  const get = async (q: string, limit: number) => {
+    const r: { status: number; body: any } = await tb.api(`/api/search?target=spans&from=now-1h&limit=${limit}&q=${encodeURIComponent(q)}`)
+    assert.equal(r.status, 200)
+    return r.body
+  }
+  for (const limit of [100, 7, 3]) {
+    // The OR makes the query no point lookup: the histogram query runs, then the rows query.
+    const [point, plain] = await Promise.all([get(`trace.id:${id}`, limit), get(`trace.id:${id} OR span.name:no-such-op`, limit)])
+    assert.equal(point.total, 7)
+    assert.deepEqual(point.histogram, plain.histogram, `histogram, limit ${limit}`)
+    assert.deepEqual(point.events.map((e: any) => e.id), plain.events.map((e: any) => e.id), `events, limit ${limit}`)
+    assert.equal(point.nextCursor, plain.nextCursor, `cursor, limit ${limit}`)
+  }
+})

@@ -75,4 +75,18 @@ test('beacon start on a data directory written by version 1 keeps every record a
   assert.match(first.output, /"versions":\[2,3,4[,\]]/, 'migrations 2–4 ran on the old directory')
   const second = await run(0)
   assert.ok(!second.output.includes('schema migrations applied'), 'the second start migrates nothing')
+  const after = await createStore(config)
+  try {
+    const [t] = await after.query<{ q: string }>("SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'otel_logs'")
+    assert.match(t.q, /index_granularity = 1024/, 'the logs table was rebuilt with the smaller granules (migration 11)')
+    assert.match(t.q, /ObservedTimestamp`? DateTime64\(9\) CODEC\(ZSTD\(1\)\)/, 'ObservedTimestamp without Delta (migration 10)')
+    const [deps] = await after.query<{ d: string[] }>("SELECT dependencies_table AS d FROM system.tables WHERE database = currentDatabase() AND name = 'otel_logs'")
+    assert.ok(deps.d.includes('beacon_logs_1m_mv'), 'the rollup view reads the rebuilt table')
+    const [rolled] = await after.query<{ n: string }>("SELECT sum(Count) AS n FROM beacon_logs_1m WHERE ServiceName = 'new-api'")
+    assert.equal(Number(rolled.n), 10, 'records written after the rebuild reach the rollup')
+    const left = await after.query<{ name: string }>("SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE '%relayout%'")
+    assert.deepEqual(left, [], 'no leftover copy')
+  } finally {
+    await after.close()
+  }
 })

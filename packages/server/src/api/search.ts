@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { compileQuery, parseQuery, type Ast } from '@beacon/query'
+import { compileQuery, parseQuery, resolveField, type Ast } from '@beacon/query'
 import { BeaconError } from '../errors.ts'
 import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
 import { histogramFromRollup } from '../store/rollups.ts'
@@ -25,16 +25,57 @@ export function parseTarget(query: unknown): Target {
   return t
 }
 
+/** Columns whose value names one order, trace or span: an equality on one matches a handful of records. */
+const POINT_COLUMNS = new Set(['OrderId', 'TraceId', 'SpanId'])
+
+/**
+ * Whether the query requires an exact order, trace or span id (`order.id:ORD-1`, also AND-ed
+ * with other conditions): then it matches a handful of records, and the search reads them first
+ * and counts them itself instead of running the histogram query (search route below).
+ */
+export function isPointLookup(ast: Ast, target: Target): boolean {
+  const nodes = ast.kind === 'and' ? ast.children : [ast]
+  return nodes.some((n) => {
+    if (n.kind !== 'field' || n.match.op !== 'is' || n.match.value.type === 'pattern' || n.match.value.type === 'regex') return false
+    try {
+      const r = resolveField(n.field, target)
+      return r.type === 'column' && r.column.columns.length === 1 && POINT_COLUMNS.has(r.column.columns[0])
+    } catch {
+      return false
+    }
+  })
+}
+
 /** WHERE clause for a search over a time range, with its parameters; `rewrite` is ApiDeps.rewriteSearch. */
-export function searchWhere(q: string, target: Target, range: TimeRange, rewrite?: (ast: Ast) => Ast): { where: string; params: Record<string, unknown>; warnings: string[] } {
+export function searchWhere(q: string, target: Target, range: TimeRange, rewrite?: (ast: Ast) => Ast): { where: string; params: Record<string, unknown>; warnings: string[]; pointLookup: boolean } {
   const warnings: string[] = []
-  const ast = parseQuery(q, { warnings })
-  const compiled = compileQuery(rewrite ? rewrite(ast) : ast, { target })
+  const parsed = parseQuery(q, { warnings })
+  const ast = rewrite ? rewrite(parsed) : parsed
+  const compiled = compileQuery(ast, { target })
   const params: Record<string, unknown> = { ...compiled.params, from: chTime(range.fromMs), to: chTime(range.toMs) }
   const time = target === 'logs'
     ? 'TimestampTime >= toDateTime({from:DateTime64(3)}) AND TimestampTime <= toDateTime({to:DateTime64(3)}) AND Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}'
     : 'Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}'
-  return { where: `${time} AND (${compiled.sql})`, params, warnings }
+  return { where: `${time} AND (${compiled.sql})`, params, warnings, pointLookup: isPointLookup(ast, target) }
+}
+
+/**
+ * The histogram of a result that is complete in `rows` (fewer rows than the page limit, no
+ * cursor): the same buckets and levels the histogram query would count. Buckets are whole
+ * seconds since the epoch, as toStartOfInterval(…, toIntervalSecond(bucket)) makes them.
+ */
+export function histogramOfRows(rows: readonly { ts: string; SeverityText?: string; StatusCode?: string }[], target: Target, bucket: number): { t: number; level: string; c: string }[] {
+  const counts = new Map<string, { t: number; level: string; c: number }>()
+  for (const r of rows) {
+    const sec = Number(r.ts.length > 9 ? r.ts.slice(0, -9) : '0')
+    const t = Math.floor(sec / bucket) * bucket
+    const level = target === 'logs' ? r.SeverityText ?? '' : r.StatusCode === 'Error' ? 'ERROR' : 'INFO'
+    const key = `${t}\0${level}`
+    const e = counts.get(key)
+    if (e) e.c++
+    else counts.set(key, { t, level, c: 1 })
+  }
+  return [...counts.values()].sort((a, b) => a.t - b.t).map((e) => ({ t: e.t, level: e.level, c: String(e.c) }))
 }
 
 /**
@@ -89,7 +130,7 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const cursor = decodeCursor(qs(request.query, 'cursor'))
     const order = parseSort(qs(request.query, 'sort'), target)
     const fields = parseFieldList(qs(request.query, 'fields'))
-    const { where, params, warnings } = searchWhere(q, target, range, deps.rewriteSearch)
+    const { where, params, warnings, pointLookup } = searchWhere(q, target, range, deps.rewriteSearch)
     const table = target === 'logs' ? LOGS_TABLE : TRACES_TABLE
     const bucket = bucketSeconds(range)
 
@@ -102,15 +143,26 @@ ORDER BY ${orderBy(order, target)} LIMIT {limit:UInt32} OFFSET {skip:UInt32}`
     const histSql = `SELECT toUnixTimestamp(toStartOfInterval(${timeCol}, toIntervalSecond({bucket:UInt32}))) AS t, ${levelExpr} AS level, count() AS c
 FROM ${table} WHERE ${where} GROUP BY t, level ORDER BY t`
 
+    const rowParams = { ...params, ...page.params, ...(order.field?.params ?? {}), limit, skip: cursor?.skip ?? 0 }
+    let hist: { t: number; level: string; c: string }[] | null = null
+    let rows: (LogRow & SpanRow & { sv?: string })[] | null = null
+    // An exact order, trace or span id matches a handful of records: read them first (one
+    // statement instead of two); when they are fewer than a page they are every match, and the
+    // histogram is counted from them. Otherwise the usual two statements below.
+    if (pointLookup && !cursor) {
+      rows = await deps.store.query<LogRow & SpanRow & { sv?: string }>(rowsSql.replace('/*window*/', ''), { ...rowParams, lb: 0 })
+      if (rows.length < limit) hist = histogramOfRows(rows, target, bucket)
+    }
     // The histogram first: its counts tell how far back the newest `limit` matches reach, so the
     // rows query reads only that window instead of sorting every match in the range.
     // An empty query's histogram comes from the per-minute rollup (store/rollups.ts) when it can answer exactly.
-    const hist = await histogramFromRollup(deps.store, { q, target, fromMs: range.fromMs, toMs: range.toMs, bucket, where, params })
+    hist ??= await histogramFromRollup(deps.store, { q, target, fromMs: range.fromMs, toMs: range.toMs, bucket, where, params })
       ?? await deps.store.query<{ t: number; level: string; c: string }>(histSql, { ...params, bucket })
-    const lowerBound = order.newestFirst ? newestWindowStart(hist, bucket, limit + (cursor?.skip ?? 0), cursor) : null
-    const window = lowerBound === null ? '' : ` AND ${timeCol} >= toDateTime({lb:UInt32})`
-    const rows = await deps.store.query<LogRow & SpanRow & { sv?: string }>(rowsSql.replace('/*window*/', window),
-      { ...params, ...page.params, ...(order.field?.params ?? {}), limit, skip: cursor?.skip ?? 0, lb: lowerBound ?? 0 })
+    if (rows === null) {
+      const lowerBound = order.newestFirst ? newestWindowStart(hist, bucket, limit + (cursor?.skip ?? 0), cursor) : null
+      const window = lowerBound === null ? '' : ` AND ${timeCol} >= toDateTime({lb:UInt32})`
+      rows = await deps.store.query<LogRow & SpanRow & { sv?: string }>(rowsSql.replace('/*window*/', window), { ...rowParams, lb: lowerBound ?? 0 })
+    }
     const views = target === 'logs' ? rows.map((r) => logView(r)) : rows.map((r) => spanView(r))
     const events = fields ? views.map((v) => pickFields(v, fields)) : views
 

@@ -14,25 +14,40 @@ import type { Store } from '../store/connection.ts'
  * leaves only the drop of the old copy, redone on the next start.
  */
 export async function repartitionTable(store: Store, table: string, partitionKey: string): Promise<'done' | 'already'> {
-  const tmp = `${table}_repartition`
+  return rebuildTable(store, table, `${table}_repartition`, {
+    done: (info) => sameKey(info.partition_key, partitionKey),
+    sql: (createQuery, tmp) => newLayoutSql(createQuery, table, tmp, partitionKey),
+  })
+}
+
+/**
+ * Rebuilds a table under a new CREATE statement (settings that ALTER cannot change: partition key,
+ * index granularity), the same way as above: copy into `tmp`, check the count, drop the views that
+ * read the table, EXCHANGE, recreate the views, drop the old copy. `done` tells from the table's
+ * `system.tables` row whether it already has the new layout (then only a leftover copy is dropped).
+ */
+export async function rebuildTable(store: Store, table: string, tmp: string, layout: {
+  done: (info: TableInfo) => boolean
+  sql: (createQuery: string, tmp: string) => string
+}): Promise<'done' | 'already'> {
   const info = await tableInfo(store, table)
   if (!info) return 'already'
-  if (sameKey(info.partition_key, partitionKey)) {
+  if (layout.done(info)) {
     if (await tableInfo(store, tmp)) await store.command(`DROP TABLE IF EXISTS ${tmp} SYNC`)
     return 'already'
   }
   await store.command(`DROP TABLE IF EXISTS ${tmp} SYNC`)
-  await store.command(newLayoutSql(info.create_table_query, table, tmp, partitionKey))
+  await store.command(layout.sql(info.create_table_query, tmp))
   const columns = await insertableColumns(store, table)
   const list = columns.map((c) => `\`${c}\``).join(', ')
-  await store.command(`INSERT INTO ${tmp} (${list}) SELECT ${list} FROM ${table} SETTINGS insert_deduplicate = 0, insert_deduplication_token = ''`)
+  await store.command(`INSERT INTO ${tmp} (${list}) SELECT ${list} FROM ${table} SETTINGS insert_deduplicate = 0, insert_deduplication_token = '', max_partitions_per_insert_block = 0`)
   const [a, b] = await Promise.all([count(store, table), count(store, tmp)])
-  if (a !== b) throw new Error(`repartitioning ${table}: copied ${b} rows of ${a}; the old table is unchanged, restart to retry`)
+  if (a !== b) throw new Error(`rebuilding ${table}: copied ${b} rows of ${a}; the old table is unchanged, restart to retry`)
 
   // Materialized views follow their source through a rename, so they are rebuilt on the new table.
   const views = await store.query<{ name: string; create_table_query: string }>(
     `SELECT name, create_table_query FROM system.tables WHERE database = currentDatabase() AND engine = 'MaterializedView'
-       AND has(dependencies_table, {t:String})`, { t: table })
+       AND name IN (SELECT arrayJoin(dependencies_table) FROM system.tables WHERE database = currentDatabase() AND name = {t:String})`, { t: table })
   const viewsSql = views.length ? views : await store.query<{ name: string; create_table_query: string }>(
     `SELECT name, create_table_query FROM system.tables WHERE database = currentDatabase() AND engine = 'MaterializedView'
        AND match(create_table_query, {re:String})`, { re: `FROM (\\S+\\.)?\`?${table}\`?(\\s|$)` })
@@ -43,7 +58,7 @@ export async function repartitionTable(store: Store, table: string, partitionKey
   return 'done'
 }
 
-interface TableInfo { partition_key: string; create_table_query: string }
+export interface TableInfo { partition_key: string; create_table_query: string }
 
 async function tableInfo(store: Store, table: string): Promise<TableInfo | undefined> {
   const rows = await store.query<TableInfo>(

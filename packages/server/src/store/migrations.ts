@@ -1,9 +1,10 @@
 import type { Config } from '../config/schema.ts'
 import type { Store } from './connection.ts'
 import {
-  LOGS_TABLE, TRACES_TABLE, TRACE_BOUNDS_TABLE, batchesTableSql, type BusinessColumn, businessKeyColumns, logsTableSql, tracesTableSql, traceBoundsSql,
+  LOGS_INDEX_GRANULARITY, LOGS_TABLE, TRACES_TABLE, TRACE_BOUNDS_TABLE, batchesTableSql, type BusinessColumn, businessKeyColumns, logsTableSql, tracesTableSql, traceBoundsSql,
 } from './schema.ts'
 import { rollupSql } from './rollups.ts'
+import { rebuildTable } from '../retention/repartition.ts'
 import { clusterStatements } from './cluster.ts'
 import { hostname } from 'node:os'
 import { randomUUID } from 'node:crypto'
@@ -61,7 +62,43 @@ export const CORE_MIGRATIONS: Migration[] = [
     name: 'per-minute rollups of logs and spans',
     statements: () => rollupSql(true),
   },
+  // 10–19: query latency and bytes on disk (issue 13, BENCHMARKS.md "Query and storage work").
+  {
+    version: 10,
+    name: 'logs: ObservedTimestamp without Delta',
+    // New parts (inserts, merges, and the rebuild of version 11) use it.
+    statements: () => [`ALTER TABLE ${LOGS_TABLE} MODIFY COLUMN ObservedTimestamp DateTime64(9) CODEC(ZSTD(1))`],
+  },
+  {
+    version: 11,
+    name: `logs: index granularity ${LOGS_INDEX_GRANULARITY}`,
+    statements: () => [],
+    // A table setting ALTER cannot change: the table is rebuilt (copy, exchange, views recreated),
+    // at start before anything writes. Single server only: a cluster keeps its granularity.
+    run: async (store, config) => {
+      if (config.clickhouse.cluster) return
+      await relayoutLogs(store)
+      // The rollup views are recreated by the rebuild; should a start have died between the exchange
+      // and that, the rerun finds the table done, so make sure they exist (IF NOT EXISTS: no-op otherwise).
+      for (const sql of rollupSql(false)) await store.command(sql)
+    },
+  },
 ]
+
+/** Rebuilds the logs table with LOGS_INDEX_GRANULARITY (idempotent: a table that has it is left alone). */
+export async function relayoutLogs(store: Store): Promise<'done' | 'already'> {
+  const setting = /\bindex_granularity = (\d+)/
+  return rebuildTable(store, LOGS_TABLE, `${LOGS_TABLE}_relayout`, {
+    done: (info) => Number(setting.exec(info.create_table_query)?.[1] ?? 8192) === LOGS_INDEX_GRANULARITY,
+    sql: (createQuery, tmp) => {
+      const renamed = createQuery.replace(new RegExp(`^CREATE TABLE (\\S+\\.)?\`?${LOGS_TABLE}\`?`), `CREATE TABLE ${tmp}`)
+      if (renamed === createQuery) throw new Error(`unexpected CREATE statement for ${LOGS_TABLE}`)
+      return setting.test(renamed)
+        ? renamed.replace(setting, `index_granularity = ${LOGS_INDEX_GRANULARITY}`)
+        : `${renamed}${/\sSETTINGS\s/.test(renamed) ? ',' : ' SETTINGS'} index_granularity = ${LOGS_INDEX_GRANULARITY}`
+    },
+  })
+}
 
 const MIGRATIONS_TABLE = 'beacon_schema_migrations'
 

@@ -76,6 +76,18 @@ export function businessKeyColumns(keys: BusinessKeys, mapColumn: 'LogAttributes
 export const BUSINESS_COLUMN_NAMES = Object.values(BUSINESS_COLUMNS).map((c) => c.column)
 
 /**
+ * Rows per granule of the logs table. A search that finds a few records (an order id, a trace id,
+ * a rare word) decompresses, per hit, the columns it returns from the start of that hit's granule:
+ * at 8,192 rows that was ~1 MB of Body and attributes per hit; at 1,024 it is an eighth (issue 13,
+ * BENCHMARKS.md). The primary index, marks and bloom filters stay small (bits per row unchanged).
+ * Migration 11 rebuilds an older table with it (the setting cannot be altered).
+ */
+export const LOGS_INDEX_GRANULARITY = 1024
+
+/**
+ * ObservedTimestamp (arrival time) is not monotonic in the table's order (service, time): Delta
+ * made it larger, plain ZSTD stores it in ~2.7 bytes per record instead of ~5.8 (migration 10).
+ *
  * Partitions are day × service, and there is no TTL: the retention enforcer (retention/enforcer.ts)
  * archives, then drops whole partitions per service and signal within a minute of a change, and for
  * size caps (a TTL would drop data before it is archived, and only on ClickHouse's merge timer).
@@ -86,7 +98,7 @@ export function logsTableSql(keys: BusinessKeys): string {
   return `CREATE TABLE IF NOT EXISTS ${LOGS_TABLE} (
   Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
   TimestampTime DateTime DEFAULT toDateTime(Timestamp) CODEC(Delta(4), ZSTD(1)),
-  ObservedTimestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+  ObservedTimestamp DateTime64(9) CODEC(ZSTD(1)),
   TraceId String CODEC(ZSTD(1)),
   SpanId String CODEC(ZSTD(1)),
   TraceFlags UInt8 CODEC(ZSTD(1)),
@@ -111,7 +123,7 @@ ${business}
 ) ENGINE = MergeTree
 PARTITION BY (toDate(TimestampTime), ServiceName)
 ORDER BY (ServiceName, TimestampTime, Timestamp)
-SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000`
+SETTINGS index_granularity = ${LOGS_INDEX_GRANULARITY}, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000`
 }
 
 export function tracesTableSql(keys: BusinessKeys): string {
