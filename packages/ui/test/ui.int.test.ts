@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import type { Browser } from 'playwright-core'
 import { generateKey, startTestBeacon, type TestBeacon } from '@beacon/server/testing'
 import { ensureUiBuilt, launchChromium, login, newPage, screenshot } from './browser.ts'
-import { CUSTOMER, FAILED_ORDER, IDLE_ORDER, ORDER, TRACE_ID, orderTrace, seedLogs, tailLog } from './seed.ts'
+import { CUSTOMER, FAILED_ORDER, IDLE_ORDER, ORDER, TRACE_ID, complaintLog, orderTrace, seedLogs, tailLog } from './seed.ts'
 
 /**
  * The web UI end to end: a real Beacon (embedded chDB, auth on, `customer.*` encrypted) with known
@@ -184,7 +184,6 @@ test('every other page renders for a user who may see it (screenshots)', async (
   const page = await newPage(browser, tb.apiUrl)
   await login(page, 'ada', PASSWORD)
   for (const [path, name, ready] of [
-    ['/', 'overview', /Services/],
     ['/traces', 'traces', /Find traces/],
     ['/service-map', 'service-map', /Service map/],
     ['/admin', 'admin', /Users/],
@@ -216,4 +215,28 @@ test('a saved search can be saved, opened and deleted', async () => {
   await picker.locator('option', { hasText: 'inventory warnings' }).waitFor({ state: 'detached' })
   const left = await page.evaluate(async () => (await (await fetch('/api/saved-searches')).json()).searches as { name: string }[])
   assert.deepEqual(left.map((s) => s.name), [], 'deleted on the server')
+})
+
+test('the Overview shows the median time per order stage and complaints per calendar day, each linked to its order', async () => {
+  await ingest('/v1/logs', complaintLog(FAILED_ORDER, 'parcel never arrived'))
+  await tb.flush()
+  const page = await newPage(browser, tb.apiUrl)
+  await login(page, 'sam', PASSWORD)
+  const stages = page.getByRole('table', { name: 'Time per order stage' })
+  await stages.locator('tr[data-stage=accepted] td').nth(2).filter({ hasText: 'ms' }).waitFor()
+  const row = async (stage: string) => stages.locator(`tr[data-stage=${stage}] td`).allInnerTexts()
+  // created: ORDER 70 ms, FAILED_ORDER 10 s → median 5.04 s; accepted: ORDER 20 ms.
+  assert.deepEqual(await row('created'), ['created', '2', '5.04 s'])
+  assert.deepEqual(await row('accepted'), ['accepted', '1', '20 ms'])
+  assert.deepEqual((await row('failed')).slice(0, 2), ['failed', '1'], 'a final stage has a count and no time')
+  const days = page.getByRole('list', { name: 'Complaints per day' })
+  const today = await page.evaluate(() => new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(Date.now()))
+  const day = days.locator(`li[data-day="${today}"]`)
+  await day.and(page.locator('[data-count="1"]')).waitFor()
+  assert.equal(await days.locator(':scope > li').count(), 7, 'seven calendar days, zeros included')
+  await screenshot(page, 'overview')
+  await day.locator('summary').click()
+  await day.getByRole('link', { name: `order ${FAILED_ORDER}` }).click()
+  await page.getByRole('list', { name: /Order timeline/ }).waitFor()
+  assert.match(page.url(), new RegExp(`/orders/${FAILED_ORDER}$`))
 })
