@@ -43,7 +43,9 @@ export interface SpanHit {
   attributes: Record<string, string>
   resource: Record<string, string>
   events: { time: string; timeUnixNano: string; name: string; attributes: Record<string, string> }[]
+  /** `GET /api/traces/{id}` only: tree depth, children and critical-path flag (docs/api.md). */
   depth?: number
+  childCount?: number
   critical?: boolean
 }
 
