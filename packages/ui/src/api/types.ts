@@ -62,6 +62,8 @@ export interface SearchResponse {
   nextCursor: string | null
   warnings?: string[]
   eventsWithheld?: string
+  /** `scope=archive|all` only: what was read from the archive. */
+  archive?: { objectsRead: number; days: string[] }
 }
 
 export interface Me {

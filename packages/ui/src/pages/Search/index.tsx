@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from 'react'
-import { useInfiniteQuery } from '@tanstack/react-query'
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query'
 import { useLocation, useSearch } from 'wouter'
 import { api, apiPath, ApiFailure } from '../../api/client.ts'
 import type { Hit, SearchResponse } from '../../api/types.ts'
@@ -7,7 +7,7 @@ import { QueryBar } from '../../components/QueryBar/index.tsx'
 import { TimeRange } from '../../components/TimeRange/index.tsx'
 import { Histogram } from '../../components/Histogram/index.tsx'
 import { Empty, ErrorState, Loading } from '../../components/States/index.tsx'
-import { addFilter, searchStateFromUrl, searchStateToUrl, type SearchState } from '../../model/search-state.ts'
+import { addFilter, archiveOffer, searchStateFromUrl, searchStateToUrl, type SearchState } from '../../model/search-state.ts'
 import { describeRange } from '../../model/time.ts'
 import { ResultList } from './result-list.tsx'
 import { FieldSidebar } from './field-sidebar.tsx'
@@ -27,8 +27,12 @@ export default function SearchPage() {
   }, [navigate, state])
 
   const results = useInfiniteQuery({
-    queryKey: ['search', state.q, state.from, state.to, state.target],
-    queryFn: ({ pageParam }) => api<SearchResponse>(apiPath('/api/search', { q: state.q, from: state.from, to: state.to, target: state.target, limit: PAGE, cursor: pageParam })),
+    queryKey: ['search', state.q, state.from, state.to, state.target, state.scope],
+    queryFn: ({ pageParam }) => api<SearchResponse>(apiPath('/api/search', {
+      q: state.q, from: state.from, to: state.to, target: state.target, cursor: pageParam,
+      // The archive pages by limit only (no cursor): one larger page.
+      ...(state.scope === 'hot' ? { limit: PAGE } : { limit: 1000, scope: state.scope }),
+    })),
     initialPageParam: '',
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     staleTime: 5_000,
@@ -37,6 +41,10 @@ export default function SearchPage() {
   const hits = useMemo(() => results.data?.pages.flatMap((p) => p.events) ?? [], [results.data])
   const queryError = results.error instanceof ApiFailure && results.error.error === 'invalid_query'
     ? { message: results.error.message, position: results.error.position } : null
+  // Hot retention and whether the archive is on (health, for signed-in users): offer the archive
+  // when the range reaches back past hot data.
+  const health = useQuery({ queryKey: ['health'], queryFn: () => api<{ retention?: Parameters<typeof archiveOffer>[1] }>('/api/health'), staleTime: 300_000, enabled: !!first })
+  const hotDays = archiveOffer(state, health.data?.retention)
   const exportHref = (format: 'ndjson' | 'csv') => apiPath('/api/export', { q: state.q, from: state.from, to: state.to, target: state.target, format })
 
   return (
@@ -60,6 +68,21 @@ export default function SearchPage() {
         <a className="small" href={exportHref('csv')} download>Export CSV</a>
       </div>
       {first?.warnings?.map((w) => <div key={w} className="notice">{w}</div>)}
+      {hotDays !== null && (
+        <div className="notice" role="status" data-testid="archive-offer">
+          This range reaches back past the {hotDays} days Beacon keeps searchable (hot); older records are in the archive.{' '}
+          <button type="button" className="small" onClick={() => update({ scope: 'all' })}>Include the archive</button>{' '}
+          <button type="button" className="small" onClick={() => update({ scope: 'archive' })}>Archive only</button>
+          <span className="muted"> — slower: the archive is read in place; the newest 1,000 records are listed.</span>
+        </div>
+      )}
+      {state.scope !== 'hot' && (
+        <div className="notice" role="status" data-testid="archive-scope">
+          Searching {state.scope === 'all' ? 'hot data and the archive' : 'the archive only'}
+          {first?.archive ? ` (${first.archive.objectsRead} archived file${first.archive.objectsRead === 1 ? '' : 's'}, ${first.archive.days.length} day${first.archive.days.length === 1 ? '' : 's'})` : ''}: the newest 1,000 records are listed, no scrolling past them.{' '}
+          <button type="button" className="small" onClick={() => update({ scope: 'hot' })}>Back to hot data only</button>
+        </div>
+      )}
       {first && <Histogram buckets={first.histogram.buckets} bucketSeconds={first.histogram.bucketSeconds} onZoom={(from, to) => update({ from, to })} />}
       <div className="search-layout">
         <FieldSidebar state={state} ready={!!first} onFilter={(field, value, negate) => update({ q: addFilter(state.q, field, value, negate) })}
