@@ -1,5 +1,8 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { generateKey, startTestBeacon, type TestBeacon } from '@beacon/server/testing'
 import { ensureUiBuilt, launchChromium, login, newPage, screenshot } from './browser.ts'
@@ -22,7 +25,8 @@ async function ingest(path: string, body: string): Promise<void> {
 before(async () => {
   ensureUiBuilt()
   tb = await startTestBeacon({
-    env: { BEACON_ENCRYPTION_KEYS: `k1:${generateKey()}` },
+    // The archive on (an empty folder): the Search page offers it for ranges past hot retention.
+    env: { BEACON_ENCRYPTION_KEYS: `k1:${generateKey()}`, BEACON_ARCHIVE_URL: `file://${mkdtempSync(join(tmpdir(), 'beacon-ui-archive-'))}` },
     overrides: { 'security.encryption.fields': ['customer.*'], 'security.login.attemptsPerMinutePerIp': 1000 },
   })
   for (const [username, roles] of [['sam', ['support']], ['dev', ['developer']], ['ann', ['analyst']], ['ada', ['admin', 'auditor', 'support']]] as const) {
@@ -239,4 +243,53 @@ test('the Overview shows the median time per order stage and complaints per cale
   await day.getByRole('link', { name: `order ${FAILED_ORDER}` }).click()
   await page.getByRole('list', { name: /Order timeline/ }).waitFor()
   assert.match(page.url(), new RegExp(`/orders/${FAILED_ORDER}$`))
+})
+
+test('a range reaching past hot retention offers the archive, and the search then includes it', async () => {
+  const page = await newPage(browser, tb.apiUrl)
+  await login(page, 'dev', PASSWORD)
+  await page.goto(`/search?q=${encodeURIComponent(`order:${ORDER}`)}&from=now-1d`)
+  await page.getByRole('list', { name: /Results/ }).waitFor()
+  await page.waitForLoadState('networkidle')
+  assert.equal(await page.getByTestId('archive-offer').count(), 0, 'a range inside hot data: no offer')
+  await page.goto(`/search?q=${encodeURIComponent(`order:${ORDER}`)}&from=now-60d`)
+  const offer = page.getByTestId('archive-offer')
+  await offer.waitFor()
+  assert.match(await offer.innerText(), /past the 30 days/)
+  await offer.getByRole('button', { name: 'Include the archive' }).click()
+  await page.getByTestId('archive-scope').waitFor()
+  assert.match(page.url(), /scope=all/)
+  const results = page.getByRole('list', { name: /Results/ })
+  await results.getByText(`customer verified for order ${ORDER}`).waitFor()
+  assert.match(await page.getByTestId('archive-scope').innerText(), /hot data and the archive \(0 archived files/)
+  assert.equal(await results.getAttribute('data-count'), '7', 'the hot records are still found')
+  await page.getByRole('button', { name: 'Back to hot data only' }).click()
+  await offer.waitFor()
+  assert.doesNotMatch(page.url(), /scope=/)
+})
+
+test('a session revoked mid-use: a clear message, the login page, and back to the same page after logging in', async () => {
+  const page = await newPage(browser, tb.apiUrl)
+  await login(page, 'dev', PASSWORD)
+  const path = `/search?q=${encodeURIComponent(`order:${ORDER}`)}&from=now-2h`
+  await page.goto(path)
+  const results = page.getByRole('list', { name: /Results/ })
+  await results.getByText(`customer verified for order ${ORDER}`).waitFor()
+  // End the session on the server, as an expiry or a logout elsewhere would.
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'beacon_session')
+  assert.ok(cookie, 'the UI holds a session cookie')
+  const out = await fetch(tb.apiUrl + '/api/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${cookie.value}`, 'content-type': 'application/json' }, body: '{}' })
+  assert.equal(out.status, 200)
+  await page.getByRole('button', { name: 'Search', exact: true }).click()
+  const notice = page.getByRole('status').filter({ hasText: /session has expired or was ended/ })
+  await notice.waitFor()
+  assert.match(await notice.innerText(), /Log in again/)
+  assert.match(page.url(), /\/login\?next=/)
+  await screenshot(page, 'session-expired')
+  await page.getByLabel('User name').fill('dev')
+  await page.getByLabel('Password').fill(PASSWORD)
+  await page.getByRole('button', { name: 'Log in' }).click()
+  await results.getByText(`customer verified for order ${ORDER}`).waitFor()
+  const back = new URL(page.url())
+  assert.equal(decodeURIComponent(back.pathname + back.search), decodeURIComponent(path), 'back on the same URL')
 })
