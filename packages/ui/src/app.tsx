@@ -1,29 +1,68 @@
-import { lazy, Suspense, useEffect } from 'react'
+import { lazy, Suspense, useEffect, useRef } from 'react'
+import { useQueryClient } from '@tanstack/react-query'
+import { prefetchSearch } from './pages/Search/query.ts'
 import { Redirect, Route, Switch, useLocation } from 'wouter'
 import { AuthProvider, useAuth } from './components/Auth/auth.tsx'
-import { Shell } from './components/Layout/shell.tsx'
 import { Loading } from './components/States/index.tsx'
 import { LoginPage } from './pages/Login/index.tsx'
 import { NAV } from './components/Layout/nav.ts'
 
-// Pages load on first visit: the first page stays small (charts and the graph library come later).
-const OverviewPage = lazy(() => import('./pages/Overview/index.tsx'))
-const SearchPage = lazy(() => import('./pages/Search/index.tsx'))
-const TailPage = lazy(() => import('./pages/Tail/index.tsx'))
-const TracesPage = lazy(() => import('./pages/Traces/index.tsx'))
-const TracePage = lazy(() => import('./pages/Trace/index.tsx'))
-const ServiceMapPage = lazy(() => import('./pages/ServiceMap/index.tsx'))
-const OrdersPage = lazy(() => import('./pages/Orders/index.tsx'))
-const OrderPage = lazy(() => import('./pages/Order/index.tsx'))
-const AdminPage = lazy(() => import('./pages/Admin/index.tsx'))
-const AuditPage = lazy(() => import('./pages/Audit/index.tsx'))
-const StoragePage = lazy(() => import('./pages/Storage/index.tsx'))
-const AlertsPage = lazy(() => import('./pages/Alerts/index.tsx'))
+// Pages load on first visit: the first page (login) stays small; charts and the graph library come
+// with the pages that draw them. The frame around signed-in pages loads with the first of them.
+const loaders = {
+  shell: () => import('./components/Layout/shell.tsx'),
+  overview: () => import('./pages/Overview/index.tsx'),
+  search: () => import('./pages/Search/index.tsx'),
+  tail: () => import('./pages/Tail/index.tsx'),
+  traces: () => import('./pages/Traces/index.tsx'),
+  trace: () => import('./pages/Trace/index.tsx'),
+  serviceMap: () => import('./pages/ServiceMap/index.tsx'),
+  orders: () => import('./pages/Orders/index.tsx'),
+  order: () => import('./pages/Order/index.tsx'),
+  admin: () => import('./pages/Admin/index.tsx'),
+  audit: () => import('./pages/Audit/index.tsx'),
+  storage: () => import('./pages/Storage/index.tsx'),
+  alerts: () => import('./pages/Alerts/index.tsx'),
+}
+const Shell = lazy(() => loaders.shell().then((m) => ({ default: m.Shell })))
+const OverviewPage = lazy(loaders.overview)
+const SearchPage = lazy(loaders.search)
+const TailPage = lazy(loaders.tail)
+const TracesPage = lazy(loaders.traces)
+const TracePage = lazy(loaders.trace)
+const ServiceMapPage = lazy(loaders.serviceMap)
+const OrdersPage = lazy(loaders.orders)
+const OrderPage = lazy(loaders.order)
+const AdminPage = lazy(loaders.admin)
+const AuditPage = lazy(loaders.audit)
+const StoragePage = lazy(loaders.storage)
+const AlertsPage = lazy(loaders.alerts)
+
+/**
+ * Opening Beacon at a page's address: fetch that page's code (and the frame) while /api/auth/me
+ * answers, instead of after it. The login page needs neither, so it is not slowed down.
+ */
+export function preloadPage(path: string): void {
+  const first = path.split('/')[1] ?? ''
+  const page = ({ '': loaders.overview, search: loaders.search, tail: loaders.tail, 'service-map': loaders.serviceMap, admin: loaders.admin, audit: loaders.audit, storage: loaders.storage, alerts: loaders.alerts } as Record<string, () => Promise<unknown>>)[first]
+    ?? (first === 'traces' ? (path.split('/')[2] ? loaders.trace : loaders.traces) : first === 'orders' ? (path.split('/')[2] ? loaders.order : loaders.orders) : undefined)
+  if (!page) return
+  void loaders.shell().catch(() => undefined)
+  void page().catch(() => undefined)
+}
 
 
 function Routes() {
   const { me, loading, can } = useAuth()
   const [location, navigate] = useLocation()
+  const queryClient = useQueryClient()
+  const prefetched = useRef(false)
+  useEffect(() => {
+    // Signed in and opened at a search: its first page starts now, while the page's code loads.
+    if (!me || prefetched.current) return
+    prefetched.current = true
+    if (location === '/search' && can('logs:read', 'traces:read')) prefetchSearch(queryClient, window.location.search)
+  }, [me, location, can, queryClient])
   useEffect(() => {
     if (!loading && !me && location !== '/login') navigate(`/login?next=${encodeURIComponent(location + window.location.search)}`, { replace: true })
   }, [loading, me, location, navigate])
@@ -32,6 +71,7 @@ function Routes() {
   const allowed = (path: string) => NAV.find((n) => n.path === path)!.anyOf
   const guard = (path: string, page: React.ComponentType) => (can(...allowed(path)) ? page : NotAllowed)
   return (
+    <Suspense fallback={<Loading what="Beacon" />}>
     <Shell>
       <Suspense fallback={<Loading what="the page" />}>
         <Switch>
@@ -52,6 +92,7 @@ function Routes() {
         </Switch>
       </Suspense>
     </Shell>
+    </Suspense>
   )
 }
 

@@ -1,7 +1,7 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
-import { App } from './app.tsx'
+import { App, preloadPage } from './app.tsx'
 import { applyTheme, initialTheme } from './components/Theme/theme.ts'
 import './styles.css'
 
@@ -9,6 +9,9 @@ applyTheme(initialTheme())
 const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, staleTime: 10_000 } },
 })
+
+// Opened at a page's address: its code starts loading now, beside /api/auth/me.
+preloadPage(window.location.pathname)
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -51,7 +51,7 @@ test('support logs in, searches an order id, shows context, opens the trace acro
   await page.getByLabel('User name').waitFor()
   await screenshot(page, 'login')
   await login(page, 'sam', PASSWORD)
-  await page.getByRole('link', { name: 'Search' }).click()
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Search', exact: true }).click()
   const query = page.getByLabel(/^Query/)
   await query.fill(`order:${ORDER}`)
   await query.press('Enter')

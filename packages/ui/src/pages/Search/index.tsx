@@ -1,11 +1,10 @@
-import { useCallback, useMemo, useState } from 'react'
+import { lazy, Suspense, useCallback, useMemo, useState } from 'react'
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query'
 import { useLocation, useSearch } from 'wouter'
 import { api, apiPath, ApiFailure } from '../../api/client.ts'
-import type { Hit, SearchResponse } from '../../api/types.ts'
+import type { Hit } from '../../api/types.ts'
 import { QueryBar } from '../../components/QueryBar/index.tsx'
 import { TimeRange } from '../../components/TimeRange/index.tsx'
-import { Histogram } from '../../components/Histogram/index.tsx'
 import { Empty, ErrorState, Loading } from '../../components/States/index.tsx'
 import { addFilter, archiveOffer, searchStateFromUrl, searchStateToUrl, type SearchState } from '../../model/search-state.ts'
 import { describeRange } from '../../model/time.ts'
@@ -13,8 +12,11 @@ import { ResultList } from './result-list.tsx'
 import { FieldSidebar } from './field-sidebar.tsx'
 import { ContextDrawer } from './context-drawer.tsx'
 import { SavedSearches } from './saved-searches.tsx'
+import { searchQueryOptions } from './query.ts'
 
-const PAGE = 200
+
+// The chart library loads beside the results, not before them: rows show as soon as they arrive.
+const Histogram = lazy(() => import('../../components/Histogram/index.tsx').then((m) => ({ default: m.Histogram })))
 
 /** Discover: query, time range, histogram, virtualized newest-first results, fields, context, export. */
 export default function SearchPage() {
@@ -26,17 +28,7 @@ export default function SearchPage() {
     navigate('/search' + searchStateToUrl({ ...state, ...patch }))
   }, [navigate, state])
 
-  const results = useInfiniteQuery({
-    queryKey: ['search', state.q, state.from, state.to, state.target, state.scope],
-    queryFn: ({ pageParam }) => api<SearchResponse>(apiPath('/api/search', {
-      q: state.q, from: state.from, to: state.to, target: state.target, cursor: pageParam,
-      // The archive pages by limit only (no cursor): one larger page.
-      ...(state.scope === 'hot' ? { limit: PAGE } : { limit: 1000, scope: state.scope }),
-    })),
-    initialPageParam: '',
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-    staleTime: 5_000,
-  })
+  const results = useInfiniteQuery(searchQueryOptions(state))
   const first = results.data?.pages[0]
   const hits = useMemo(() => results.data?.pages.flatMap((p) => p.events) ?? [], [results.data])
   const queryError = results.error instanceof ApiFailure && results.error.error === 'invalid_query'
@@ -83,7 +75,7 @@ export default function SearchPage() {
           <button type="button" className="small" onClick={() => update({ scope: 'hot' })}>Back to hot data only</button>
         </div>
       )}
-      {first && <Histogram buckets={first.histogram.buckets} bucketSeconds={first.histogram.bucketSeconds} onZoom={(from, to) => update({ from, to })} />}
+      {first && <Suspense fallback={<div className="histogram-placeholder" aria-hidden="true" />}><Histogram buckets={first.histogram.buckets} bucketSeconds={first.histogram.bucketSeconds} onZoom={(from, to) => update({ from, to })} /></Suspense>}
       <div className="search-layout">
         <FieldSidebar state={state} ready={!!first} onFilter={(field, value, negate) => update({ q: addFilter(state.q, field, value, negate) })}
           onToggleColumn={(c) => update({ columns: state.columns.includes(c) ? state.columns.filter((x) => x !== c) : [...state.columns, c] })} />
