@@ -1,6 +1,4 @@
-import { lazy, Suspense, useEffect, useRef } from 'react'
-import { useQueryClient } from '@tanstack/react-query'
-import { prefetchSearch } from './pages/Search/query.ts'
+import { createElement, lazy, Suspense, useEffect, useState } from 'react'
 import { Redirect, Route, Switch, useLocation } from 'wouter'
 import { AuthProvider, useAuth } from './components/Auth/auth.tsx'
 import { Loading } from './components/States/index.tsx'
@@ -24,19 +22,42 @@ const loaders = {
   storage: () => import('./pages/Storage/index.tsx'),
   alerts: () => import('./pages/Alerts/index.tsx'),
 }
-const Shell = lazy(() => loaders.shell().then((m) => ({ default: m.Shell })))
-const OverviewPage = lazy(loaders.overview)
-const SearchPage = lazy(loaders.search)
-const TailPage = lazy(loaders.tail)
-const TracesPage = lazy(loaders.traces)
-const TracePage = lazy(loaders.trace)
-const ServiceMapPage = lazy(loaders.serviceMap)
-const OrdersPage = lazy(loaders.orders)
-const OrderPage = lazy(loaders.order)
-const AdminPage = lazy(loaders.admin)
-const AuditPage = lazy(loaders.audit)
-const StoragePage = lazy(loaders.storage)
-const AlertsPage = lazy(loaders.alerts)
+/**
+ * A page loaded on first use. Once its code is in (preloaded), it renders at once instead of
+ * through Suspense: React holds a revealed fallback for at least 300 ms, which a preloaded page
+ * would otherwise pay for nothing.
+ */
+function lazyPage(load: () => Promise<{ default: React.ComponentType<any> }>): { Page: React.ComponentType<any>; preload: () => Promise<unknown> } {
+  let loaded: React.ComponentType<any> | null = null
+  const preload = () => load().then((m) => { loaded = m.default; return m })
+  const Lazy = lazy(preload)
+  const Page = (props: any) => createElement(loaded ?? Lazy, props)
+  return { Page, preload }
+}
+
+const shell = lazyPage(() => loaders.shell().then((m) => ({ default: m.Shell })))
+const Shell = shell.Page
+const pages = {
+  overview: lazyPage(loaders.overview), search: lazyPage(loaders.search), tail: lazyPage(loaders.tail),
+  traces: lazyPage(loaders.traces), trace: lazyPage(loaders.trace), serviceMap: lazyPage(loaders.serviceMap),
+  orders: lazyPage(loaders.orders), order: lazyPage(loaders.order), admin: lazyPage(loaders.admin),
+  audit: lazyPage(loaders.audit), storage: lazyPage(loaders.storage), alerts: lazyPage(loaders.alerts),
+}
+const OverviewPage = pages.overview.Page
+const SearchPage = pages.search.Page
+const TailPage = pages.tail.Page
+const TracesPage = pages.traces.Page
+const TracePage = pages.trace.Page
+const ServiceMapPage = pages.serviceMap.Page
+const OrdersPage = pages.orders.Page
+const OrderPage = pages.order.Page
+const AdminPage = pages.admin.Page
+const AuditPage = pages.audit.Page
+const StoragePage = pages.storage.Page
+const AlertsPage = pages.alerts.Page
+
+/** Settles when the page preloaded at start (if any) and the frame are in. */
+let preloading: Promise<unknown> | null = null
 
 /**
  * Opening Beacon at a page's address: fetch that page's code (and the frame) while /api/auth/me
@@ -44,25 +65,20 @@ const AlertsPage = lazy(loaders.alerts)
  */
 export function preloadPage(path: string): void {
   const first = path.split('/')[1] ?? ''
-  const page = ({ '': loaders.overview, search: loaders.search, tail: loaders.tail, 'service-map': loaders.serviceMap, admin: loaders.admin, audit: loaders.audit, storage: loaders.storage, alerts: loaders.alerts } as Record<string, () => Promise<unknown>>)[first]
-    ?? (first === 'traces' ? (path.split('/')[2] ? loaders.trace : loaders.traces) : first === 'orders' ? (path.split('/')[2] ? loaders.order : loaders.orders) : undefined)
+  const second = path.split('/')[2]
+  const page = ({ '': pages.overview, search: pages.search, tail: pages.tail, 'service-map': pages.serviceMap, admin: pages.admin, audit: pages.audit, storage: pages.storage, alerts: pages.alerts } as Record<string, { preload(): Promise<unknown> }>)[first]
+    ?? (first === 'traces' ? (second ? pages.trace : pages.traces) : first === 'orders' ? (second ? pages.order : pages.orders) : undefined)
   if (!page) return
-  void loaders.shell().catch(() => undefined)
-  void page().catch(() => undefined)
+  preloading = Promise.all([shell.preload(), page.preload()]).catch(() => undefined)
 }
 
-
 function Routes() {
-  const { me, loading, can } = useAuth()
+  const { me, loading: authLoading, can } = useAuth()
+  // Wait for a preloaded page's code too (it loads beside /api/auth/me), so it renders at once.
+  const [codeReady, setCodeReady] = useState(preloading === null)
+  useEffect(() => { void preloading?.then(() => setCodeReady(true)) }, [])
+  const loading = authLoading || (!!me && !codeReady)
   const [location, navigate] = useLocation()
-  const queryClient = useQueryClient()
-  const prefetched = useRef(false)
-  useEffect(() => {
-    // Signed in and opened at a search: its first page starts now, while the page's code loads.
-    if (!me || prefetched.current) return
-    prefetched.current = true
-    if (location === '/search' && can('logs:read', 'traces:read')) prefetchSearch(queryClient, window.location.search)
-  }, [me, location, can, queryClient])
   useEffect(() => {
     if (!loading && !me && location !== '/login') navigate(`/login?next=${encodeURIComponent(location + window.location.search)}`, { replace: true })
   }, [loading, me, location, navigate])
