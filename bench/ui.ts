@@ -99,9 +99,13 @@ try {
   const list = page.getByRole('list', { name: /Results/ })
   const target = 10_000
   const tLoad = Date.now()
-  for (let i = 0; i < 200; i++) {
+  let same = 0
+  for (let i = 0, prev = -1; i < 200; i++) {
     const count = Number(await list.getAttribute('data-count'))
     if (count >= target) break
+    same = count === prev ? same + 1 : 0
+    if (same >= 10) break // every record is loaded (fewer than the target in 24 h)
+    prev = count
     await list.evaluate((el) => { el.scrollTop = el.scrollHeight })
     await page.waitForTimeout(150)
   }
