@@ -4,11 +4,20 @@
  *   bundle      gzipped JS + CSS the first page loads (packages/ui/dist/index.html's references)
  *   first paint first-contentful-paint of the login page, from a cold browser context
  *   search      24-hour search: navigation → first result row rendered
+ *   service map navigation → first node drawn (or the empty state), range BENCH_UI_RANGE
+ *   orders      navigation → first row of the recent-orders list (or the empty state), 24 h
  *   scroll      results list with 10,000 rows loaded (infinite scroll): frame times while scrolling through it
  *
- * Without BEACON_URL it starts a Beacon (embedded chDB, temp dir) and sends BENCH_UI_RECORDS
- * records (default 20,000) over OTLP. With BEACON_URL (+ BEACON_USER, BEACON_PASSWORD) it uses a
- * running Beacon and its data, e.g. the benchmark's 10 M records.
+ * Data, one of:
+ *   (default)                 starts a Beacon (embedded chDB, temp dir) and sends BENCH_UI_RECORDS
+ *                             log records (default 20,000) over 23 h through OTLP
+ *   BENCH_DATA_DIR=/tmp/dir   starts a Beacon in this process on an existing data directory, e.g. the
+ *                             one `BENCH_DATA_DIR=/tmp/beacon-filled npm run bench` leaves (10 M
+ *                             records); nothing is sent, the directory is not removed
+ *   BEACON_URL=http://…       a running Beacon (+ BEACON_USER, BEACON_PASSWORD)
+ * BENCH_UI_RUNS (default 3): first paint, search, service map and orders are measured this many times
+ * each, alternating, and reported as median (min–max). BENCH_UI_RANGE (default now-24h): the
+ * service map's range (a filled directory's records are as old as the fill).
  */
 import { spawnSync } from 'node:child_process'
 import { firstPageBytes } from '../scripts/build-ui.mjs'
@@ -23,10 +32,19 @@ let tb: TestBeacon | undefined
 let url = process.env.BEACON_URL ?? ''
 let user = process.env.BEACON_USER ?? 'bench'
 let password = process.env.BEACON_PASSWORD ?? 'a long enough password'
-if (!url) {
+const dataDir = process.env.BENCH_DATA_DIR
+const RUNS = Math.max(1, Number(process.env.BENCH_UI_RUNS ?? 3))
+const RANGE = process.env.BENCH_UI_RANGE ?? 'now-24h'
+if (!url && dataDir) {
+  tb = await startTestBeacon({ dataDir })
+  url = tb.apiUrl
+  const r = await tb.api('/api/admin/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: user, roles: ['developer', 'support'], password }) })
+  if (r.status !== 201 && r.status !== 409) throw new Error(`cannot create the bench user: ${r.status} ${JSON.stringify(r.body)}`)
+  console.log(`data          the existing data directory ${dataDir}`)
+} else if (!url) {
   tb = await startTestBeacon()
   url = tb.apiUrl
-  await tb.api('/api/admin/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: user, roles: ['developer'], password }) })
+  await tb.api('/api/admin/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: user, roles: ['developer', 'support'], password }) })
   const n = Number(process.env.BENCH_UI_RECORDS ?? 20_000)
   const now = Date.now()
   for (let off = 0; off < n; off += 5000) {
@@ -46,25 +64,48 @@ if (!url) {
 
 const browser = await launchChromium()
 try {
-  const cold = await newPage(browser, url)
-  await cold.goto('/login')
-  await cold.getByLabel('User name').waitFor()
-  const fcp = await cold.evaluate(() => performance.getEntriesByType('paint').find((p) => p.name === 'first-contentful-paint')?.startTime ?? NaN)
-  console.log(`first paint   ${fcp.toFixed(0)} ms (first-contentful-paint, login page)`)
-
+  const figures: Record<string, number[]> = { paint: [], search: [], map: [], orders: [] }
   const page = await newPage(browser, url)
   await login(page, user, password)
-  const t0 = Date.now()
-  await page.goto('/search?from=now-24h')
-  await page.locator('.hit').first().waitFor({ timeout: 60_000 })
-  console.log(`search 24 h   ${Date.now() - t0} ms to the first row (navigation, API, render)`)
+  /** Navigation → the first of `selector` visible, ms. */
+  const timed = async (path: string, selector: string): Promise<number> => {
+    await page.goto('about:blank')
+    const t0 = Date.now()
+    await page.goto(path)
+    await page.locator(selector).first().waitFor({ timeout: 120_000 })
+    return Date.now() - t0
+  }
+  for (let run = 0; run < RUNS; run++) {
+    const cold = await newPage(browser, url)
+    await cold.goto('/login')
+    await cold.getByLabel('User name').waitFor()
+    figures.paint.push(await cold.evaluate(() => performance.getEntriesByType('paint').find((p) => p.name === 'first-contentful-paint')?.startTime ?? NaN))
+    await cold.context().close()
+    figures.search.push(await timed('/search?from=now-24h', '.hit'))
+    figures.map.push(await timed(`/service-map?from=${encodeURIComponent(RANGE)}`, '.react-flow__node, .state.empty'))
+    figures.orders.push(await timed('/orders', 'table[aria-label="Recent orders"] tbody tr, .state.empty'))
+  }
+  const stat = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b)
+    return `${s[Math.floor(s.length / 2)].toFixed(0)} ms${s.length > 1 ? ` (${s[0].toFixed(0)}–${s[s.length - 1].toFixed(0)}, ${s.length} runs)` : ''}`
+  }
+  console.log(`first paint   ${stat(figures.paint)} (first-contentful-paint, login page, cold browser context)`)
+  console.log(`search 24 h   ${stat(figures.search)} to the first row (navigation, API, render)`)
+  console.log(`service map   ${stat(figures.map)} to the first node (${RANGE})`)
+  console.log(`orders        ${stat(figures.orders)} to the first row of the recent-orders list (24 h)`)
 
+  await page.goto('/search?from=now-24h')
+  await page.locator('.hit').first().waitFor({ timeout: 120_000 })
   const list = page.getByRole('list', { name: /Results/ })
   const target = 10_000
   const tLoad = Date.now()
-  for (let i = 0; i < 200; i++) {
+  let same = 0
+  for (let i = 0, prev = -1; i < 200; i++) {
     const count = Number(await list.getAttribute('data-count'))
     if (count >= target) break
+    same = count === prev ? same + 1 : 0
+    if (same >= 10) break // every record is loaded (fewer than the target in 24 h)
+    prev = count
     await list.evaluate((el) => { el.scrollTop = el.scrollHeight })
     await page.waitForTimeout(150)
   }

@@ -30,7 +30,9 @@ export function firstPageBytes(dir = dist) {
 }
 
 export async function buildUi({ force = false, quiet = false } = {}) {
-  const sources = Math.max(newest(join(ui, 'src')), newest(join(ui, 'index.html')), newest(join(ui, 'vite.config.ts')), newest(join(ui, 'public')))
+  const sources = Math.max(newest(join(ui, 'src')), newest(join(ui, 'index.html')), newest(join(ui, 'vite.config.ts')), newest(join(ui, 'public')),
+    // The query bar's highlighting uses the query package's lexer.
+    newest(join(ui, '../query/src/lexer.ts')), newest(join(ui, '../query/src/errors.ts')))
   if (!force && existsSync(stamp) && statSync(stamp).mtimeMs >= sources && existsSync(join(dist, 'index.html'))) return false
   const t0 = Date.now()
   if (!quiet) process.stdout.write('Building the web UI… ')

@@ -81,3 +81,11 @@ export function seedLogs(t0: number, filler: number): string {
 export function tailLog(service: string, body: string): string {
   return JSON.stringify({ resourceLogs: [{ resource: { attributes: attrs({ 'service.name': service }) }, scopeLogs: [{ scope: { name: 'seed' }, logRecords: [{ timeUnixNano: ns(Date.now()), severityText: 'INFO', severityNumber: 9, body: { stringValue: body } }] }] }] })
 }
+
+/** A customer complaint about an order (the SDK's `events.complaint`), sent now. */
+export function complaintLog(orderId: string, reason: string): string {
+  return JSON.stringify({ resourceLogs: [{ resource: { attributes: attrs({ 'service.name': 'crm-api' }) }, scopeLogs: [{ scope: { name: 'seed' }, logRecords: [{
+    timeUnixNano: ns(Date.now()), severityText: 'WARN', severityNumber: 13, body: { stringValue: `complaint about order ${orderId}: ${reason}` },
+    attributes: attrs({ 'event.action': 'order.complaint', 'order.id': orderId, 'complaint.reason': reason, 'complaint.channel': 'phone' }),
+  }] }] }] })
+}

@@ -1,9 +1,12 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { generateKey, startTestBeacon, type TestBeacon } from '@beacon/server/testing'
 import { ensureUiBuilt, launchChromium, login, newPage, screenshot } from './browser.ts'
-import { CUSTOMER, FAILED_ORDER, IDLE_ORDER, ORDER, TRACE_ID, orderTrace, seedLogs, tailLog } from './seed.ts'
+import { CUSTOMER, FAILED_ORDER, IDLE_ORDER, ORDER, TRACE_ID, complaintLog, orderTrace, seedLogs, tailLog } from './seed.ts'
 
 /**
  * The web UI end to end: a real Beacon (embedded chDB, auth on, `customer.*` encrypted) with known
@@ -22,7 +25,8 @@ async function ingest(path: string, body: string): Promise<void> {
 before(async () => {
   ensureUiBuilt()
   tb = await startTestBeacon({
-    env: { BEACON_ENCRYPTION_KEYS: `k1:${generateKey()}` },
+    // The archive on (an empty folder): the Search page offers it for ranges past hot retention.
+    env: { BEACON_ENCRYPTION_KEYS: `k1:${generateKey()}`, BEACON_ARCHIVE_URL: `file://${mkdtempSync(join(tmpdir(), 'beacon-ui-archive-'))}` },
     overrides: { 'security.encryption.fields': ['customer.*'], 'security.login.attemptsPerMinutePerIp': 1000 },
   })
   for (const [username, roles] of [['sam', ['support']], ['dev', ['developer']], ['ann', ['analyst']], ['ada', ['admin', 'auditor', 'support']]] as const) {
@@ -47,7 +51,7 @@ test('support logs in, searches an order id, shows context, opens the trace acro
   await page.getByLabel('User name').waitFor()
   await screenshot(page, 'login')
   await login(page, 'sam', PASSWORD)
-  await page.getByRole('link', { name: 'Search' }).click()
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Search', exact: true }).click()
   const query = page.getByLabel(/^Query/)
   await query.fill(`order:${ORDER}`)
   await query.press('Enter')
@@ -112,12 +116,20 @@ test('a syntax error is shown at its position', async () => {
   await page.locator('body').click({ position: { x: 600, y: 700 } })
   await page.keyboard.press('/')
   assert.equal(await query.evaluate((el) => el === document.activeElement), true, '/ focuses the query bar')
+  // Syntax highlighting from the query package's lexer, behind the input.
+  await query.fill('service:shop-api AND "payment failed" http.status:[500 TO 599]')
+  const hl = page.getByTestId('query-highlight')
+  const kinds = async () => hl.locator('[data-hl]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-hl')}:${e.textContent}`))
+  assert.deepEqual((await kinds()).filter((k) => !k.startsWith('colon')),
+    ['field:service', 'value:shop-api', 'operator:AND', 'phrase:"payment failed"', 'field:http.status', 'range:[500', 'range:TO', 'range:599]'])
+  assert.equal(await hl.innerText(), await query.inputValue(), 'the coloured copy shows exactly the typed text')
   await query.fill('level:loud')
   await query.press('Enter')
   const err = page.locator('#query-error')
   await err.waitFor()
   assert.equal(await err.getAttribute('data-position'), '6')
   assert.match(await err.innerText(), /level:loud\n {6}\^\n.*position 6/)
+  assert.deepEqual(await kinds(), ['field:level', 'colon::', 'error:loud'], 'the part the parser rejects is marked')
   await screenshot(page, 'search-error-light')
 })
 
@@ -176,7 +188,6 @@ test('every other page renders for a user who may see it (screenshots)', async (
   const page = await newPage(browser, tb.apiUrl)
   await login(page, 'ada', PASSWORD)
   for (const [path, name, ready] of [
-    ['/', 'overview', /Services/],
     ['/traces', 'traces', /Find traces/],
     ['/service-map', 'service-map', /Service map/],
     ['/admin', 'admin', /Users/],
@@ -188,4 +199,97 @@ test('every other page renders for a user who may see it (screenshots)', async (
     await page.waitForLoadState('networkidle')
     await screenshot(page, name)
   }
+})
+
+test('a saved search can be saved, opened and deleted', async () => {
+  const page = await newPage(browser, tb.apiUrl)
+  await login(page, 'dev', PASSWORD)
+  await page.goto(`/search?q=${encodeURIComponent('service:inventory level:warn')}`)
+  await page.getByRole('list', { name: /Results/ }).waitFor()
+  await page.getByRole('button', { name: 'Save search' }).click()
+  await page.getByLabel('Name of the saved search').fill('inventory warnings')
+  await page.getByRole('button', { name: 'Save', exact: true }).click()
+  const picker = page.getByLabel('Open a saved search')
+  await picker.locator('option', { hasText: 'inventory warnings' }).waitFor({ state: 'attached' })
+  await page.getByRole('button', { name: 'Manage' }).click()
+  const list = page.getByRole('list', { name: 'Saved searches' })
+  await list.getByRole('button', { name: 'Delete saved search inventory warnings' }).click()
+  assert.equal((await page.evaluate(async () => (await (await fetch('/api/saved-searches')).json()).searches.length)), 1, 'one press does not delete yet')
+  await list.getByRole('button', { name: 'Confirm deleting saved search inventory warnings' }).click()
+  await picker.locator('option', { hasText: 'inventory warnings' }).waitFor({ state: 'detached' })
+  const left = await page.evaluate(async () => (await (await fetch('/api/saved-searches')).json()).searches as { name: string }[])
+  assert.deepEqual(left.map((s) => s.name), [], 'deleted on the server')
+})
+
+test('the Overview shows the median time per order stage and complaints per calendar day, each linked to its order', async () => {
+  await ingest('/v1/logs', complaintLog(FAILED_ORDER, 'parcel never arrived'))
+  await tb.flush()
+  const page = await newPage(browser, tb.apiUrl)
+  await login(page, 'sam', PASSWORD)
+  const stages = page.getByRole('table', { name: 'Time per order stage' })
+  await stages.locator('tr[data-stage=accepted] td').nth(2).filter({ hasText: 'ms' }).waitFor()
+  const row = async (stage: string) => stages.locator(`tr[data-stage=${stage}] td`).allInnerTexts()
+  // created: ORDER 70 ms, FAILED_ORDER 10 s → median 5.04 s; accepted: ORDER 20 ms.
+  assert.deepEqual(await row('created'), ['created', '2', '5.04 s'])
+  assert.deepEqual(await row('accepted'), ['accepted', '1', '20 ms'])
+  assert.deepEqual((await row('failed')).slice(0, 2), ['failed', '1'], 'a final stage has a count and no time')
+  const days = page.getByRole('list', { name: 'Complaints per day' })
+  const today = await page.evaluate(() => new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(Date.now()))
+  const day = days.locator(`li[data-day="${today}"]`)
+  await day.and(page.locator('[data-count="1"]')).waitFor()
+  assert.equal(await days.locator(':scope > li').count(), 7, 'seven calendar days, zeros included')
+  await screenshot(page, 'overview')
+  await day.locator('summary').click()
+  await day.getByRole('link', { name: `order ${FAILED_ORDER}` }).click()
+  await page.getByRole('list', { name: /Order timeline/ }).waitFor()
+  assert.match(page.url(), new RegExp(`/orders/${FAILED_ORDER}$`))
+})
+
+test('a range reaching past hot retention offers the archive, and the search then includes it', async () => {
+  const page = await newPage(browser, tb.apiUrl)
+  await login(page, 'dev', PASSWORD)
+  await page.goto(`/search?q=${encodeURIComponent(`order:${ORDER}`)}&from=now-1d`)
+  await page.getByRole('list', { name: /Results/ }).waitFor()
+  await page.waitForLoadState('networkidle')
+  assert.equal(await page.getByTestId('archive-offer').count(), 0, 'a range inside hot data: no offer')
+  await page.goto(`/search?q=${encodeURIComponent(`order:${ORDER}`)}&from=now-60d`)
+  const offer = page.getByTestId('archive-offer')
+  await offer.waitFor()
+  assert.match(await offer.innerText(), /past the 30 days/)
+  await offer.getByRole('button', { name: 'Include the archive' }).click()
+  await page.getByTestId('archive-scope').waitFor()
+  assert.match(page.url(), /scope=all/)
+  const results = page.getByRole('list', { name: /Results/ })
+  await results.getByText(`customer verified for order ${ORDER}`).waitFor()
+  assert.match(await page.getByTestId('archive-scope').innerText(), /hot data and the archive \(0 archived files/)
+  assert.equal(await results.getAttribute('data-count'), '7', 'the hot records are still found')
+  await page.getByRole('button', { name: 'Back to hot data only' }).click()
+  await offer.waitFor()
+  assert.doesNotMatch(page.url(), /scope=/)
+})
+
+test('a session revoked mid-use: a clear message, the login page, and back to the same page after logging in', async () => {
+  const page = await newPage(browser, tb.apiUrl)
+  await login(page, 'dev', PASSWORD)
+  const path = `/search?q=${encodeURIComponent(`order:${ORDER}`)}&from=now-2h`
+  await page.goto(path)
+  const results = page.getByRole('list', { name: /Results/ })
+  await results.getByText(`customer verified for order ${ORDER}`).waitFor()
+  // End the session on the server, as an expiry or a logout elsewhere would.
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'beacon_session')
+  assert.ok(cookie, 'the UI holds a session cookie')
+  const out = await fetch(tb.apiUrl + '/api/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${cookie.value}`, 'content-type': 'application/json' }, body: '{}' })
+  assert.equal(out.status, 200)
+  await page.getByRole('button', { name: 'Search', exact: true }).click()
+  const notice = page.getByRole('status').filter({ hasText: /session has expired or was ended/ })
+  await notice.waitFor()
+  assert.match(await notice.innerText(), /Log in again/)
+  assert.match(page.url(), /\/login\?next=/)
+  await screenshot(page, 'session-expired')
+  await page.getByLabel('User name').fill('dev')
+  await page.getByLabel('Password').fill(PASSWORD)
+  await page.getByRole('button', { name: 'Log in' }).click()
+  await results.getByText(`customer verified for order ${ORDER}`).waitFor()
+  const back = new URL(page.url())
+  assert.equal(decodeURIComponent(back.pathname + back.search), decodeURIComponent(path), 'back on the same URL')
 })

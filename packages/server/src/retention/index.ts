@@ -28,7 +28,7 @@ export interface Retention {
   start(): void
   stop(): Promise<void>
   /** For /api/health: the disk guard and the archive, with the reason when something is wrong. */
-  health(): { ok: boolean; disk: { freeBytes: number; totalBytes: number; ingestRefused: string | null }; archive: ReturnType<RetentionEnforcer['status']>['archive'] }
+  health(): { ok: boolean; disk: { freeBytes: number; totalBytes: number; ingestRefused: string | null }; archive: ReturnType<RetentionEnforcer['status']>['archive']; hotDays: { logs: number; spans: number } }
 }
 
 export async function createRetention(config: Config, store: Store, log: Logger, audit?: AuditSink): Promise<Retention> {
@@ -62,6 +62,8 @@ export async function createRetention(config: Config, store: Store, log: Logger,
         ok: refused === null && s.archive.healthy,
         disk: { freeBytes: guard.freeBytes, totalBytes: guard.totalBytes, ingestRefused: refused },
         archive: s.archive,
+        // The shortest hot retention of any service: older ranges may need the archive (the UI offers it).
+        hotDays: { logs: policy.minDays('logs'), spans: policy.minDays('spans') },
       }
     },
   }

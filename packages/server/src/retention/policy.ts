@@ -47,6 +47,16 @@ export class RetentionPolicy {
     return Math.max(...all)
   }
 
+  /**
+   * The shortest hot retention any service has for a signal: records older than this may have left
+   * hot storage for some service (the UI then offers to search the archive).
+   */
+  minDays(signal: Signal): number {
+    const field = signal === 'logs' ? 'logsDays' : 'spansDays'
+    const services = new Set([...Object.keys(this.config.services), ...this.overrides.keys()].filter((s) => s !== ''))
+    return Math.min(this.daysFor(signal, ''), ...[...services].map((s) => this.daysFor(signal, s)), ...[...this.overrides.values()].map((o) => o[field] ?? Infinity))
+  }
+
   /** Sets (or with all three null, clears to the configuration) a service's override. */
   async set(o: Omit<PolicyOverride, 'updatedAt'>): Promise<void> {
     await this.store.command(`INSERT INTO ${POLICY_TABLE} (Service, LogsDays, SpansDays, CapBytes, UpdatedBy)

@@ -1,49 +1,19 @@
-/** Response shapes of the Beacon API the UI reads (see packages/server/src/api). */
+/**
+ * Response shapes of the Beacon API the UI reads (see packages/server/src/api). Record, order-row
+ * and service-map shapes are the server's own types, imported as types only (erased by the build:
+ * no server code in the bundle); the rest are declared here.
+ */
+import type { LogView, MapEdge, MapNode, OrderListRow, SpanView } from '@beacon/server/api-types'
 
-export interface LogHit {
-  kind: 'log'
-  id?: string
-  time: string
-  timeUnixNano: string
-  service: string
-  level: string
-  severityNumber: number
-  body: string
-  traceId: string
-  spanId: string
-  eventName: string
-  orderId: string
-  userId: string
-  httpStatus: number | null
-  httpRoute: string
-  eventAction: string
-  attributes: Record<string, string>
-  resource: Record<string, string>
-}
+/** A log record as search, context, tail and the timeline answer it (the server's own type). */
+export type LogHit = Omit<LogView, 'id'> & { id?: string }
 
-export interface SpanHit {
-  kind: 'span'
+/** A span as the API answers it (the server's own type). */
+export interface SpanHit extends Omit<SpanView, 'id'> {
   id?: string
-  time: string
-  timeUnixNano: string
-  traceId: string
-  spanId: string
-  parentSpanId: string
-  name: string
-  spanKind: string
-  service: string
-  durationNano: string
-  durationMs: number
-  status: string
-  statusMessage: string
-  orderId: string
-  userId: string
-  httpStatus: number | null
-  httpRoute: string
-  attributes: Record<string, string>
-  resource: Record<string, string>
-  events: { time: string; timeUnixNano: string; name: string; attributes: Record<string, string> }[]
+  /** `GET /api/traces/{id}` only: tree depth, children and critical-path flag (docs/api.md). */
   depth?: number
+  childCount?: number
   critical?: boolean
 }
 
@@ -60,6 +30,8 @@ export interface SearchResponse {
   nextCursor: string | null
   warnings?: string[]
   eventsWithheld?: string
+  /** `scope=archive|all` only: what was read from the archive. */
+  archive?: { objectsRead: number; days: string[] }
 }
 
 export interface Me {
@@ -98,10 +70,7 @@ export interface TimelineResponse {
   entries: Hit[]
 }
 
-export interface OrderRow {
-  orderId: string; status: string; lastChange: string; firstSeen: string; lastService: string
-  ageSeconds: number; stuck: boolean; reason: string | null; errors: number; complaints: number
-}
+export type OrderRow = OrderListRow
 
 export interface ServiceStats {
   name: string; logs: number; errors: number; fatals: number; spans: number; spanErrors: number; p95SpanMs: number | null; lastSeen: string
@@ -113,11 +82,7 @@ export interface AggregateResponse {
   truncated?: boolean
 }
 
-export interface ServiceMapResponse {
-  from: string; to: string
-  nodes: { id: string; kind: 'service' | 'queue'; requests: number; errors: number; errorRate: number; p95Ms: number | null; ratePerMin: number }[]
-  edges: { source: string; target: string; kind: 'http' | 'messaging'; requests: number; errors: number; errorRate: number; p95Ms: number | null; ratePerMin: number }[]
-}
+export interface ServiceMapResponse { from: string; to: string; nodes: MapNode[]; edges: MapEdge[] }
 
 export interface SavedSearch { id: string; name: string; query: string; owner: string; createdAt: string }
 

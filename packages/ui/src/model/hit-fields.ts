@@ -20,9 +20,24 @@ export function flattenHit(h: Hit): [string, string][] {
   if (h.userId) out.push(['user', h.userId])
   if (h.httpStatus) out.push(['http.status', String(h.httpStatus)])
   if (h.httpRoute) out.push(['http.route', h.httpRoute])
-  for (const [k, v] of Object.entries(h.attributes ?? {}).sort()) out.push([k, v])
-  for (const [k, v] of Object.entries(h.resource ?? {}).sort()) if (k !== 'service.name') out.push([k, v])
+  for (const [k, v] of Object.entries(h.attributes ?? {}).sort()) if (!isInternal(k)) out.push([k, v])
+  for (const [k, v] of Object.entries(h.resource ?? {}).sort()) if (k !== 'service.name' && !isInternal(k)) out.push([k, v])
   return out
+}
+
+/**
+ * Attributes Beacon stores for itself, not for people: `<field>.bidx`, the blind index kept beside
+ * an encrypted field so `customer.email:jane@example.com` can match exactly (docs/security.md). It
+ * is a keyed hash, meaningless to read and not filterable by its own name, so it is not shown.
+ */
+export function isInternal(key: string): boolean {
+  return key.endsWith('.bidx')
+}
+
+/** The hit without internal attributes (for the row's JSON view and copy). */
+export function visibleHit<H extends Hit>(h: H): H {
+  const clean = (m: Record<string, string> | undefined) => m && Object.fromEntries(Object.entries(m).filter(([k]) => !isInternal(k)))
+  return { ...h, attributes: clean(h.attributes) ?? h.attributes, resource: clean(h.resource) ?? h.resource }
 }
 
 /** Fields that filtering on would not narrow usefully (free text, durations): no filter buttons. */

@@ -45,3 +45,29 @@ test('lays out 5,000 spans in a deep chain without overflowing the stack, quickl
   assert.equal(l.rows[4999].depth, 4999)
   assert.ok(performance.now() - t0 < 1000)
 })
+
+test("uses the server's tree order, depth and critical path when the spans carry them", () => {
+  // Deliberately different from what the model would compute: the server's answer wins.
+  const placed = [
+    { ...span('root', '', 0, 100), depth: 0, childCount: 2, critical: true },
+    { ...span('late', 'root', 50, 10), depth: 1, childCount: 0, critical: false },
+    { ...span('early', 'root', 10, 80, 'mes', 'Consumer'), depth: 1, childCount: 0, critical: true },
+  ]
+  const l = layoutTrace(placed)
+  assert.deepEqual(l.rows.map((r) => [r.span.spanId, r.depth, r.critical, r.childCount]), [['root', 0, true, 2], ['late', 1, false, 0], ['early', 1, true, 0]])
+  assert.equal(l.rows[1].left, 0.5)
+  assert.equal(l.durationMs, 100)
+  const computed = layoutTrace(placed.map(({ depth: _d, critical: _c, childCount: _n, ...s }) => s))
+  assert.deepEqual(computed.rows.map((r) => r.span.spanId), ['root', 'early', 'late'], 'without them the model computes the tree itself')
+  assert.equal(computed.rows.find((r) => r.span.spanId === 'late')!.critical, false)
+  // A span missing the fields (mixed answer): the model's fallback for the whole trace.
+  assert.deepEqual(layoutTrace([placed[0], span('x', 'root', 1, 1)]).rows.map((r) => r.span.spanId), ['root', 'x'])
+})
+
+test('a server-placed trace of 5,000 spans lays out quickly', () => {
+  const spans = Array.from({ length: 5000 }, (_, i) => ({ ...span(`s${i}`, i === 0 ? '' : `s${i - 1}`, i, 5000 - i), depth: i, childCount: i < 4999 ? 1 : 0, critical: true }))
+  const t0 = performance.now()
+  const l = layoutTrace(spans)
+  assert.equal(l.rows[4999].depth, 4999)
+  assert.ok(performance.now() - t0 < 500)
+})

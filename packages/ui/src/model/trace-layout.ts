@@ -14,6 +14,10 @@ export interface SpanInput {
   durationNano: string
   status: string
   attributes?: Record<string, string>
+  /** From the trace API (docs/api.md): tree depth, child count and critical-path flag, spans in tree order. */
+  depth?: number
+  childCount?: number
+  critical?: boolean
 }
 
 export interface Row<S extends SpanInput = SpanInput> {
@@ -32,8 +36,14 @@ export interface Row<S extends SpanInput = SpanInput> {
 
 export interface Layout<S extends SpanInput = SpanInput> { rows: Row<S>[]; startNs: bigint; durationMs: number }
 
+/**
+ * Lays out a trace. When the server already placed the spans (`GET /api/traces/{id}` answers them
+ * in tree order with `depth`, `childCount` and `critical`), its tree and critical path are used
+ * as they are; otherwise (older servers, spans from elsewhere) both are computed here.
+ */
 export function layoutTrace<S extends SpanInput>(spans: S[]): Layout<S> {
   if (spans.length === 0) return { rows: [], startNs: 0n, durationMs: 0 }
+  if (spans.every((s) => typeof s.depth === 'number' && typeof s.critical === 'boolean')) return layoutPlaced(spans)
   const byId = new Map<string, S>()
   for (const s of spans) byId.set(s.spanId, s)
   const children = new Map<string, S[]>()
@@ -78,6 +88,38 @@ export function layoutTrace<S extends SpanInput>(spans: S[]): Layout<S> {
     })
     for (let i = kids.length - 1; i >= 0; i--) stack.push({ s: kids[i], depth: depth + 1 })
   }
+  return { rows, startNs, durationMs: total / 1e6 }
+}
+
+/** Rows from spans the server already ordered and marked (tree order, depth, critical). */
+function layoutPlaced<S extends SpanInput>(spans: S[]): Layout<S> {
+  const byId = new Map<string, S>()
+  const kids = new Map<string, number>()
+  let startNs = BigInt(spans[0].timeUnixNano)
+  let endNs = startNs + BigInt(spans[0].durationNano)
+  for (const s of spans) {
+    byId.set(s.spanId, s)
+    if (s.parentSpanId) kids.set(s.parentSpanId, (kids.get(s.parentSpanId) ?? 0) + 1)
+    const a = BigInt(s.timeUnixNano)
+    const b = a + BigInt(s.durationNano)
+    if (a < startNs) startNs = a
+    if (b > endNs) endNs = b
+  }
+  const total = Number(endNs - startNs) || 1
+  const rows = spans.map((s): Row<S> => {
+    const start = BigInt(s.timeUnixNano)
+    const parent = s.parentSpanId ? byId.get(s.parentSpanId) : undefined
+    return {
+      span: s, depth: s.depth!,
+      startMs: Number(start - startNs) / 1e6,
+      durationMs: Number(BigInt(s.durationNano)) / 1e6,
+      left: Number(start - startNs) / total,
+      width: Number(BigInt(s.durationNano)) / total,
+      childCount: s.childCount ?? kids.get(s.spanId) ?? 0,
+      critical: s.critical!,
+      queueHop: !!parent && /consumer/i.test(s.spanKind) && /producer/i.test(parent.spanKind),
+    }
+  })
   return { rows, startNs, durationMs: total / 1e6 }
 }
 

@@ -38,9 +38,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [])
 
   useEffect(() => {
-    onSessionLost((message) => {
+    onSessionLost(() => {
       setMe((prev) => {
-        if (prev) setNotice(`Your session ended (${message}). Log in again to continue.`)
+        // Expired, logged out elsewhere or revoked by an administrator: the API only says 401.
+        if (prev) setNotice('Your session has expired or was ended. Log in again — you will come back to the page you were on.')
         return null
       })
       queryClient.clear()

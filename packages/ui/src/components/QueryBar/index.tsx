@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react'
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import { useQuery } from '@tanstack/react-query'
 import { api, apiPath } from '../../api/client.ts'
 import { applyCompletion, completionAt, rankCandidates, type Completion } from '../../model/autocomplete.ts'
+import { highlightQuery } from '../../model/highlight.ts'
 
 interface Props {
   value: string
@@ -19,6 +20,9 @@ interface FieldsResponse { builtin: { name: string }[]; attributes: { name: stri
 /**
  * The Beacon query language input: `/` focuses it, Enter runs it, Tab/Enter take a suggestion,
  * Esc closes suggestions. Suggests field names, then the top values of the field being typed.
+ * Syntax highlighting: a coloured copy of the text (from the query package's lexer) sits behind
+ * the input, whose own text is transparent, so typing, the caret, selection and completion are the
+ * browser's own; the copy follows the input's horizontal scroll.
  */
 export function QueryBar({ value, onSubmit, target, from, to, error, placeholder }: Props) {
   const [text, setText] = useState(value)
@@ -26,7 +30,13 @@ export function QueryBar({ value, onSubmit, target, from, to, error, placeholder
   const [open, setOpen] = useState(false)
   const [sel, setSel] = useState(0)
   const input = useRef<HTMLInputElement>(null)
+  const layer = useRef<HTMLDivElement>(null)
   useEffect(() => setText(value), [value])
+  // The server's error position applies to the query it was given, not to an edited one.
+  const errorAt = error && text === value ? error.position : null
+  const segments = useMemo(() => highlightQuery(text, errorAt), [text, errorAt])
+  const syncScroll = () => { if (layer.current && input.current) layer.current.scrollLeft = input.current.scrollLeft }
+  useLayoutEffect(syncScroll, [text, caret])
 
   useEffect(() => {
     const onKey = (e: globalThis.KeyboardEvent) => {
@@ -79,6 +89,10 @@ export function QueryBar({ value, onSubmit, target, from, to, error, placeholder
   const pos = error?.position
   return (
     <div className="query-wrap">
+      <div className="query-field">
+      <div ref={layer} className="query-hl" aria-hidden="true" data-testid="query-highlight">
+        {segments.map((s) => s.kind === 'plain' ? <span key={s.start}>{s.text}</span> : <span key={s.start} className={`hl-${s.kind}`} data-hl={s.kind}>{s.text}</span>)}
+      </div>
       <input
         ref={input}
         className={`query-input${error ? ' invalid' : ''}`}
@@ -98,7 +112,10 @@ export function QueryBar({ value, onSubmit, target, from, to, error, placeholder
         onKeyUp={(e) => setCaret((e.target as HTMLInputElement).selectionStart ?? 0)}
         onClick={(e) => setCaret((e.target as HTMLInputElement).selectionStart ?? 0)}
         onBlur={() => setTimeout(() => setOpen(false), 150)}
+        onScroll={syncScroll}
+        onSelect={syncScroll}
       />
+      </div>
       {options.length > 0 && (
         <ul className="suggest" id="query-suggestions" role="listbox" aria-label="Suggestions">
           {options.map((o, i) => (

@@ -4,12 +4,13 @@ import { Link, useLocation, useSearch } from 'wouter'
 import { api, apiPath } from '../../api/client.ts'
 import type { SearchResponse, ServiceStats } from '../../api/types.ts'
 import { TimeRange } from '../../components/TimeRange/index.tsx'
-import { Sparkline } from '../../components/Sparkline/index.tsx'
+import { Sparkline } from '../../components/Sparkline/lazy.tsx'
 import { Empty, ErrorState, Loading } from '../../components/States/index.tsx'
 import { useAuth } from '../../components/Auth/auth.tsx'
 import { formatDuration, formatLocal } from '../../model/time.ts'
 import { serviceColor } from '../../model/trace-layout.ts'
 import { OpenIncidentsCard } from '../Alerts/overview-card.tsx'
+import { ComplaintsCard, OrderSpeedCard } from './business.tsx'
 
 /** Histogram buckets → x (seconds), totals and errors per bucket. */
 function toSeries(r: SearchResponse) {
@@ -30,10 +31,8 @@ function useSeries(q: string, from: string, to: string) {
 }
 
 const SERVICE_COLORS = ['--info', '--error']
-const ACCENT = ['--accent']
-const ERROR = ['--error']
 
-/** The landing page: per service events, errors, error rate, p95 with small charts; orders; complaints. */
+/** The landing page: per service events, errors, error rate, p95 with small charts; order speed; complaints per day. */
 export default function OverviewPage() {
   const [, navigate] = useLocation()
   const p = new URLSearchParams(useSearch())
@@ -42,7 +41,6 @@ export default function OverviewPage() {
   const { can } = useAuth()
   const services = useQuery({ queryKey: ['services', from, to], queryFn: () => api<{ services: ServiceStats[] }>(apiPath('/api/services', { from, to })), refetchInterval: 60_000 })
   const orders = useSeries('event.action:order.status_changed', from, to)
-  const complaints = useSeries('event.action:order.complaint', 'now-7d', 'now')
   const list = useMemo(() => services.data?.services ?? [], [services.data])
   return (
     <div className="page">
@@ -52,19 +50,8 @@ export default function OverviewPage() {
       </div>
       <div className="cards">
         {can('alerts:read') && <OpenIncidentsCard />}
-        <div className="card">
-          <h2>Order status changes</h2>
-          <div className="figure"><b>{orders.data?.sum.toLocaleString() ?? '…'}</b><span>in the range</span></div>
-          {orders.data && <Sparkline x={orders.data.x} series={[orders.data.total]} colors={ACCENT} label="Order status changes over time" />}
-          {can('logs:read') && <Link href="/orders">Open the order desk →</Link>}
-        </div>
-        <div className="card">
-          <h2>Customer complaints (7 days)</h2>
-          <div className="figure"><b>{complaints.data?.sum.toLocaleString() ?? '…'}</b><span>complaints recorded by the CRM</span></div>
-          {complaints.data && <Sparkline x={complaints.data.x} series={[complaints.data.total]} colors={ERROR} label="Complaints over the last 7 days" />}
-          {can('logs:read') && complaints.data?.events.slice(0, 1).map((e) => e.orderId && <Link key={e.orderId} href={`/orders/${encodeURIComponent(e.orderId)}`}>Latest: order {e.orderId} →</Link>)}
-          {can('logs:read') && <Link href={`/search?q=${encodeURIComponent('event.action:order.complaint')}&from=now-7d`}>All complaints in search →</Link>}
-        </div>
+        <OrderSpeedCard from={from} to={to} changes={orders.data} />
+        <ComplaintsCard />
       </div>
       <h2>Services</h2>
       {services.isPending ? <Loading what="services" /> : services.error ? <ErrorState error={services.error} /> : list.length === 0

@@ -3,7 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual'
 import { Link } from 'wouter'
 import type { Hit } from '../../api/types.ts'
 import { exactTitle, formatLocal } from '../../model/time.ts'
-import { fieldValue, flattenHit, hitLevel, hitSummary, UNFILTERABLE } from '../../model/hit-fields.ts'
+import { fieldValue, flattenHit, hitLevel, hitSummary, UNFILTERABLE, visibleHit } from '../../model/hit-fields.ts'
 
 interface Props {
   hits: Hit[]
@@ -57,16 +57,17 @@ export function ResultList({ hits, columns, hasMore, loadingMore, loadMore, onFi
 function HitDetail({ hit, onFilter, onContext, onToggleColumn, columns }: { hit: Hit; onFilter: Props['onFilter']; onContext: Props['onContext']; onToggleColumn: Props['onToggleColumn']; columns: string[] }) {
   const [asJson, setAsJson] = useState(false)
   const fields = flattenHit(hit)
+  const json = JSON.stringify(visibleHit(hit), null, 2)
   return (
     <div className="hit-detail">
       <div className="toolbar" style={{ marginBottom: 8 }}>
         {hit.traceId && <Link className="small" href={`/traces/${hit.traceId}`}>Open trace</Link>}
         {hit.orderId && <Link className="small" href={`/orders/${encodeURIComponent(hit.orderId)}`}>Open order {hit.orderId}</Link>}
         <button type="button" className="small" onClick={() => onContext(hit)}>Show context</button>
-        <button type="button" className="small" onClick={() => void navigator.clipboard?.writeText(JSON.stringify(hit, null, 2))}>Copy JSON</button>
+        <button type="button" className="small" onClick={() => void navigator.clipboard?.writeText(json)}>Copy JSON</button>
         <button type="button" className="small" onClick={() => setAsJson(!asJson)}>{asJson ? 'Fields' : 'JSON'}</button>
       </div>
-      {asJson ? <pre className="json">{JSON.stringify(hit, null, 2)}</pre> : (
+      {asJson ? <pre className="json">{json}</pre> : (
         <div className="kv">
           {fields.map(([k, v]) => (
             <div key={k} style={{ display: 'contents' }}>

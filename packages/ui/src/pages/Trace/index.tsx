@@ -7,6 +7,7 @@ import type { SpanHit, TraceResponse } from '../../api/types.ts'
 import { ErrorState, Loading } from '../../components/States/index.tsx'
 import { layoutTrace, serviceColor, visibleRows, type Row } from '../../model/trace-layout.ts'
 import { exactTitle, formatDuration, formatLocal } from '../../model/time.ts'
+import { isInternal } from '../../model/hit-fields.ts'
 
 /** One trace: the waterfall (virtualized, collapsible, critical path), span details, the trace's logs. */
 export default function TracePage() {
@@ -112,7 +113,7 @@ function SpanDetails({ span, onClose }: { span: SpanHit; onClose(): void }) {
         {[['kind', span.spanKind], ['status', `${span.status}${span.statusMessage ? ' — ' + span.statusMessage : ''}`], ['duration', formatDuration(span.durationMs)],
           ['start', formatLocal(span.time)], ['span id', span.spanId], ['parent', span.parentSpanId || '—'],
           ...(span.orderId ? [['order', span.orderId]] : []),
-          ...Object.entries(span.attributes).sort()].map(([k, v]) => (
+          ...Object.entries(span.attributes).filter(([k]) => !isInternal(k)).sort()].map(([k, v]) => (
           <div key={k} style={{ display: 'contents' }}><span className="k">{k}</span><span className="v">{k === 'order' ? <Link href={`/orders/${encodeURIComponent(v)}`}>{v}</Link> : v}</span></div>
         ))}
       </div>
