@@ -108,7 +108,7 @@ test('beacon login stores the token in a file only the user can read; the other 
   assert.equal(statSync(join(home, '.config', 'beacon')).mode & 0o777, 0o700)
   const stored = JSON.parse(readFileSync(file, 'utf8'))
   assert.equal(stored.api, beacon.apiUrl)
-  assert.match(stored.token, /\w{20,}/)
+  assert.match(stored.token, /^bs_[A-Za-z0-9_-]{20,}$/)
 })
 
 test('beacon query shows log data with control characters escaped, never raw', async () => {
