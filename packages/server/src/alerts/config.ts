@@ -3,7 +3,7 @@ import { isIP } from 'node:net'
 import { parseQuery, QueryError } from '@beacon/query'
 import { ruleInputSchema, ruleProblems } from './rule.ts'
 import { CHANNELS } from './channels/index.ts'
-import { DETECTORS } from './detectors.ts'
+import { DETECTORS, DEFAULT_BODY_HASH_ATTRIBUTE } from './detectors.ts'
 
 /**
  * The `alerts` block of beacon.config.yaml (alerts as code): settings, channels and rules, checked
@@ -52,6 +52,8 @@ export const alertsConfigSchema = z.object({
   evaluationSeconds: z.number().int().min(1).max(300).default(10),
   /** Networks channel targets may resolve to even though private/loopback (BEACON_ALERT_ALLOW_NETWORKS). */
   allowNetworks: z.array(cidr).default([]),
+  /** The request-body hash attribute the identical-requests detector counts (BEACON_ALERT_BODY_HASH_ATTRIBUTE). */
+  bodyHashAttribute: z.string().regex(/^[A-Za-z_][\w.@-]*$/, 'expected an attribute name such as http.request.body.hash').max(256).default(DEFAULT_BODY_HASH_ATTRIBUTE),
   /** Built-in detectors: `false` switches one off; an object overrides its fields (threshold, window…). */
   detectors: z.record(z.string(), z.union([z.literal(false), z.record(z.string(), z.unknown())])).default({}),
   channels: z.array(channelInputSchema).default([]),
@@ -80,4 +82,4 @@ export const alertsConfigSchema = z.object({
 
 export type AlertsConfig = z.infer<typeof alertsConfigSchema>
 
-export const DEFAULT_ALERTS_CONFIG: AlertsConfig = { enabled: true, evaluationSeconds: 10, allowNetworks: [], detectors: {}, channels: [], rules: [] }
+export const DEFAULT_ALERTS_CONFIG: AlertsConfig = { enabled: true, evaluationSeconds: 10, allowNetworks: [], bodyHashAttribute: DEFAULT_BODY_HASH_ATTRIBUTE, detectors: {}, channels: [], rules: [] }

@@ -69,6 +69,8 @@ export interface Rule extends RuleSpec {
   builtin: string
   source: 'api' | 'config' | 'builtin'
   updatedAt: string
+  /** Built-in detectors: the shipped spec it was created from (JSON), to tell an unedited one. */
+  defaultSpec?: string
 }
 
 /** A rule with its queries parsed once. */
