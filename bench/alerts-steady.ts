@@ -10,6 +10,7 @@
  * (MES_EQUIPMENT_FAILURE_RATE 0: a failure is an incident, not steady traffic).
  *
  *   BENCH_STEADY_MINUTES=10
+ *   BENCH_DETECTORS='{"identical_requests":{"groupBy":["service","http.request.body.hash"]}}'  (overrides, to try thresholds)
  */
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -20,7 +21,9 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 
 export async function steadyBench(minutes: number): Promise<number> {
   const [telegram, slack] = await Promise.all([startReceiver(), startReceiver()])
-  const beacon = await startBeacon({ BEACON_ALERT_ALLOW_NETWORKS: '127.0.0.0/8' })
+  const detectors = process.env.BENCH_DETECTORS ? JSON.parse(process.env.BENCH_DETECTORS) as Record<string, unknown> : {}
+  if (Object.keys(detectors).length) console.log(`detector overrides: ${JSON.stringify(detectors)}`)
+  const beacon = await startBeacon({ BEACON_ALERT_ALLOW_NETWORKS: '127.0.0.0/8' }, { 'alerts.detectors': detectors })
   const tb = beacon.test
   const post = (path: string, body: unknown) => tb.api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
   const company = await createCompany(beacon.otlpUrl, beacon.ingestKey, { MES_STEP_MS: '300', MES_EQUIPMENT_FAILURE_RATE: '0', BEACON_EXPORT_INTERVAL_MS: '1000' })

@@ -3,7 +3,8 @@ import type { Config } from '../config/schema.ts'
 import type { Store } from '../store/connection.ts'
 import type { LiveFeed } from '../pipeline/live.ts'
 import type { Batch } from '../pipeline/record.ts'
-import { tsvString } from '../store/tsv.ts'
+import { tsvMap, tsvString } from '../store/tsv.ts'
+import { TRACES_TABLE } from '../store/schema.ts'
 import { Definitions } from './definitions.ts'
 import { Incidents } from './incidents.ts'
 import { AlertStates } from './state.ts'
@@ -16,7 +17,7 @@ import { ROLLUP_COLUMNS, INTERVAL_SECONDS } from './rollups.ts'
 import { networkPolicy } from './channels/index.ts'
 import type { SecretBox } from './secrets.ts'
 import type { Rule } from './rule.ts'
-import { DELIVERIES_TABLE, ROLLUPS_TABLE, SEEN_TABLE } from './tables.ts'
+import { DELIVERIES_TABLE, PENDING_PUBLISHES_TABLE, ROLLUPS_TABLE, SEEN_TABLE, chMs, nextVersion, parseChTime } from './tables.ts'
 
 /**
  *   LiveFeed ──batch──▶ onBatch: rt.onRecord(record) per rule of the target (a predicate; matches
@@ -108,6 +109,7 @@ export class AlertEngine {
       }
       if (rt.lastSeen) await backfillLastSeen(this.o.store, rt)
       if (rt.seen) await loadSeenValues(this.o.store, rt)
+      if (rt.published) await this.loadPendingPublishes(rt)
     } catch (err) {
       rt.ready = true
       this.o.log.warn({ rule: rule.name, err: { message: (err as Error).message } }, 'alert rule: backfill from the store failed; starting from live data only')
@@ -115,6 +117,29 @@ export class AlertEngine {
     this.runtimes.set(rule.id, rt)
     this.byTarget[rule.target].push(rt)
     this.status.set(rule.id, {})
+  }
+
+  /**
+   * Lost-message rules: publishes still waiting for a consumer when Beacon stopped. Consumers whose
+   * spans were stored meanwhile settle theirs; the others get at least a minute from now (an SDK's
+   * retried export may still bring the consumer span) before they count as lost.
+   */
+  private async loadPendingPublishes(rt: RuleRuntime): Promise<void> {
+    const rows = await this.o.store.query<{ trace_id: string; published_at: string; labels: Record<string, string>; sample: string }>(
+      `SELECT trace_id, published_at, labels, sample FROM ${PENDING_PUBLISHES_TABLE} FINAL WHERE rule_id = {id:String} AND deleted = 0`, { id: rt.rule.id })
+    if (rows.length === 0) return
+    const consumed = new Set((await this.o.store.query<{ t: string }>(
+      `SELECT DISTINCT TraceId AS t FROM ${TRACES_TABLE} WHERE TraceId IN {ids:Array(String)} AND SpanKind = 'Consumer'`, { ids: rows.map((r) => r.trace_id) })).map((r) => r.t))
+    const now = Date.now()
+    const limit = rt.rule.windowSeconds * 1000
+    for (const r of rows) {
+      rt.persistedPending!.add(r.trace_id)
+      if (consumed.has(r.trace_id)) { rt.pendingDone!.push(r.trace_id); continue }
+      const ms = Math.max(parseChTime(r.published_at) ?? now, now - limit + 60_000)
+      let sample: RuleRuntime['hits'][number]['sample']
+      try { sample = JSON.parse(r.sample) } catch { sample = { timeMs: ms, service: '', message: '', traceId: r.trace_id, orderId: '' } }
+      rt.published!.set(r.trace_id, { ms, labels: r.labels, sample })
+    }
   }
 
   drop(ruleId: string): void {
@@ -217,6 +242,29 @@ export class AlertEngine {
     this.states.prune(new Set(this.runtimes.keys()))
   }
 
+  /** Lost-message rules: new pending publishes, and tombstones for settled ones already written. */
+  private async persistPendingPublishes(): Promise<void> {
+    const rows: string[] = []
+    for (const rt of this.runtimes.values()) {
+      if (!rt.published || !rt.pendingNew || !rt.pendingDone || !rt.persistedPending) continue
+      const [fresh, done] = [rt.pendingNew, rt.pendingDone]
+      rt.pendingNew = []
+      rt.pendingDone = []
+      const id = tsvString(rt.rule.id)
+      for (const t of done) {
+        if (!rt.persistedPending.delete(t)) continue
+        rows.push([id, tsvString(t), chMs(Date.now()), '{}', tsvString(''), 1, nextVersion()].join('\t'))
+      }
+      for (const t of fresh) {
+        const p = rt.published.get(t)
+        if (!p || rt.persistedPending.has(t)) continue
+        rt.persistedPending.add(t)
+        rows.push([id, tsvString(t), chMs(p.ms), tsvMap(p.labels), tsvString(JSON.stringify(p.sample)), 0, nextVersion()].join('\t'))
+      }
+    }
+    if (rows.length) await this.o.store.insertTsv(PENDING_PUBLISHES_TABLE, ['rule_id', 'trace_id', 'published_at', 'labels', 'sample', 'deleted', 'version'], Buffer.from(rows.join('\n') + '\n'))
+  }
+
   private resolvedState(ruleId: string, groupKey: string): NonNullable<ReturnType<AlertStates['get']>> {
     return { ruleId, groupKey, labels: {}, state: 'resolved', value: 0, since: Date.now(), firedAt: 0, lastNotifiedAt: 0, incidentId: '', flaps: [], lastTrueAt: 0 }
   }
@@ -237,6 +285,7 @@ export class AlertEngine {
       }
     }
     if (rollupRows.length) await store.insertTsv(ROLLUPS_TABLE, ROLLUP_COLUMNS, Buffer.from(rollupRows.join('\n') + '\n'))
+    await this.persistPendingPublishes()
     if (seenRows.length) await store.insertTsv(SEEN_TABLE, ['rule_id', 'value', 'last_seen'], Buffer.from(seenRows.join('\n') + '\n'))
     if (this.deliveries.length) {
       const rows = this.deliveries
