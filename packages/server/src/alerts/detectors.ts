@@ -9,10 +9,20 @@ export const DEFAULT_BODY_HASH_ATTRIBUTE = 'http.request.body.hash'
  * Thresholds are meant to stay quiet on the company's steady traffic and fire on the demo's incidents
  * (examples/company/test/alerts.int.test.ts; the 10-minute steady run in BENCHMARKS.md).
  */
-export function builtinDetectors(bodyHashAttribute = DEFAULT_BODY_HASH_ATTRIBUTE): Record<string, RuleInput> {
+export function builtinDetectors(bodyHashAttribute = DEFAULT_BODY_HASH_ATTRIBUTE, capWarnPercent = 80): Record<string, RuleInput> {
   return {
     ...DETECTORS,
     identical_requests: identicalRequests(bodyHashAttribute),
+    storage_cap: storageCap(capWarnPercent),
+  }
+}
+
+/** A service at `percent` % of its retention size cap (retention.capWarnPercent, the Storage page's warning). */
+function storageCap(percent: number): RuleInput {
+  return {
+    name: 'Service near its storage size cap', kind: 'storage_cap', query: '', op: '>=', threshold: percent, windowSeconds: 60, groupBy: ['service'],
+    severity: 'warning', renotifySeconds: 86_400,
+    description: `A service's stored data reached ${percent} % of its size cap: above 100 % its oldest days are archived and dropped.`,
   }
 }
 
@@ -79,6 +89,7 @@ export const DETECTORS: Record<string, RuleInput> = {
     name: 'Messages dead-lettered', kind: 'threshold', query: 'event.action:message.dead_lettered', aggregate: 'count', op: '>=', threshold: 1,
     windowSeconds: 60, groupBy: ['service'], severity: 'warning', description: 'Any RabbitMQ message landing in a dead-letter queue.',
   },
+  storage_cap: storageCap(80),
   lost_messages: {
     name: 'Messages lost between CRM and MES', kind: 'lost_messages', target: 'spans', query: '', windowSeconds: 300, severity: 'critical',
     description: 'A RabbitMQ publish span with no consumer span in the same trace within 5 minutes.',

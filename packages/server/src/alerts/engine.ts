@@ -11,12 +11,12 @@ import { AlertStates } from './state.ts'
 import { DeliveryQueue, type DeliveryRecord } from './delivery.ts'
 import { Notifier, type TransitionItem } from './notify.ts'
 import { buildRuntime, type RuleRuntime } from './runtime.ts'
-import { evaluateRule, type RuleStatus } from './evaluate.ts'
+import { evaluateRule, type Observation, type RuleStatus } from './evaluate.ts'
 import { backfillLastSeen, backfillRollups, loadSeenValues, seasonalPoints } from './backfill.ts'
 import { ROLLUP_COLUMNS, INTERVAL_SECONDS } from './rollups.ts'
 import { networkPolicy } from './channels/index.ts'
 import type { SecretBox } from './secrets.ts'
-import type { Rule } from './rule.ts'
+import { crosses, type Rule } from './rule.ts'
 import { DELIVERIES_TABLE, PENDING_PUBLISHES_TABLE, ROLLUPS_TABLE, SEEN_TABLE, chMs, nextVersion, parseChTime } from './tables.ts'
 
 /**
@@ -37,7 +37,11 @@ export interface EngineOptions {
   box: SecretBox
   publicUrl: () => string
   redactText?: (text: string) => string
+  /** Stored bytes per service against its size cap (the retention enforcer's last run), for storage_cap rules. */
+  capUsage?: () => readonly CapUsage[]
 }
+
+export interface CapUsage { service: string; bytes: number; capBytes: number; percent: number }
 
 export class AlertEngine {
   readonly defs: Definitions
@@ -115,7 +119,7 @@ export class AlertEngine {
       this.o.log.warn({ rule: rule.name, err: { message: (err as Error).message } }, 'alert rule: backfill from the store failed; starting from live data only')
     }
     this.runtimes.set(rule.id, rt)
-    this.byTarget[rule.target].push(rt)
+    if (rule.kind !== 'storage_cap') this.byTarget[rule.target].push(rt)
     this.status.set(rule.id, {})
   }
 
@@ -217,7 +221,8 @@ export class AlertEngine {
           seasonalPoints(this.o.store, rule).then((m) => { if (rt.seasonal) rt.seasonal.byGroup = m }).catch(() => {})
         }
         const status = this.status.get(rule.id) ?? {}
-        for (const ob of evaluateRule(rt, this.states, now, status)) {
+        const observations = rule.kind === 'storage_cap' ? this.capObservations(rule) : evaluateRule(rt, this.states, now, status)
+        for (const ob of observations) {
           const t = this.states.observe(rule.id, ob.groupKey, ob.labels, ob.active, ob.value, now, this.observeOptions(rule, ob.groupKey))
           if (t) items.push({ state: this.states.get(rule.id, ob.groupKey) ?? this.resolvedState(rule.id, ob.groupKey), kind: t, sample: ob.sample, expected: ob.expected })
         }
@@ -240,6 +245,22 @@ export class AlertEngine {
     this.stats.lastTickMs = ms
     await this.persist().catch((err: Error) => this.o.log.warn({ err: { message: err.message } }, 'cannot persist alert state; will retry'))
     this.states.prune(new Set(this.runtimes.keys()))
+  }
+
+  /** storage_cap: one observation per service with a cap (and per alert still open). */
+  private capObservations(rule: Rule): Observation[] {
+    const out: Observation[] = []
+    const seen = new Set<string>()
+    const mb = (b: number): string => `${(b / 1e6).toFixed(1)} MB`
+    for (const u of this.o.capUsage?.() ?? []) {
+      if (u.capBytes <= 0) continue
+      seen.add(u.service)
+      const message = `${u.service} stores ${mb(u.bytes)} of its ${mb(u.capBytes)} size cap (${u.percent} %); above 100 % its oldest days are archived and dropped`
+      out.push({ groupKey: u.service, labels: { service: u.service }, active: crosses(rule, u.percent), value: u.percent,
+        sample: { timeMs: Date.now(), service: u.service, message, traceId: '', orderId: '' } })
+    }
+    for (const s of this.states.ofRule(rule.id)) if (!seen.has(s.groupKey)) out.push({ groupKey: s.groupKey, labels: s.labels, active: false, value: 0 })
+    return out
   }
 
   /** Lost-message rules: new pending publishes, and tombstones for settled ones already written. */

@@ -122,6 +122,9 @@ export function buildRuntime(rule: Rule, keys: BusinessKeys): RuleRuntime {
       }
       break
     }
+    case 'storage_cap':
+      // Evaluated from the retention enforcer's cap usage; reads no records.
+      break
     case 'absence':
       rt.lastSeen = new Map()
       rt.onRecord = (r, t) => {

@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.ts'
 import type { Store } from '../store/connection.ts'
 import type { LiveFeed } from '../pipeline/live.ts'
 import type { KeyRing } from '../security/crypto.ts'
-import { AlertEngine } from './engine.ts'
+import { AlertEngine, type EngineOptions } from './engine.ts'
 import { createSecretBox } from './secrets.ts'
 import { builtinDetectors, PREVIOUS_DEFAULTS } from './detectors.ts'
 import { ruleInputSchema, type Rule, type RuleSpec } from './rule.ts'
@@ -24,11 +24,13 @@ export interface AlertServiceOptions {
   redactText?: (text: string) => string
   /** The API's public URL, known once the listener is open. */
   publicUrl: () => string
+  /** Stored bytes per service against its size cap (retention), for the storage_cap detector. */
+  capUsage?: EngineOptions['capUsage']
 }
 
 export async function startAlerts(o: AlertServiceOptions): Promise<AlertEngine> {
   const box = createSecretBox(o.keyRing, o.config.dataDir)
-  const engine = new AlertEngine({ store: o.store, config: o.config, log: o.log, live: o.live, box, publicUrl: o.publicUrl, redactText: o.redactText })
+  const engine = new AlertEngine({ store: o.store, config: o.config, log: o.log, live: o.live, box, publicUrl: o.publicUrl, redactText: o.redactText, capUsage: o.capUsage })
   await engine.load()
   await applyAlertsAsCode(engine, o.config)
   await engine.start()
@@ -63,7 +65,7 @@ export async function applyAlertsAsCode(engine: AlertEngine, config: Config): Pr
   }
   for (const r of [...defs.rules.values()]) if (r.source === 'config' && !wantedRules.has(r.id)) await defs.deleteRule(r.id, by)
 
-  for (const [name, input] of Object.entries(builtinDetectors(a.bodyHashAttribute))) {
+  for (const [name, input] of Object.entries(builtinDetectors(a.bodyHashAttribute, config.retention.capWarnPercent))) {
     const override = a.detectors[name]
     const id = `builtin:${name}`
     const current = defs.rules.get(id)
