@@ -12,7 +12,7 @@ import { DETECTORS, DEFAULT_BODY_HASH_ATTRIBUTE } from './detectors.ts'
 
 export const channelInputSchema = z.object({
   name: z.string().min(1).max(100),
-  type: z.enum(['slack', 'telegram', 'webhook']),
+  type: z.enum(['slack', 'telegram', 'webhook', 'email']),
   /** slack, webhook: the URL (a secret). */
   url: z.string().max(2000).optional(),
   /** telegram */
@@ -21,6 +21,10 @@ export const channelInputSchema = z.object({
   apiBaseUrl: z.string().max(500).optional(),
   /** webhook: HMAC-SHA256 signing secret. */
   signingSecret: z.string().max(500).optional(),
+  /** email: smtp://user:pass@host:587 or smtps://…:465 (a secret), the sender, the recipients (comma-separated). */
+  smtpUrl: z.string().max(2000).optional(),
+  from: z.string().max(300).optional(),
+  to: z.string().max(2000).optional(),
   /** A default channel receives the built-in detectors and rules without channels. */
   default: z.boolean().default(false),
 }).strict()
@@ -31,7 +35,7 @@ export type ChannelInput = z.input<typeof channelInputSchema>
 export function channelParts(c: z.output<typeof channelInputSchema>): { settings: Record<string, string>; secrets: Record<string, string>; problems: string[] } {
   const impl = CHANNELS[c.type]
   const all: Record<string, string> = {}
-  for (const k of ['url', 'botToken', 'chatId', 'apiBaseUrl', 'signingSecret'] as const) if (c[k] !== undefined && c[k] !== '') all[k] = c[k]
+  for (const k of ['url', 'botToken', 'chatId', 'apiBaseUrl', 'signingSecret', 'smtpUrl', 'from', 'to'] as const) if (c[k] !== undefined && c[k] !== '') all[k] = c[k]
   const settings: Record<string, string> = {}
   const secrets: Record<string, string> = {}
   for (const [k, v] of Object.entries(all)) (impl.secretFields.includes(k) ? secrets : settings)[k] = v

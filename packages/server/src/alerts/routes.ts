@@ -129,7 +129,7 @@ export function registerAlertRoutes(app: FastifyInstance, engine: AlertEngine): 
   app.get('/api/alerts/channels', { config: read, schema: doc('Notification channels (secrets masked)') }, async () => ({
     channels: [...defs.channels.values()].map(channelView),
   }))
-  app.post('/api/alerts/channels', { config: manage('alerts.channel.create'), schema: doc('Create a channel: slack {url}, telegram {botToken, chatId, apiBaseUrl}, webhook {url, signingSecret}', { body: anyBody }) }, async (request, reply) => {
+  app.post('/api/alerts/channels', { config: manage('alerts.channel.create'), schema: doc('Create a channel: slack {url}, telegram {botToken, chatId, apiBaseUrl}, webhook {url, signingSecret}, email {smtpUrl, from, to}', { body: anyBody }) }, async (request, reply) => {
     const input = parseBody(channelInputSchema, request.body, 'channel')
     const { settings, secrets, problems } = channelParts(input)
     if (problems.length) throw new BeaconError('bad_request', `Invalid channel: ${problems.join('; ')}`, { problems })
