@@ -9,9 +9,19 @@
  *      already stored: evaluation time per tick, matching time on the ingest path, as % of one core.
  *
  *   BENCH_FATALS=40  BENCH_WINDOWED=5  BENCH_STORED=10000000  BENCH_COST_SECONDS=60  BENCH_RATE=2000 (records/s)
+ *
+ * `npm run bench:alerts -- --steady` (or BENCH_STEADY_MINUTES=10): instead, the demo's steady traffic
+ * through the real services with every built-in detector on, counting notifications (bench/alerts-steady.ts).
  */
 import { startTestBeacon } from '../packages/server/src/testing.ts'
 import { startReceiver, testLog, sleep, waitFor } from '../packages/server/src/alerts/test-utils.ts'
+import { steadyBench } from './alerts-steady.ts'
+
+if (process.argv.includes('--steady') || process.env.BENCH_STEADY_MINUTES) {
+  console.log(`machine: ${process.env.BENCH_NOTE ?? 'shared (a count of notifications; load does not change it much)'}`)
+  await steadyBench(Number(process.env.BENCH_STEADY_MINUTES || 10))
+  process.exit(0)
+}
 
 const FATALS = Number(process.env.BENCH_FATALS ?? 40)
 const WINDOWED = Number(process.env.BENCH_WINDOWED ?? 5)

@@ -6,7 +6,7 @@
  *     ─▶ traffic generator (flags passed through) ─▶ checklist through Beacon's API ─▶ stop everything
  *
  * Options: every traffic-generator flag (--steady --invalid --repeat --spike --cost-errors --poison
- * --slow-queries --crash --equipment-failure --all --duration=S --every=S); --keep keeps everything
+ * --slow-queries --crash --equipment-failure --http-500 --ddos --lost-message --all --duration=S --every=S); --keep keeps everything
  * running after the traffic until Ctrl-C.
  * Environment: DEMO_DATA_DIR (data/demo), DEMO_BEACON_API_PORT (5080), DEMO_BEACON_OTLP_PORT (4318),
  * DEMO_ADMIN_PASSWORD, DEMO_INGEST_KEY, and the company's (see src/shared/config.ts).
@@ -30,7 +30,8 @@ if (args.includes('--help') || args.includes('-h')) {
 Needs RabbitMQ on 127.0.0.1:5672 (guest/guest) and PostgreSQL on 127.0.0.1:5432 (user postgres).
 
 Scenarios (default: all of them, for the default duration):
-  --steady --invalid --repeat --spike --cost-errors --poison --slow-queries --crash --equipment-failure --all
+  --steady --invalid --repeat --spike --cost-errors --poison --slow-queries --crash --equipment-failure
+  --http-500 --ddos --lost-message --all
   --duration=S   how long the traffic runs, seconds (120; 0 = until Ctrl-C)
   --every=S      seconds between rounds of incident scenarios (70)
   --keep         keep everything running after the traffic until Ctrl-C

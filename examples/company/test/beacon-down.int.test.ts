@@ -28,6 +28,8 @@ async function startBeaconProcess(): Promise<BeaconApi> {
     env: {
       PATH: process.env.PATH, HOME: process.env.HOME, BEACON_DATA_DIR: dataDir, BEACON_HOST: '127.0.0.1', BEACON_CONFIG: '/dev/null',
       BEACON_API_PORT: String(ports.api), BEACON_OTLP_PORT: String(ports.otlp), BEACON_ES_PORT: '0',
+      // The receivers this test does not use stay off: their default ports are fixed numbers another Beacon may hold.
+      BEACON_OTLP_GRPC_PORT: '0', BEACON_SYSLOG_PORT: '0', BEACON_SYSLOG_TLS_PORT: '0', BEACON_FORWARD_PORT: '0',
       BEACON_INGEST_KEY: ingestKey, BEACON_ADMIN_PASSWORD: adminPassword, BEACON_LOG_LEVEL: 'warn',
     },
     stdio: 'ignore',

@@ -45,10 +45,10 @@ export async function poll<T>(what: string, fn: () => Promise<T | undefined | fa
 export interface Beacon { test: TestBeacon; api: BeaconApi; ingestKey: string; otlpUrl: string }
 
 /** A real Beacon in this process, with an ingest key for the services and an admin token for the API. */
-export async function startBeacon(env: Record<string, string> = {}): Promise<Beacon> {
+export async function startBeacon(env: Record<string, string> = {}, overrides: Record<string, unknown> = {}): Promise<Beacon> {
   const ingestKey = `it-ingest-${randomBytes(12).toString('hex')}`
   const adminPassword = `it-pass-${randomBytes(12).toString('hex')}`
-  const test = await startTestBeacon({ env: { BEACON_INGEST_KEY: ingestKey, BEACON_ADMIN_PASSWORD: adminPassword, ...env } })
+  const test = await startTestBeacon({ env: { BEACON_INGEST_KEY: ingestKey, BEACON_ADMIN_PASSWORD: adminPassword, ...env }, overrides })
   let token = test.adminToken
   if (token === undefined) {
     const health = await fetch(`${test.apiUrl}/api/services`)

@@ -121,7 +121,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   const urls: Beacon['urls'] = {}
   let apiInstance: FastifyInstance | undefined
   const alerts = config.alerts.enabled
-    ? await startAlerts({ store, config, log: log.child({ feature: 'alerts' }), live: ingest.live, keyRing: ext.keyRing, redactText: ext.redactText, publicUrl: () => config.publicUrl || urls.api || '' })
+    ? await startAlerts({ store, config, log: log.child({ feature: 'alerts' }), live: ingest.live, keyRing: ext.keyRing, redactText: ext.redactText, publicUrl: () => config.publicUrl || urls.api || '', capUsage: () => retention.enforcer.status().caps })
     : undefined
   const auth = ext.ingestAuth ?? openIngestAuth
   // Slow clients (slowloris): headers within headersMs, the whole request within requestMs, checked every second

@@ -5,7 +5,12 @@
  *   POST   /customers            register            POST /auth/verify     check a password
  *   POST   /orders               create + publish    GET  /orders/:orderId  order + MES status
  *   PATCH  /orders/:orderId      update (audit)      DELETE /orders/:orderId cancel (audit)
- *   GET    /customers/:id/orders                     GET  /reports/sales    sales report (?heavy=1: a slow report)
+ *   GET    /customers/:id/orders                     GET  /reports/sales    sales report (?heavy=1: a slow report;
+ *                                                           ?by=region: a report whose column is not deployed yet → 500)
+ *
+ * Express orders (`express: true`) are published under `order.express.created`, a routing key the
+ * production queue (`order.*`) is not bound to: RabbitMQ drops them silently — a lost CRM → MES
+ * message, the bug Beacon's lost-message detector is there to catch.
  */
 import { randomUUID, scryptSync, timingSafeEqual, randomBytes } from 'node:crypto'
 import amqp from 'amqplib'
@@ -71,8 +76,8 @@ export async function start(beacon: Beacon): Promise<Running> {
     return { ok: true, customerId: Number(row.id), name: row.name }
   })
 
-  app.post<{ Body: { orderId?: string; customerId: number; items: { sku: string; qty: number }[]; cardLast4?: string } }>('/orders', {
-    schema: { body: { type: 'object', required: ['customerId', 'items'], properties: { orderId: { type: 'string', maxLength: 64 }, customerId: { type: 'integer' }, items: { type: 'array', minItems: 1, maxItems: 50, items: itemSchema }, cardLast4: { type: 'string', maxLength: 4 } } } },
+  app.post<{ Body: { orderId?: string; customerId: number; items: { sku: string; qty: number }[]; cardLast4?: string; express?: boolean } }>('/orders', {
+    schema: { body: { type: 'object', required: ['customerId', 'items'], properties: { orderId: { type: 'string', maxLength: 64 }, customerId: { type: 'integer' }, items: { type: 'array', minItems: 1, maxItems: 50, items: itemSchema }, cardLast4: { type: 'string', maxLength: 4 }, express: { type: 'boolean' } } } },
   }, async (req, reply) => {
     const orderId = req.body.orderId ?? `ORD-${randomUUID().slice(0, 8).toUpperCase()}`
     return withOrder(orderId, async () => {
@@ -85,7 +90,9 @@ export async function start(beacon: Beacon): Promise<Running> {
       })
       events.orderCreated({ orderId, userId: customerId, total, items: items.length })
       const message = { orderId, customerId, items, total, createdAt: new Date().toISOString() }
-      ch.publish(topo.exchange, 'order.created', Buffer.from(JSON.stringify(message)), { persistent: true, contentType: 'application/json', messageId: `${orderId}:created`, correlationId: orderId })
+      // The bug: express orders get a routing key of their own that nobody bound (see the header).
+      const routingKey = req.body.express === true ? 'order.express.created' : 'order.created'
+      ch.publish(topo.exchange, routingKey, Buffer.from(JSON.stringify(message)), { persistent: true, contentType: 'application/json', messageId: `${orderId}:created`, correlationId: orderId })
       await ch.waitForConfirms()
       logger.info({ 'order.id': orderId, 'messaging.destination.name': topo.exchange }, `order ${orderId} sent to production`)
       return reply.status(201).send({ orderId, status: 'new', total })
@@ -143,8 +150,14 @@ export async function start(beacon: Beacon): Promise<Running> {
     return r.rows.map((o) => ({ orderId: o.id, total: Number(o.total), status: o.status, createdAt: o.created_at }))
   })
 
-  app.get<{ Querystring: { days?: string; heavy?: string } }>('/reports/sales', async (req) => {
+  app.get<{ Querystring: { days?: string; heavy?: string; by?: string } }>('/reports/sales', async (req) => {
     const days = Math.min(365, Math.max(1, Number(req.query.days) || 30))
+    if (req.query.by === 'region') {
+      // Shipped before its migration: crm.orders has no region column yet, so every call fails (500).
+      const r = await pool.query(`SELECT region, count(*)::int AS orders FROM crm.orders
+        WHERE created_at > now() - make_interval(days => $1::int) GROUP BY region`, [days])
+      return { days, byRegion: r.rows }
+    }
     // ?heavy=1 stands for the report that scans everything: it sleeps in the database to be reliably slow.
     const sleep = req.query.heavy === '1' ? 0.6 : 0
     const r = await pool.query(`WITH scan AS (SELECT pg_sleep($2::float8))

@@ -15,7 +15,9 @@ export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, Logge
 
 export async function createApp(opts: AppOptions): Promise<App> {
   const { logger } = opts.beacon
-  const app = Fastify({ loggerInstance: logger, disableRequestLogging: true, bodyLimit: 256 * 1024 })
+  // The services sit behind a load balancer on this host: a request relayed from loopback names its
+  // client in X-Forwarded-For (the demo's DDoS scenario plays many clients that way).
+  const app = Fastify({ loggerInstance: logger, disableRequestLogging: true, bodyLimit: 256 * 1024, trustProxy: ['127.0.0.1', '::1'] })
   await app.register(beaconFastify({ logger, userId: opts.userId, ignore: (url) => url === '/health' }))
   app.get('/health', async () => ({ status: 'ok' }))
 

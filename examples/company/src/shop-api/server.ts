@@ -4,7 +4,7 @@
  * (this request, the CRM, RabbitMQ, the MES) runs under that `order.id`.
  *
  *   POST /register  POST /login  POST /logout  GET /products  POST /orders/quote
- *   POST /orders    GET /orders  GET|PATCH|DELETE /orders/:orderId     (Bearer token)
+ *   POST /orders (express: true → the CRM's unrouted express orders)  GET /orders  GET|PATCH|DELETE /orders/:orderId     (Bearer token)
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
@@ -79,10 +79,10 @@ export async function start(beacon: Beacon): Promise<Running> {
     return { total: req.body.items.reduce((s, i) => s + priceOf(i.sku)! * i.qty, 0) }
   })
 
-  app.post<{ Body: { items: { sku: string; qty: number }[]; payment: { cardNumber: string; cvv: string; holder?: string } } }>('/orders', {
+  app.post<{ Body: { items: { sku: string; qty: number }[]; payment: { cardNumber: string; cvv: string; holder?: string }; express?: boolean } }>('/orders', {
     preHandler: authenticate,
-    schema: { body: { type: 'object', required: ['items', 'payment'], properties: { items: itemsSchema, payment: { type: 'object', required: ['cardNumber', 'cvv'], properties: { cardNumber: { type: 'string', maxLength: 23 }, cvv: { type: 'string', maxLength: 4 }, holder: { type: 'string' } } } } } },
-  }, async (req: AuthedRequest & { body: { items: { sku: string; qty: number }[]; payment: { cardNumber: string } } }, reply) => {
+    schema: { body: { type: 'object', required: ['items', 'payment'], properties: { items: itemsSchema, express: { type: 'boolean' }, payment: { type: 'object', required: ['cardNumber', 'cvv'], properties: { cardNumber: { type: 'string', maxLength: 23 }, cvv: { type: 'string', maxLength: 4 }, holder: { type: 'string' } } } } } },
+  }, async (req: AuthedRequest & { body: { items: { sku: string; qty: number }[]; payment: { cardNumber: string }; express?: boolean } }, reply) => {
     const user = req.user!
     const digits = req.body.payment.cardNumber.replace(/[ -]/g, '')
     if (!/^\d{13,19}$/.test(digits) || !luhnValid(digits)) throw new HttpError(400, 'the card number is not valid')
@@ -91,7 +91,7 @@ export async function start(beacon: Beacon): Promise<Running> {
     const orderId = `ORD-${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${randomUUID().slice(0, 8).toUpperCase()}`
     tagRequest(req, { orderId, userId: user.id })
     return withBusinessKeys({ orderId, userId: user.id }, async () => {
-      const created = await crm.request('POST', '/orders', { orderId, customerId: user.id, items: req.body.items, cardLast4: digits.slice(-4) })
+      const created = await crm.request('POST', '/orders', { orderId, customerId: user.id, items: req.body.items, cardLast4: digits.slice(-4), ...(req.body.express === true ? { express: true } : {}) })
       logger.info({ 'order.id': orderId, 'user.id': String(user.id), total: created.total }, `order ${orderId} placed`)
       return reply.status(201).send({ orderId, status: created.status, total: created.total })
     })

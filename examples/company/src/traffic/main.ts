@@ -3,6 +3,7 @@
  *
  *   node --import tsx examples/company/src/traffic/main.ts [--all] [--steady] [--invalid] [--repeat]
  *     [--spike] [--cost-errors] [--poison] [--slow-queries] [--crash] [--equipment-failure]
+ *     [--http-500] [--ddos] [--lost-message]
  *     [--duration=SECONDS (0: until Ctrl-C; default 120)] [--every=SECONDS (repeat the incidents; default 70)]
  *
  * No scenario flag = all of them. Steady orders run the whole time; the others fire one after the

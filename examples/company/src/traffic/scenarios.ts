@@ -61,6 +61,13 @@ async function followUp(ctx: Ctx, orderId: string): Promise<void> {
 }
 
 export type ScenarioName = 'steady' | 'invalid' | 'repeat' | 'spike' | 'cost-errors' | 'poison' | 'slow-queries' | 'crash' | 'equipment-failure'
+  | 'http-500' | 'ddos' | 'lost-message'
+
+/** Runs `n` calls, `concurrency` at a time. */
+async function pool(n: number, concurrency: number, one: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({ length: concurrency }, async () => { while (next < n) await one(next++) }))
+}
 
 export interface Scenario {
   title: string
@@ -162,6 +169,33 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     async run(ctx) {
       const r = await call(ctx.crm, 'POST', '/debug/crash')
       if (r.status !== 200) ctx.say(`    crash switch is off (start services with COMPANY_ALLOW_CRASH=1): ${r.status}`)
+    },
+  },
+  'http-500': {
+    title: 'an HTTP 500 burst: the CRM\'s new by-region sales report queries a column not deployed yet (12 × 500)',
+    look: 'http.status:>=500 service:crm-api',
+    async run(ctx) {
+      for (let i = 0; i < 12; i++) await call(ctx.crm, 'GET', '/reports/sales?days=7&by=region')
+    },
+  },
+  ddos: {
+    title: 'DDoS-like traffic: 700 requests from one address within a minute, then 600 different addresses (X-Forwarded-For at the shop)',
+    look: 'client.ip:198.51.100.66   and   count of distinct client.ip per minute',
+    async run(ctx) {
+      await pool(700, 20, () => call(ctx.shop, 'GET', '/products', undefined, undefined, { 'x-forwarded-for': '198.51.100.66' }))
+      await pool(600, 20, (i) => call(ctx.shop, 'GET', '/products', undefined, undefined, { 'x-forwarded-for': `100.64.${i >> 8}.${(i & 255) + 1}` }))
+    },
+  },
+  'lost-message': {
+    title: 'a lost CRM → MES message: 2 express orders, which the CRM publishes under a routing key no queue is bound to',
+    look: 'trace of the order: a RabbitMQ publish span and no consumer span',
+    async run(ctx) {
+      for (let i = 0; i < 2; i++) {
+        const c = pick(ctx.customers)
+        const r = await call(ctx.shop, 'POST', '/orders', { items: normalItems(), payment: { cardNumber: pick(CARDS), cvv: '123' }, express: true }, c.token)
+        if (r.status === 201) ctx.say(`    ${r.body.orderId} (express) will never reach the MES`)
+        else ctx.say(`    express order failed: ${r.status} ${JSON.stringify(r.body).slice(0, 160)}`)
+      }
     },
   },
   'equipment-failure': {

@@ -3,7 +3,7 @@ import { isIP } from 'node:net'
 import { parseQuery, QueryError } from '@beacon/query'
 import { ruleInputSchema, ruleProblems } from './rule.ts'
 import { CHANNELS } from './channels/index.ts'
-import { DETECTORS } from './detectors.ts'
+import { DETECTORS, DEFAULT_BODY_HASH_ATTRIBUTE } from './detectors.ts'
 
 /**
  * The `alerts` block of beacon.config.yaml (alerts as code): settings, channels and rules, checked
@@ -12,7 +12,7 @@ import { DETECTORS } from './detectors.ts'
 
 export const channelInputSchema = z.object({
   name: z.string().min(1).max(100),
-  type: z.enum(['slack', 'telegram', 'webhook']),
+  type: z.enum(['slack', 'telegram', 'webhook', 'email']),
   /** slack, webhook: the URL (a secret). */
   url: z.string().max(2000).optional(),
   /** telegram */
@@ -21,6 +21,10 @@ export const channelInputSchema = z.object({
   apiBaseUrl: z.string().max(500).optional(),
   /** webhook: HMAC-SHA256 signing secret. */
   signingSecret: z.string().max(500).optional(),
+  /** email: smtp://user:pass@host:587 or smtps://…:465 (a secret), the sender, the recipients (comma-separated). */
+  smtpUrl: z.string().max(2000).optional(),
+  from: z.string().max(300).optional(),
+  to: z.string().max(2000).optional(),
   /** A default channel receives the built-in detectors and rules without channels. */
   default: z.boolean().default(false),
 }).strict()
@@ -31,7 +35,7 @@ export type ChannelInput = z.input<typeof channelInputSchema>
 export function channelParts(c: z.output<typeof channelInputSchema>): { settings: Record<string, string>; secrets: Record<string, string>; problems: string[] } {
   const impl = CHANNELS[c.type]
   const all: Record<string, string> = {}
-  for (const k of ['url', 'botToken', 'chatId', 'apiBaseUrl', 'signingSecret'] as const) if (c[k] !== undefined && c[k] !== '') all[k] = c[k]
+  for (const k of ['url', 'botToken', 'chatId', 'apiBaseUrl', 'signingSecret', 'smtpUrl', 'from', 'to'] as const) if (c[k] !== undefined && c[k] !== '') all[k] = c[k]
   const settings: Record<string, string> = {}
   const secrets: Record<string, string> = {}
   for (const [k, v] of Object.entries(all)) (impl.secretFields.includes(k) ? secrets : settings)[k] = v
@@ -52,6 +56,8 @@ export const alertsConfigSchema = z.object({
   evaluationSeconds: z.number().int().min(1).max(300).default(10),
   /** Networks channel targets may resolve to even though private/loopback (BEACON_ALERT_ALLOW_NETWORKS). */
   allowNetworks: z.array(cidr).default([]),
+  /** The request-body hash attribute the identical-requests detector counts (BEACON_ALERT_BODY_HASH_ATTRIBUTE). */
+  bodyHashAttribute: z.string().regex(/^[A-Za-z_][\w.@-]*$/, 'expected an attribute name such as http.request.body.hash').max(256).default(DEFAULT_BODY_HASH_ATTRIBUTE),
   /** Built-in detectors: `false` switches one off; an object overrides its fields (threshold, window…). */
   detectors: z.record(z.string(), z.union([z.literal(false), z.record(z.string(), z.unknown())])).default({}),
   channels: z.array(channelInputSchema).default([]),
@@ -80,4 +86,4 @@ export const alertsConfigSchema = z.object({
 
 export type AlertsConfig = z.infer<typeof alertsConfigSchema>
 
-export const DEFAULT_ALERTS_CONFIG: AlertsConfig = { enabled: true, evaluationSeconds: 10, allowNetworks: [], detectors: {}, channels: [], rules: [] }
+export const DEFAULT_ALERTS_CONFIG: AlertsConfig = { enabled: true, evaluationSeconds: 10, allowNetworks: [], bodyHashAttribute: DEFAULT_BODY_HASH_ATTRIBUTE, detectors: {}, channels: [], rules: [] }

@@ -3,20 +3,21 @@ import type { Config } from '../config/schema.ts'
 import type { Store } from '../store/connection.ts'
 import type { LiveFeed } from '../pipeline/live.ts'
 import type { Batch } from '../pipeline/record.ts'
-import { tsvString } from '../store/tsv.ts'
+import { tsvMap, tsvString } from '../store/tsv.ts'
+import { TRACES_TABLE } from '../store/schema.ts'
 import { Definitions } from './definitions.ts'
 import { Incidents } from './incidents.ts'
 import { AlertStates } from './state.ts'
 import { DeliveryQueue, type DeliveryRecord } from './delivery.ts'
 import { Notifier, type TransitionItem } from './notify.ts'
 import { buildRuntime, type RuleRuntime } from './runtime.ts'
-import { evaluateRule, type RuleStatus } from './evaluate.ts'
+import { evaluateRule, type Observation, type RuleStatus } from './evaluate.ts'
 import { backfillLastSeen, backfillRollups, loadSeenValues, seasonalPoints } from './backfill.ts'
 import { ROLLUP_COLUMNS, INTERVAL_SECONDS } from './rollups.ts'
 import { networkPolicy } from './channels/index.ts'
 import type { SecretBox } from './secrets.ts'
-import type { Rule } from './rule.ts'
-import { DELIVERIES_TABLE, ROLLUPS_TABLE, SEEN_TABLE } from './tables.ts'
+import { crosses, type Rule } from './rule.ts'
+import { DELIVERIES_TABLE, PENDING_PUBLISHES_TABLE, ROLLUPS_TABLE, SEEN_TABLE, chMs, nextVersion, parseChTime } from './tables.ts'
 
 /**
  *   LiveFeed ──batch──▶ onBatch: rt.onRecord(record) per rule of the target (a predicate; matches
@@ -36,7 +37,11 @@ export interface EngineOptions {
   box: SecretBox
   publicUrl: () => string
   redactText?: (text: string) => string
+  /** Stored bytes per service against its size cap (the retention enforcer's last run), for storage_cap rules. */
+  capUsage?: () => readonly CapUsage[]
 }
+
+export interface CapUsage { service: string; bytes: number; capBytes: number; percent: number }
 
 export class AlertEngine {
   readonly defs: Definitions
@@ -108,13 +113,37 @@ export class AlertEngine {
       }
       if (rt.lastSeen) await backfillLastSeen(this.o.store, rt)
       if (rt.seen) await loadSeenValues(this.o.store, rt)
+      if (rt.published) await this.loadPendingPublishes(rt)
     } catch (err) {
       rt.ready = true
       this.o.log.warn({ rule: rule.name, err: { message: (err as Error).message } }, 'alert rule: backfill from the store failed; starting from live data only')
     }
     this.runtimes.set(rule.id, rt)
-    this.byTarget[rule.target].push(rt)
+    if (rule.kind !== 'storage_cap') this.byTarget[rule.target].push(rt)
     this.status.set(rule.id, {})
+  }
+
+  /**
+   * Lost-message rules: publishes still waiting for a consumer when Beacon stopped. Consumers whose
+   * spans were stored meanwhile settle theirs; the others get at least a minute from now (an SDK's
+   * retried export may still bring the consumer span) before they count as lost.
+   */
+  private async loadPendingPublishes(rt: RuleRuntime): Promise<void> {
+    const rows = await this.o.store.query<{ trace_id: string; published_at: string; labels: Record<string, string>; sample: string }>(
+      `SELECT trace_id, published_at, labels, sample FROM ${PENDING_PUBLISHES_TABLE} FINAL WHERE rule_id = {id:String} AND deleted = 0`, { id: rt.rule.id })
+    if (rows.length === 0) return
+    const consumed = new Set((await this.o.store.query<{ t: string }>(
+      `SELECT DISTINCT TraceId AS t FROM ${TRACES_TABLE} WHERE TraceId IN {ids:Array(String)} AND SpanKind = 'Consumer'`, { ids: rows.map((r) => r.trace_id) })).map((r) => r.t))
+    const now = Date.now()
+    const limit = rt.rule.windowSeconds * 1000
+    for (const r of rows) {
+      rt.persistedPending!.add(r.trace_id)
+      if (consumed.has(r.trace_id)) { rt.pendingDone!.push(r.trace_id); continue }
+      const ms = Math.max(parseChTime(r.published_at) ?? now, now - limit + 60_000)
+      let sample: RuleRuntime['hits'][number]['sample']
+      try { sample = JSON.parse(r.sample) } catch { sample = { timeMs: ms, service: '', message: '', traceId: r.trace_id, orderId: '' } }
+      rt.published!.set(r.trace_id, { ms, labels: r.labels, sample })
+    }
   }
 
   drop(ruleId: string): void {
@@ -192,7 +221,8 @@ export class AlertEngine {
           seasonalPoints(this.o.store, rule).then((m) => { if (rt.seasonal) rt.seasonal.byGroup = m }).catch(() => {})
         }
         const status = this.status.get(rule.id) ?? {}
-        for (const ob of evaluateRule(rt, this.states, now, status)) {
+        const observations = rule.kind === 'storage_cap' ? this.capObservations(rule) : evaluateRule(rt, this.states, now, status)
+        for (const ob of observations) {
           const t = this.states.observe(rule.id, ob.groupKey, ob.labels, ob.active, ob.value, now, this.observeOptions(rule, ob.groupKey))
           if (t) items.push({ state: this.states.get(rule.id, ob.groupKey) ?? this.resolvedState(rule.id, ob.groupKey), kind: t, sample: ob.sample, expected: ob.expected })
         }
@@ -217,6 +247,45 @@ export class AlertEngine {
     this.states.prune(new Set(this.runtimes.keys()))
   }
 
+  /** storage_cap: one observation per service with a cap (and per alert still open). */
+  private capObservations(rule: Rule): Observation[] {
+    const out: Observation[] = []
+    const seen = new Set<string>()
+    const mb = (b: number): string => `${(b / 1e6).toFixed(1)} MB`
+    for (const u of this.o.capUsage?.() ?? []) {
+      if (u.capBytes <= 0) continue
+      seen.add(u.service)
+      const message = `${u.service} stores ${mb(u.bytes)} of its ${mb(u.capBytes)} size cap (${u.percent} %); above 100 % its oldest days are archived and dropped`
+      out.push({ groupKey: u.service, labels: { service: u.service }, active: crosses(rule, u.percent), value: u.percent,
+        sample: { timeMs: Date.now(), service: u.service, message, traceId: '', orderId: '' } })
+    }
+    for (const s of this.states.ofRule(rule.id)) if (!seen.has(s.groupKey)) out.push({ groupKey: s.groupKey, labels: s.labels, active: false, value: 0 })
+    return out
+  }
+
+  /** Lost-message rules: new pending publishes, and tombstones for settled ones already written. */
+  private async persistPendingPublishes(): Promise<void> {
+    const rows: string[] = []
+    for (const rt of this.runtimes.values()) {
+      if (!rt.published || !rt.pendingNew || !rt.pendingDone || !rt.persistedPending) continue
+      const [fresh, done] = [rt.pendingNew, rt.pendingDone]
+      rt.pendingNew = []
+      rt.pendingDone = []
+      const id = tsvString(rt.rule.id)
+      for (const t of done) {
+        if (!rt.persistedPending.delete(t)) continue
+        rows.push([id, tsvString(t), chMs(Date.now()), '{}', tsvString(''), 1, nextVersion()].join('\t'))
+      }
+      for (const t of fresh) {
+        const p = rt.published.get(t)
+        if (!p || rt.persistedPending.has(t)) continue
+        rt.persistedPending.add(t)
+        rows.push([id, tsvString(t), chMs(p.ms), tsvMap(p.labels), tsvString(JSON.stringify(p.sample)), 0, nextVersion()].join('\t'))
+      }
+    }
+    if (rows.length) await this.o.store.insertTsv(PENDING_PUBLISHES_TABLE, ['rule_id', 'trace_id', 'published_at', 'labels', 'sample', 'deleted', 'version'], Buffer.from(rows.join('\n') + '\n'))
+  }
+
   private resolvedState(ruleId: string, groupKey: string): NonNullable<ReturnType<AlertStates['get']>> {
     return { ruleId, groupKey, labels: {}, state: 'resolved', value: 0, since: Date.now(), firedAt: 0, lastNotifiedAt: 0, incidentId: '', flaps: [], lastTrueAt: 0 }
   }
@@ -237,6 +306,7 @@ export class AlertEngine {
       }
     }
     if (rollupRows.length) await store.insertTsv(ROLLUPS_TABLE, ROLLUP_COLUMNS, Buffer.from(rollupRows.join('\n') + '\n'))
+    await this.persistPendingPublishes()
     if (seenRows.length) await store.insertTsv(SEEN_TABLE, ['rule_id', 'value', 'last_seen'], Buffer.from(seenRows.join('\n') + '\n'))
     if (this.deliveries.length) {
       const rows = this.deliveries

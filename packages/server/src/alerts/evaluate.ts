@@ -106,6 +106,7 @@ export function evaluateRule(rt: RuleRuntime, states: AlertStates, nowMs: number
     for (const [traceId, p] of rt.published) {
       if (nowMs - p.ms < limit) continue
       rt.published.delete(traceId)
+      rt.pendingDone?.push(traceId)
       rt.hits.push({ groupKey: p.labels.destination ?? '', labels: p.labels, sample: p.sample })
     }
     for (const [traceId, at] of rt.consumed) if (nowMs - at > 2 * limit) rt.consumed.delete(traceId)

@@ -71,8 +71,9 @@ export async function previewRule(engine: AlertEngine, rule: Rule, seconds: numb
     prev = over
     series.push({ time: new Date(t * 1000).toISOString(), value, over })
   }
-  const note = rule.kind === 'anomaly' || rule.kind === 'new_value' || rule.kind === 'lost_messages'
-    ? `a ${rule.kind} rule depends on live state; the series shows matching records per ${bucket} s` : undefined
+  const note = rule.kind === 'storage_cap' ? 'a storage_cap rule follows the retention enforcer\'s size-cap usage; the series shows records per bucket'
+    : rule.kind === 'anomaly' || rule.kind === 'new_value' || rule.kind === 'lost_messages'
+      ? `${rule.kind === 'anomaly' ? 'an' : 'a'} ${rule.kind} rule depends on live state; the series shows matching records per ${bucket} s` : undefined
   return {
     ruleId: rule.id, from: new Date(now - seconds * 1000).toISOString(), to: new Date(now).toISOString(), bucketSeconds: bucket,
     threshold: rule.kind === 'threshold' ? rule.threshold : null, firings, windowsOver, series, ...(note ? { note } : {}),

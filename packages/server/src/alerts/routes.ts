@@ -109,6 +109,13 @@ export function registerAlertRoutes(app: FastifyInstance, engine: AlertEngine): 
     engine.drop(request.params.id)
     return { deleted: request.params.id }
   })
+  app.post('/api/alerts/rules/preview', {
+    config: { permission: 'alerts:read', audit: 'alerts.rule.preview' },
+    schema: doc('How often a rule not yet saved (the body: a rule as for POST /api/alerts/rules) would have fired over the last 24 h (range=24h) or 7 d (range=7d); 400 with the position of a query problem', { body: anyBody, querystring: { type: 'object', properties: { range: { type: 'string', enum: ['24h', '7d'] } } } }),
+  }, async (request) => {
+    const { spec } = validateRule({ name: 'draft', ...(request.body as object) })
+    return previewRule(engine, { ...spec, id: 'draft', builtin: '', source: 'api', updatedAt: new Date().toISOString() }, qs(request.query, 'range') === '7d' ? 7 * 86_400 : 86_400)
+  })
   app.post<{ Params: { id: string } }>('/api/alerts/rules/:id/preview', {
     config: { permission: 'alerts:read', audit: 'alerts.rule.preview' },
     schema: doc('How often the rule would have fired over the last 24 h (range=24h) or 7 d (range=7d)', { params: idParams, querystring: { type: 'object', properties: { range: { type: 'string', enum: ['24h', '7d'] } } } }),
@@ -122,7 +129,7 @@ export function registerAlertRoutes(app: FastifyInstance, engine: AlertEngine): 
   app.get('/api/alerts/channels', { config: read, schema: doc('Notification channels (secrets masked)') }, async () => ({
     channels: [...defs.channels.values()].map(channelView),
   }))
-  app.post('/api/alerts/channels', { config: manage('alerts.channel.create'), schema: doc('Create a channel: slack {url}, telegram {botToken, chatId, apiBaseUrl}, webhook {url, signingSecret}', { body: anyBody }) }, async (request, reply) => {
+  app.post('/api/alerts/channels', { config: manage('alerts.channel.create'), schema: doc('Create a channel: slack {url}, telegram {botToken, chatId, apiBaseUrl}, webhook {url, signingSecret}, email {smtpUrl, from, to}', { body: anyBody }) }, async (request, reply) => {
     const input = parseBody(channelInputSchema, request.body, 'channel')
     const { settings, secrets, problems } = channelParts(input)
     if (problems.length) throw new BeaconError('bad_request', `Invalid channel: ${problems.join('; ')}`, { problems })

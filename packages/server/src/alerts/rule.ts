@@ -11,8 +11,9 @@ import { BeaconError } from '../errors.ts'
  *   new_value   a value of `field` not seen in the last `newValueDays` days
  *   anomaly     count per window against a seasonal median/MAD baseline and an EWMA
  *   lost_messages  a RabbitMQ publish span without a consumer span in its trace within `windowSeconds`
+ *   storage_cap    a service's stored bytes at `threshold` % or more of its retention size cap (per service)
  */
-export const RULE_KINDS = ['instant', 'threshold', 'absence', 'new_value', 'anomaly', 'lost_messages'] as const
+export const RULE_KINDS = ['instant', 'threshold', 'absence', 'new_value', 'anomaly', 'lost_messages', 'storage_cap'] as const
 export type RuleKind = (typeof RULE_KINDS)[number]
 export const AGGREGATES = ['count', 'rate', 'ratio', 'distinct', 'percentile', 'sum'] as const
 export type Aggregate = (typeof AGGREGATES)[number]
@@ -69,6 +70,8 @@ export interface Rule extends RuleSpec {
   builtin: string
   source: 'api' | 'config' | 'builtin'
   updatedAt: string
+  /** Built-in detectors: the shipped spec it was created from (JSON), to tell an unedited one. */
+  defaultSpec?: string
 }
 
 /** A rule with its queries parsed once. */
@@ -114,6 +117,7 @@ export function ruleProblems(s: RuleSpec): string[] {
   if (s.kind === 'new_value' && !s.field) p.push('field: required for a new_value rule')
   if (s.aggregate === 'ratio' && s.kind === 'threshold' && (s.threshold < 0 || s.threshold > 1)) p.push('threshold: a ratio is between 0 and 1')
   if (s.kind === 'lost_messages' && s.target !== 'spans') p.push('target: lost_messages rules read spans')
+  if (s.kind === 'storage_cap' && (s.threshold <= 0 || s.threshold > 1000)) p.push('threshold: a percentage of the size cap (e.g. 80)')
   if (s.windowSeconds % 10 !== 0) p.push('windowSeconds: a multiple of 10 (rollups are per 10 s)')
   return p
 }
@@ -138,6 +142,7 @@ export function describeCondition(r: RuleSpec): string {
     case 'new_value': return `new ${r.field} in ${q} (not seen for ${r.newValueDays} d)`
     case 'anomaly': return `count(${q}) per ${r.windowSeconds}s outside the expected band (${r.anomaly.direction})${by}`
     case 'lost_messages': return `publish without consumer within ${r.windowSeconds}s`
+    case 'storage_cap': return `stored bytes ${r.op} ${r.threshold} % of the service's size cap`
     default: {
       const agg = r.aggregate === 'ratio' ? `ratio(${q} / ${r.ratioOf || '*'})`
         : r.aggregate === 'percentile' ? `p${r.percentile}(${r.field})`

@@ -32,6 +32,11 @@ export interface RuleRuntime {
   /** lost_messages: publishes waiting for a consumer, consumers seen (by trace id). */
   published?: Map<string, { ms: number; labels: Record<string, string>; sample: Sample }>
   consumed?: Map<string, number>
+  /** lost_messages: publishes to write to ClickHouse, and ones settled (consumed or alerted) since the last write. */
+  pendingNew?: string[]
+  pendingDone?: string[]
+  /** lost_messages: trace ids whose publish is in ClickHouse as pending. */
+  persistedPending?: Set<string>
   /** anomaly: EWMA per group; seasonal points per group (refreshed hourly). */
   ewma?: Map<string, EwmaState>
   seasonal?: { at: number; byGroup: Map<string, number[]> }
@@ -100,19 +105,26 @@ export function buildRuntime(rule: Rule, keys: BusinessKeys): RuleRuntime {
     case 'lost_messages': {
       rt.published = new Map()
       rt.consumed = new Map()
+      rt.pendingNew = []
+      rt.pendingDone = []
+      rt.persistedPending = new Set()
       const dest = fieldGetter('messaging.destination.name', 'spans', keys)
       rt.onRecord = (r) => {
         const s = r as SpanRecord
         if (!s.traceId || s.attributes['messaging.system'] !== 'rabbitmq') return
         if (s.kind === 'Consumer') {
-          rt.published!.delete(s.traceId)
+          if (rt.published!.delete(s.traceId)) rt.pendingDone!.push(s.traceId)
           if (rt.consumed!.size < MAX_TRACKED) rt.consumed!.set(s.traceId, Date.now())
         } else if (s.kind === 'Producer' && matcher(r) && !rt.consumed!.has(s.traceId) && rt.published!.size < MAX_TRACKED) {
           rt.published!.set(s.traceId, { ms: Date.now(), labels: { destination: dest(r) ?? s.attributes['messaging.rabbitmq.exchange'] ?? '' }, sample: sampleOf(r, orderGet) })
+          rt.pendingNew!.push(s.traceId)
         }
       }
       break
     }
+    case 'storage_cap':
+      // Evaluated from the retention enforcer's cap usage; reads no records.
+      break
     case 'absence':
       rt.lastSeen = new Map()
       rt.onRecord = (r, t) => {

@@ -3,9 +3,9 @@ import type { Config } from '../config/schema.ts'
 import type { Store } from '../store/connection.ts'
 import type { LiveFeed } from '../pipeline/live.ts'
 import type { KeyRing } from '../security/crypto.ts'
-import { AlertEngine } from './engine.ts'
+import { AlertEngine, type EngineOptions } from './engine.ts'
 import { createSecretBox } from './secrets.ts'
-import { DETECTORS } from './detectors.ts'
+import { builtinDetectors, PREVIOUS_DEFAULTS } from './detectors.ts'
 import { ruleInputSchema, type Rule, type RuleSpec } from './rule.ts'
 import { channelInputSchema, channelParts } from './config.ts'
 
@@ -24,11 +24,13 @@ export interface AlertServiceOptions {
   redactText?: (text: string) => string
   /** The API's public URL, known once the listener is open. */
   publicUrl: () => string
+  /** Stored bytes per service against its size cap (retention), for the storage_cap detector. */
+  capUsage?: EngineOptions['capUsage']
 }
 
 export async function startAlerts(o: AlertServiceOptions): Promise<AlertEngine> {
   const box = createSecretBox(o.keyRing, o.config.dataDir)
-  const engine = new AlertEngine({ store: o.store, config: o.config, log: o.log, live: o.live, box, publicUrl: o.publicUrl, redactText: o.redactText })
+  const engine = new AlertEngine({ store: o.store, config: o.config, log: o.log, live: o.live, box, publicUrl: o.publicUrl, redactText: o.redactText, capUsage: o.capUsage })
   await engine.load()
   await applyAlertsAsCode(engine, o.config)
   await engine.start()
@@ -63,7 +65,7 @@ export async function applyAlertsAsCode(engine: AlertEngine, config: Config): Pr
   }
   for (const r of [...defs.rules.values()]) if (r.source === 'config' && !wantedRules.has(r.id)) await defs.deleteRule(r.id, by)
 
-  for (const [name, base] of Object.entries(DETECTORS)) {
+  for (const [name, input] of Object.entries(builtinDetectors(a.bodyHashAttribute, config.retention.capWarnPercent))) {
     const override = a.detectors[name]
     const id = `builtin:${name}`
     const current = defs.rules.get(id)
@@ -71,18 +73,27 @@ export async function applyAlertsAsCode(engine: AlertEngine, config: Config): Pr
       if (current?.enabled) await defs.putRule({ ...current, enabled: false }, by)
       continue
     }
+    const base = ruleInputSchema.parse(input)
+    const defaultSpec = JSON.stringify(base)
     if (!current) {
       const spec = ruleInputSchema.parse({ ...base, ...(override ?? {}) })
-      await defs.putRule({ ...spec, id, builtin: name, source: 'builtin' }, 'system')
-    } else if (override) {
-      const spec = ruleInputSchema.parse({ ...specOf(current), ...override })
-      if (!same(specOf(current), spec)) await defs.putRule({ ...current, ...spec }, by)
+      await defs.putRule({ ...spec, id, builtin: name, source: 'builtin', defaultSpec }, 'system')
+      continue
+    }
+    // A detector nobody edited follows the shipped default (new thresholds, another body-hash
+    // attribute); an edited one keeps its edits, with the config's override on top.
+    const pristine = [current.defaultSpec, ...(PREVIOUS_DEFAULTS[name] ?? []).map((d) => JSON.stringify(ruleInputSchema.parse(d)))]
+      .filter((d): d is string => d !== undefined)
+      .some((d) => same({ ...specOf(current), enabled: true }, ruleInputSchema.parse({ ...JSON.parse(d), ...(override ?? {}), enabled: true })))
+    const spec = ruleInputSchema.parse({ ...(pristine ? base : specOf(current)), enabled: current.enabled, ...(override ?? {}) })
+    if (!same(specOf(current), spec) || (pristine && current.defaultSpec !== defaultSpec)) {
+      await defs.putRule({ ...current, ...spec, ...(pristine ? { defaultSpec } : {}) }, pristine ? 'system' : by)
     }
   }
 }
 
 /** The spec part of a stored rule (without identity). */
 export function specOf(r: Rule): RuleSpec {
-  const { id: _id, builtin: _b, source: _s, updatedAt: _u, ...spec } = r
+  const { id: _id, builtin: _b, source: _s, updatedAt: _u, defaultSpec: _d, ...spec } = r
   return spec
 }

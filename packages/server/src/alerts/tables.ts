@@ -1,7 +1,7 @@
 import type { Migration } from '../store/migrations.ts'
 
 /**
- * Alerting tables (migrations 200–299). Definitions (rules, channels, silences), alert state and
+ * Alerting tables (migrations 200–299; 201: pending publishes of the lost-message rules). Definitions (rules, channels, silences), alert state and
  * incidents are never updated in place: a change is a new row with a higher `version`, readers use
  * `FINAL` (ReplacingMergeTree), so the same SQL runs on embedded chDB and on a cluster.
  */
@@ -13,6 +13,7 @@ export const INCIDENTS_TABLE = 'beacon_alert_incidents'
 export const DELIVERIES_TABLE = 'beacon_alert_deliveries'
 export const ROLLUPS_TABLE = 'beacon_alert_rollups'
 export const SEEN_TABLE = 'beacon_alert_seen_values'
+export const PENDING_PUBLISHES_TABLE = 'beacon_alert_pending_publishes'
 
 const definitions = (table: string): string => `CREATE TABLE IF NOT EXISTS ${table} (
   id String,
@@ -105,6 +106,23 @@ TTL interval_start + INTERVAL 8 DAY`,
   last_seen DateTime('UTC')
 ) ENGINE = ReplacingMergeTree(last_seen) ORDER BY (rule_id, value)
 TTL last_seen + INTERVAL 90 DAY`,
+    ],
+  },
+  {
+    version: 201,
+    name: 'alert pending publishes (lost-message rules survive a restart)',
+    statements: () => [
+      // One row per RabbitMQ publish still waiting for its consumer; settled = a newer row with deleted = 1.
+      `CREATE TABLE IF NOT EXISTS ${PENDING_PUBLISHES_TABLE} (
+  rule_id String,
+  trace_id String,
+  published_at DateTime64(3, 'UTC'),
+  labels Map(String, String),
+  sample String,
+  deleted UInt8,
+  version UInt64
+) ENGINE = ReplacingMergeTree(version) ORDER BY (rule_id, trace_id)
+TTL toDateTime(published_at) + INTERVAL 8 DAY`,
     ],
   },
 ]

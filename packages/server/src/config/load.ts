@@ -75,6 +75,7 @@ export const ENV_OVERRIDES: Record<string, EnvVariable> = {
   BEACON_ALERTS: { path: ['alerts', 'enabled'], type: 'bool', help: 'alert rules, detectors and notifications (on by default)' },
   BEACON_ALERT_EVALUATION_SECONDS: { path: ['alerts', 'evaluationSeconds'], type: 'int', help: 'how often windowed alert rules are evaluated, seconds' },
   BEACON_ALERT_ALLOW_NETWORKS: { path: ['alerts', 'allowNetworks'], type: 'list', help: 'private/loopback networks alert channels may reach (CIDRs; others are refused)' },
+  BEACON_ALERT_BODY_HASH_ATTRIBUTE: { path: ['alerts', 'bodyHashAttribute'], type: 'string', help: 'attribute holding a request-body hash, counted by the identical-requests detector (default http.request.body.hash)' },
 }
 
 /** Every BEACON_* variable this build understands (for `--help` and docs). */

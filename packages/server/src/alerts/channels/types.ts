@@ -34,7 +34,7 @@ export interface ChannelConfig {
   secrets: Record<string, string>
 }
 
-export type ChannelKind = 'slack' | 'telegram' | 'webhook'
+export type ChannelKind = 'slack' | 'telegram' | 'webhook' | 'email'
 
 export type SendOutcome =
   | { ok: true; status: number }
@@ -42,7 +42,7 @@ export type SendOutcome =
 
 export interface SendContext { policy: NetworkPolicy; timeoutMs: number }
 
-/** One kind of channel (Slack, Telegram, webhook). Registered in channels/index.ts. */
+/** One kind of channel (Slack, Telegram, webhook, e-mail). Registered in channels/index.ts. */
 export interface Channel {
   kind: ChannelKind
   /** Which request fields are secrets (stored encrypted, shown masked). */

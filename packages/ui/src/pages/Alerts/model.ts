@@ -2,7 +2,12 @@
 export interface AlertRow { ruleId: string; rule: string; severity?: string; state: 'pending' | 'firing'; labels: Record<string, string>; value: number; since: string; firedAt: string | null; flapping: boolean; incidentId: string | null; acknowledged: boolean; links: { search?: string; trace?: string; order?: string } }
 export interface Incident { id: string; ruleId: string; ruleName: string; service: string; severity: string; labels: Record<string, string>; summary: string; openedAt: string; lastFiredAt: string; resolvedAt: string | null; ackedAt: string | null; ackedBy: string; notes: string; status: 'open' | 'acknowledged' | 'resolved'; links: { search?: string } }
 export interface ServiceMttr { service: string; incidents: number; open: number; mttaSeconds: number | null; mttrSeconds: number | null }
-export interface Rule { id: string; name: string; kind: string; target: string; query: string; aggregate: string; op: string; threshold: number; windowSeconds: number; groupBy: string[]; severity: string; channels: string[]; enabled: boolean; source: string; builtin: string; status: { warmingUpGroups: number } }
+export interface Rule {
+  id: string; name: string; kind: string; target: string; query: string; aggregate: string; op: string; threshold: number; windowSeconds: number; groupBy: string[]
+  severity: string; channels: string[]; enabled: boolean; source: string; builtin: string; status: { warmingUpGroups: number }
+  ratioOf?: string; field?: string; percentile?: number; minCount?: number; for?: number; newValueDays?: number
+  anomaly?: { direction: string; sensitivity: number; warmupIntervals: number }; description?: string
+}
 export interface Preview { firings: number; windowsOver: number; bucketSeconds: number; threshold: number | null; series: { time: string; value: number; over: boolean }[]; note?: string }
 export interface Channel { id: string; name: string; type: string; default: boolean; settings: Record<string, string>; secrets: Record<string, string> }
 export interface Silence { id: string; matchers: Record<string, string>; startsAt?: string; endsAt?: string; recurring?: { days: number[]; start: string; minutes: number }; comment: string; createdBy: string }
