@@ -1,7 +1,7 @@
 /**
  * Beacon down: the services keep answering at their normal speed while Beacon is unreachable,
  * and their telemetry arrives again once it is back (Beacon runs as its own process here, so it
- * can be killed and restarted on the same ports and data).
+ * can be killed and restarted on the same OTLP port and data).
  */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -18,33 +18,76 @@ const root = fileURLToPath(new URL('../../../', import.meta.url))
 const dataDir = mkdtempSync(join(tmpdir(), 'beacon-down-'))
 const ingestKey = `down-ingest-${process.pid}-${Date.now()}`
 const adminPassword = `down-pass-${process.pid}-${Date.now()}`
-let ports: { api: number; otlp: number }
+let otlpPort: number
 let beaconProc: ChildProcess | undefined
 let company: Company
 
+/**
+ * `beacon start` as a child on this run's ports. Every receiver the test does not use is off: their
+ * defaults are fixed numbers (gRPC 4317, syslog 5514/6514, Forward 24224), so a second Beacon on the
+ * machine (a parallel run of this file, a demo, a leftover process) made this one exit on EADDRINUSE —
+ * unseen, with its output ignored — and the health wait ran out after 90 s. The child's output is read
+ * (a pipe nobody reads fills and stalls it) and an early exit fails at once, with that output.
+ */
 async function startBeaconProcess(): Promise<BeaconApi> {
-  beaconProc = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/cli/main.ts', 'start'], {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnBeaconProcess()
+    } catch (err) {
+      // While Beacon is down its OTLP port is free, and any outgoing connection on the machine may
+      // take it as its local port for a moment; the services must find Beacon on that same port, so
+      // try again rather than move it.
+      if (!(err instanceof PortTaken) || attempt === 5) throw err
+      await new Promise((r) => setTimeout(r, 1000))
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function spawnBeaconProcess(): Promise<BeaconApi> {
+  // The API port is the test's alone, so each start takes a fresh one (no window for another to take it).
+  const apiPort = await freePort()
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/cli/main.ts', 'start'], {
     cwd: root,
     env: {
       PATH: process.env.PATH, HOME: process.env.HOME, BEACON_DATA_DIR: dataDir, BEACON_HOST: '127.0.0.1', BEACON_CONFIG: '/dev/null',
-      BEACON_API_PORT: String(ports.api), BEACON_OTLP_PORT: String(ports.otlp), BEACON_ES_PORT: '0',
-      // The receivers this test does not use stay off: their default ports are fixed numbers another Beacon may hold.
+      BEACON_API_PORT: String(apiPort), BEACON_OTLP_PORT: String(otlpPort), BEACON_ES_PORT: '0',
       BEACON_OTLP_GRPC_PORT: '0', BEACON_SYSLOG_PORT: '0', BEACON_SYSLOG_TLS_PORT: '0', BEACON_FORWARD_PORT: '0',
       BEACON_INGEST_KEY: ingestKey, BEACON_ADMIN_PASSWORD: adminPassword, BEACON_LOG_LEVEL: 'warn',
     },
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'pipe'],
   })
-  const apiUrl = `http://127.0.0.1:${ports.api}`
-  await poll('Beacon health', async () => (await fetch(`${apiUrl}/api/health`)).ok, 90_000, 300)
+  beaconProc = proc
+  let out = ''
+  const keep = (d: Buffer) => { out = (out + d.toString()).slice(-20_000) }
+  proc.stdout!.on('data', keep)
+  proc.stderr!.on('data', keep)
+  const exited = new Promise<never>((_, reject) => proc.once('exit', (code, signal) => {
+    const msg = `Beacon exited (${code ?? signal}) before it was ready:\n${out}`
+    reject(out.includes('EADDRINUSE') ? new PortTaken(msg) : new Error(msg))
+  }))
+  exited.catch(() => {})
+  const apiUrl = `http://127.0.0.1:${apiPort}`
+  const t0 = Date.now()
+  try {
+    await Promise.race([exited, poll('Beacon health', async () => (await fetch(`${apiUrl}/api/health`)).ok, 90_000, 300)])
+  } catch (err) {
+    if (err instanceof PortTaken) throw err
+    throw new Error(`${(err as Error).message} (${((Date.now() - t0) / 1000).toFixed(1)} s; Beacon output:\n${out})`, { cause: err })
+  }
   const open = await fetch(`${apiUrl}/api/services`)
   const token = open.status === 401 || open.status === 403 ? await beaconLogin(apiUrl, 'admin', adminPassword) : undefined
   return createBeaconApi(apiUrl, token)
 }
 
 before(async () => {
-  ports = { api: await freePort(), otlp: await freePort() }
-  company = await createCompany(`http://127.0.0.1:${ports.otlp}`, ingestKey, { BEACON_EXPORT_TIMEOUT_MS: '2000' })
+  otlpPort = await freePort()
+  company = await createCompany(`http://127.0.0.1:${otlpPort}`, ingestKey, { BEACON_EXPORT_TIMEOUT_MS: '2000' })
 })
+
+// A Beacon left running would hold this run's ports and data dir; the test process may end without `after`.
+process.once('exit', () => { beaconProc?.kill('SIGKILL') })
 
 after(async () => {
   await company?.close()
