@@ -25,8 +25,14 @@ export function toFloat64OrNull(s: string): number | null {
  * 1–5 decimal digits up to 65535, otherwise 0. (ClickHouse's toUInt16OrZero would also take `+12`.)
  */
 export function toUInt16OrZero(s: string): number {
-  if (!/^\d{1,5}$/.test(s)) return 0
-  const n = Number(s)
+  const len = s.length
+  if (len === 0 || len > 5) return 0
+  let n = 0
+  for (let i = 0; i < len; i++) {
+    const d = s.charCodeAt(i) - 48
+    if (d < 0 || d > 9) return 0
+    n = n * 10 + d
+  }
   return n <= 65535 ? n : 0
 }
 

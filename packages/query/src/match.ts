@@ -157,7 +157,7 @@ function fieldPredicate(node: FieldNode, target: Target, opts: MatcherOptions): 
       const get = getter(c.columns[0], opts)
       return valuesPredicate(lowerValues(node), [get], [(r) => get(r) !== ''], false)
     }
-    case 'number': return numberField(node, getter(c.columns[0], opts))
+    case 'number': return numberField(node, getter(c.columns[0], opts), numberGetter(c.columns[0], opts))
     case 'duration': return durationField(node)
     case 'level': return levelField(node)
     case 'time': {
@@ -194,6 +194,22 @@ function getter(column: string, opts: MatcherOptions): Get {
   const get = COLUMNS[column]
   if (!get) throw new Error(`the evaluator does not know column ${column}`)
   return get
+}
+
+/** A number column's value as a number (HttpStatus without the round trip through its decimal text). */
+function numberGetter(column: string, opts: MatcherOptions): (r: AnyRecord) => number {
+  if (column === 'HttpStatus') {
+    const names = opts.businessKeys.httpStatus
+    return (r) => {
+      for (const n of names) {
+        const v = Object.hasOwn(r.attributes, n) ? r.attributes[n] : ''
+        if (v !== '') return toUInt16OrZero(v)
+      }
+      return 0
+    }
+  }
+  const get = getter(column, opts)
+  return (r) => Number(get(r))
 }
 
 /** mapsCondition of compile-field.ts: a String value found in one or more places. */
@@ -258,9 +274,8 @@ function textField(node: FieldNode, c: FieldColumn): Pred {
   return (r) => gets.some((g) => test(g(r)))
 }
 
-function numberField(node: FieldNode, get: Get): Pred {
+function numberField(node: FieldNode, get: Get, num: (r: AnyRecord) => number): Pred {
   const m = node.match
-  const num = (r: AnyRecord): number => Number(get(r))
   switch (m.op) {
     case 'exists': return (r) => num(r) !== 0
     case 'is': {
