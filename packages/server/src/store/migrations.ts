@@ -61,7 +61,20 @@ export const CORE_MIGRATIONS: Migration[] = [
     name: 'per-minute rollups of logs and spans',
     statements: () => rollupSql(true),
   },
+  {
+    version: 5,
+    name: 'logs and spans: vertical merges (bounded merge memory)',
+    // A horizontal merge reads every column of every part at once (a buffer per column per part);
+    // these wide tables with small parts (one per day × service per insert) merged that way took
+    // 300–450 MB of engine memory, column by column ~100–150 MB (BENCHMARKS.md). Table settings
+    // only: nothing is rewritten, existing parts merge the new way from now on.
+    statements: () => [LOGS_TABLE, TRACES_TABLE].map((t) => `ALTER TABLE ${t} MODIFY SETTING ${VERTICAL_MERGES}`),
+  },
 ]
+
+/** Merge column by column whatever the part's size (the defaults wait for 131,072 rows). */
+export const VERTICAL_MERGES = 'vertical_merge_algorithm_min_rows_to_activate = 1, vertical_merge_algorithm_min_columns_to_activate = 1'
+
 
 const MIGRATIONS_TABLE = 'beacon_schema_migrations'
 
