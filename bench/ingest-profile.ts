@@ -25,13 +25,16 @@ const watch = setInterval(() => {
   peak = rss
   try { const st = readFileSync(`/proc/${child.proc.pid}/status`, 'utf8'); at = { anon: kb(st, 'RssAnon'), file: kb(st, 'RssFile') } } catch { /* exited */ }
 }, 250)
+const cpuSeconds = (): number => { const f = readFileSync(`/proc/${child.proc.pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100 }
+const cpu0 = cpuSeconds()
 let i = 0
 const t = performance.now()
 const phase = await load(format, format === 'es' ? `${child.esUrl}/_bulk` : `${child.otlpUrl}/v1/logs`, format, () => batches[i++ % batches.length], { seconds, concurrency: 4 })
 const stored = await waitDrained(child.apiUrl)
 const s = (performance.now() - t) / 1000
+const cpu = cpuSeconds() - cpu0
 clearInterval(watch)
-console.log(`${format}: acked ${Math.round(phase.rps)} rec/s, stored ${Math.round(stored / s)} rec/s (${stored} in ${s.toFixed(1)} s), statuses ${JSON.stringify(phase.statuses)}, peak RSS ${Math.round(peak)} MB (anonymous ${Math.round(at.anon)}, file-backed ${Math.round(at.file)})`)
+console.log(`${format}: acked ${Math.round(phase.rps)} rec/s, stored ${Math.round(stored / s)} rec/s (${stored} in ${s.toFixed(1)} s), statuses ${JSON.stringify(phase.statuses)}, server CPU ${(cpu * 1e6 / Math.max(1, stored)).toFixed(1)} µs per stored record (all its threads), peak RSS ${Math.round(peak)} MB (anonymous ${Math.round(at.anon)}, file-backed ${Math.round(at.file)})`)
 child.proc.kill('SIGTERM')
 await new Promise((r) => child.proc.once('exit', r))
 rmSync(dir, { recursive: true, force: true })
