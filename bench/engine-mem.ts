@@ -5,6 +5,7 @@
  *
  *   node --import tsx bench/engine-mem.ts
  *   ENGINE_MEM_CHUNK=50000 ENGINE_MEM_ROWS=600000 node --import tsx bench/engine-mem.ts
+ *   ENGINE_MEM_SPLIT=1 node --expose-gc --import tsx bench/engine-mem.ts   # one insert per day × service
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -15,6 +16,7 @@ import { migrate } from '../packages/server/src/store/migrations.ts'
 import { createRowEncoder } from '../packages/server/src/store/encode.ts'
 import { LOGS_TABLE, LOG_INSERT_COLUMNS } from '../packages/server/src/store/schema.ts'
 import { genRecord } from './generate.ts'
+import { splitByPartition } from '../packages/server/src/store/partition-split.ts'
 import { toLogRecord } from './raw-chdb.ts'
 
 const ROWS = Number(process.env.ENGINE_MEM_ROWS ?? 600_000)
@@ -50,7 +52,9 @@ let cpuTotal = 0
 for (const body of bodies) {
   const t = performance.now()
   const cpu0 = process.cpuUsage()
-  await store.insertTsv(LOGS_TABLE, LOG_INSERT_COLUMNS, body)
+  // ENGINE_MEM_SPLIT=1: one insert per day × service, as the store writer does.
+  if (process.env.ENGINE_MEM_SPLIT === '1') for (const g of splitByPartition([body])) await store.insertTsv(LOGS_TABLE, LOG_INSERT_COLUMNS, Buffer.concat(g))
+  else await store.insertTsv(LOGS_TABLE, LOG_INSERT_COLUMNS, body)
   const c = process.cpuUsage(cpu0)
   cpuTotal += (c.user + c.system) / 1000
   let mem = ''
