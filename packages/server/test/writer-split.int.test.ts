@@ -11,7 +11,7 @@ import { createRowEncoder } from '../src/store/encode.ts'
 import { splitByPartition } from '../src/store/partition-split.ts'
 import { LOGS_TABLE, LOG_INSERT_COLUMNS } from '../src/store/schema.ts'
 import { StoreWriter } from '../src/store/writer.ts'
-import { WriteAheadLog, formatPosition, writeCheckpoint } from '../src/wal/wal.ts'
+import { WriteAheadLog, formatPosition, writeCheckpoint, type WalEntry } from '../src/wal/wal.ts'
 import { encodeEntry } from '../src/wal/entry.ts'
 import { attrs, type LogRecord } from '../src/pipeline/record.ts'
 
@@ -42,7 +42,7 @@ async function crashedRange(tag: string, walDir: string, partly: (bodies: Buffer
   const wal = await WriteAheadLog.open({ dir: walDir, fsync: false })
   const batches = [0, 1].map((b) => Array.from({ length: 30 }, (_, i) => rec(b * 30 + i, ['shop', 'crm', 'mes'][i % 3], i % 2, tag)))
   const from = wal.head()
-  const entries = []
+  const entries: WalEntry[] = []
   for (const [b, recs] of batches.entries()) entries.push(await wal.append(encodeEntry(`${tag}-${b}`, recs.length, 0, encode.logs(recs), '')))
   const to = entries[entries.length - 1].end
   await writeCheckpoint(walDir, { done: from, inflight: { from, to, ...(split ? { split: true } : {}) } }, false)

@@ -44,7 +44,7 @@ export function splitByPartition(buffers: readonly Buffer[]): Buffer[][] {
       else {
         let e = buf.indexOf(TAB, t + 1)
         if (e === -1 || e > end) e = end
-        key = Math.floor(sec / 86400) + '\t' + buf.latin1Slice(t + 1, e)
+        key = Math.floor(sec / 86400) + '\t' + buf.toString('latin1', t + 1, e)
       }
       if (key !== runKey) {
         if (pos > runStart) push(runKey, buf.subarray(runStart, pos))
