@@ -25,8 +25,14 @@ export function toFloat64OrNull(s: string): number | null {
  * 1–5 decimal digits up to 65535, otherwise 0. (ClickHouse's toUInt16OrZero would also take `+12`.)
  */
 export function toUInt16OrZero(s: string): number {
-  if (!/^\d{1,5}$/.test(s)) return 0
-  const n = Number(s)
+  const len = s.length
+  if (len === 0 || len > 5) return 0
+  let n = 0
+  for (let i = 0; i < len; i++) {
+    const d = s.charCodeAt(i) - 48
+    if (d < 0 || d > 9) return 0
+    n = n * 10 + d
+  }
   return n <= 65535 ? n : 0
 }
 
@@ -76,8 +82,25 @@ export function textPredicate(value: Value): (s: string) => boolean {
   if (tokens.length === 0) return (s) => s.toLowerCase().includes(lower)
   const exact = tokens.length === 1 && textTokens(text)[0] === text
   return (s) => {
-    const have = lowerTokens(s)
-    if (!tokens.every((t) => have.has(t))) return false
-    return exact || s.toLowerCase().includes(lower)
+    const l = s.toLowerCase()
+    for (const t of tokens) if (!hasToken(l, t)) return false
+    return exact || l.includes(lower)
   }
+}
+
+/** Whether `c` (a UTF-16 unit) is part of a token: textTokens splits on `[^A-Za-z0-9\u0080-\uFFFF]`. */
+function isTokenUnit(c: number): boolean {
+  return c >= 0x80 || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90)
+}
+
+/**
+ * `textTokens(lowered).includes(token)` without splitting: an occurrence of the token bounded by
+ * separators (or the ends) on both sides. `token` is one whole token, so it holds no separator.
+ */
+export function hasToken(lowered: string, token: string): boolean {
+  for (let i = lowered.indexOf(token); i !== -1; i = lowered.indexOf(token, i + 1)) {
+    const end = i + token.length
+    if ((i === 0 || !isTokenUnit(lowered.charCodeAt(i - 1))) && (end === lowered.length || !isTokenUnit(lowered.charCodeAt(end)))) return true
+  }
+  return false
 }

@@ -124,13 +124,14 @@ function walk(ast: Ast, target: Target, opts: MatcherOptions): Pred {
       const c = walk(ast.child, target, opts)
       return (r) => !c(r)
     }
+    // Plain loops on the per-record path: a callback closing over `r` would be allocated per call.
     case 'and': {
       const cs = ast.children.map((c) => walk(c, target, opts))
-      return (r) => cs.every((c) => c(r))
+      return (r) => { for (const c of cs) if (!c(r)) return false; return true }
     }
     case 'or': {
       const cs = ast.children.map((c) => walk(c, target, opts))
-      return (r) => cs.some((c) => c(r))
+      return (r) => { for (const c of cs) if (c(r)) return true; return false }
     }
   }
 }
@@ -156,7 +157,7 @@ function fieldPredicate(node: FieldNode, target: Target, opts: MatcherOptions): 
       const get = getter(c.columns[0], opts)
       return valuesPredicate(lowerValues(node), [get], [(r) => get(r) !== ''], false)
     }
-    case 'number': return numberField(node, getter(c.columns[0], opts))
+    case 'number': return numberField(node, getter(c.columns[0], opts), numberGetter(c.columns[0], opts))
     case 'duration': return durationField(node)
     case 'level': return levelField(node)
     case 'time': {
@@ -195,37 +196,57 @@ function getter(column: string, opts: MatcherOptions): Get {
   return get
 }
 
+/** A number column's value as a number (HttpStatus without the round trip through its decimal text). */
+function numberGetter(column: string, opts: MatcherOptions): (r: AnyRecord) => number {
+  if (column === 'HttpStatus') {
+    const names = opts.businessKeys.httpStatus
+    return (r) => {
+      for (const n of names) {
+        const v = Object.hasOwn(r.attributes, n) ? r.attributes[n] : ''
+        if (v !== '') return toUInt16OrZero(v)
+      }
+      return 0
+    }
+  }
+  const get = getter(column, opts)
+  return (r) => Number(get(r))
+}
+
 /** mapsCondition of compile-field.ts: a String value found in one or more places. */
 function valuesPredicate(node: FieldNode, values: Get[], present: Pred[], caseInsensitive = true): Pred {
   const m = node.match
   switch (m.op) {
-    case 'exists': return (r) => present.some((p) => p(r))
+    case 'exists': return (r) => { for (const p of present) if (p(r)) return true; return false }
     case 'is': {
-      if (m.value.type === 'pattern') {
-        const re = likeRegex(m.value.parts, caseInsensitive)
-        return (r) => values.some((v) => re.test(v(r)))
-      }
-      if (m.value.type === 'regex') {
-        const re = compileRegex(anchored(m.value.pattern))
-        return (r) => values.some((v) => re.test(v(r)))
+      if (m.value.type === 'pattern' || m.value.type === 'regex') {
+        const re = m.value.type === 'pattern' ? likeRegex(m.value.parts, caseInsensitive) : compileRegex(anchored(m.value.pattern))
+        return (r) => { for (const v of values) if (re.test(v(r))) return true; return false }
       }
       const text = m.value.text
-      return (r) => values.some((v) => v(r) === text)
+      return (r) => { for (const v of values) if (v(r) === text) return true; return false }
     }
     default: {
       const bs = bounds(m)
       // compileQuery has checked the bounds are all numbers or all text.
       if (parseNumber(bs[0].text) !== null) {
         const ns = bs.map((b) => ({ op: b.op, n: parseNumber(b.text)! }))
-        return (r) => values.some((v) => {
-          const x = toFloat64OrNull(v(r))
-          return x !== null && ns.every((b) => compareNumbers(x, b.op, b.n))
-        })
+        const within = (x: number): boolean => { for (const b of ns) if (!compareNumbers(x, b.op, b.n)) return false; return true }
+        return (r) => {
+          for (const v of values) {
+            const x = toFloat64OrNull(v(r))
+            if (x !== null && within(x)) return true
+          }
+          return false
+        }
       }
-      return (r) => values.some((v) => {
-        const x = v(r)
-        return x !== '' && bs.every((b) => compareText(x, b))
-      })
+      const within = (x: string): boolean => { for (const b of bs) if (!compareText(x, b)) return false; return true }
+      return (r) => {
+        for (const v of values) {
+          const x = v(r)
+          if (x !== '' && within(x)) return true
+        }
+        return false
+      }
     }
   }
 }
@@ -253,9 +274,8 @@ function textField(node: FieldNode, c: FieldColumn): Pred {
   return (r) => gets.some((g) => test(g(r)))
 }
 
-function numberField(node: FieldNode, get: Get): Pred {
+function numberField(node: FieldNode, get: Get, num: (r: AnyRecord) => number): Pred {
   const m = node.match
-  const num = (r: AnyRecord): number => Number(get(r))
   switch (m.op) {
     case 'exists': return (r) => num(r) !== 0
     case 'is': {
@@ -272,7 +292,7 @@ function numberField(node: FieldNode, get: Get): Pred {
     }
     default: {
       const bs = bounds(m).map((b) => ({ op: b.op, n: parseNumber(b.text)! }))
-      return (r) => bs.every((b) => compareNumbers(num(r), b.op, b.n))
+      return (r) => { for (const b of bs) if (!compareNumbers(num(r), b.op, b.n)) return false; return true }
     }
   }
 }
@@ -318,7 +338,7 @@ function levelField(node: FieldNode): Pred {
     }
     default: {
       const bs = bounds(m).map((b) => ({ op: b.op, n: levelBoundNumber(b.op, level(node, b.text)) }))
-      return (r) => bs.every((b) => compareNumbers(r.severityNumber & 0xff, b.op, b.n))
+      return (r) => { for (const b of bs) if (!compareNumbers(r.severityNumber & 0xff, b.op, b.n)) return false; return true }
     }
   }
 }

@@ -72,7 +72,7 @@ test('beacon start on a data directory written by version 1 keeps every record a
   }
   const first = await run(10)
   assert.match(first.output, /schema migrations applied/)
-  assert.match(first.output, /"versions":\[2,3,4[,\]]/, 'migrations 2–4 ran on the old directory')
+  assert.match(first.output, /"versions":\[2,3,4,5[,\]]/, 'migrations 2–5 ran on the old directory')
   const second = await run(0)
   assert.ok(!second.output.includes('schema migrations applied'), 'the second start migrates nothing')
   const after = await createStore(config)
@@ -88,5 +88,14 @@ test('beacon start on a data directory written by version 1 keeps every record a
     assert.deepEqual(left, [], 'no leftover copy')
   } finally {
     await after.close()
+  }
+  // Migration 5's merge settings survive the retention migrations' repartitioning (a new table with the old one's settings).
+  const reopened = await createStore(config)
+  try {
+    const tables = await reopened.query<{ name: string; sql: string }>(`SELECT name, create_table_query AS sql FROM system.tables WHERE database = currentDatabase() AND name IN ('otel_logs', 'otel_traces')`)
+    assert.equal(tables.length, 2)
+    for (const t of tables) assert.match(t.sql, /vertical_merge_algorithm_min_rows_to_activate = 1/, t.name)
+  } finally {
+    await reopened.close()
   }
 })

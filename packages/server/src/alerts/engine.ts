@@ -11,6 +11,7 @@ import { AlertStates } from './state.ts'
 import { DeliveryQueue, type DeliveryRecord } from './delivery.ts'
 import { Notifier, type TransitionItem } from './notify.ts'
 import { buildRuntime, type RuleRuntime } from './runtime.ts'
+import { matchBatch, SharedMatchers } from './matcher.ts'
 import { evaluateRule, type Observation, type RuleStatus } from './evaluate.ts'
 import { backfillLastSeen, backfillRollups, loadSeenValues, seasonalPoints } from './backfill.ts'
 import { ROLLUP_COLUMNS, INTERVAL_SECONDS } from './rollups.ts'
@@ -20,7 +21,8 @@ import { crosses, type Rule } from './rule.ts'
 import { DELIVERIES_TABLE, PENDING_PUBLISHES_TABLE, ROLLUPS_TABLE, SEEN_TABLE, chMs, nextVersion, parseChTime } from './tables.ts'
 
 /**
- *   LiveFeed ──batch──▶ onBatch: rt.onRecord(record) per rule of the target (a predicate; matches
+ *   LiveFeed ──batch──▶ onBatch: per record, rt.onRecord per rule of the target (each distinct query
+ *                        evaluated once per record, shared by the rules that use it; matches
  *                        update rollups or queue hits) ──▶ setImmediate(flushHits)   ← ingest path ends here
  *   flushHits: instant / new-value hits ──▶ states.observe ──▶ notifier.dispatch ──▶ delivery lanes
  *   tick (every evaluationSeconds): evaluateRule per windowed rule ──▶ observe ──▶ dispatch;
@@ -52,6 +54,7 @@ export class AlertEngine {
   readonly runtimes = new Map<string, RuleRuntime>()
   readonly status = new Map<string, RuleStatus>()
   private byTarget: { logs: RuleRuntime[]; spans: RuleRuntime[] } = { logs: [], spans: [] }
+  private readonly shared: SharedMatchers
   private deliveries: DeliveryRecord[] = []
   private flushScheduled = false
   private timer: NodeJS.Timeout | undefined
@@ -65,6 +68,7 @@ export class AlertEngine {
   }
 
   constructor(private readonly o: EngineOptions) {
+    this.shared = new SharedMatchers(o.config.businessKeys)
     this.defs = new Definitions(o.store, o.box)
     this.states = new AlertStates(o.store)
     this.incidents = new Incidents(o.store)
@@ -102,7 +106,7 @@ export class AlertEngine {
   async prepare(rule: Rule): Promise<void> {
     this.drop(rule.id)
     if (!rule.enabled) return
-    const rt = buildRuntime(rule, this.o.config.businessKeys)
+    const rt = buildRuntime(rule, this.o.config.businessKeys, this.shared)
     try {
       if (rt.rollups) {
         const span = rule.kind === 'anomaly' ? 2 * rule.windowSeconds : rule.windowSeconds
@@ -152,15 +156,16 @@ export class AlertEngine {
       logs: this.byTarget.logs.filter((r) => r.rule.id !== ruleId),
       spans: this.byTarget.spans.filter((r) => r.rule.id !== ruleId),
     }
+    this.shared.retain(this.runtimes.values())
   }
 
-  /** On the ingest path: one predicate per rule per record; nothing else. */
+  /** On the ingest path: each distinct query once per record, then the matching rules' updates; nothing else. */
   private onBatch(batch: Readonly<Batch>): void {
     const started = performance.now()
     const { logs, spans } = this.byTarget
     const nowSec = Math.floor(Date.now() / 1000)
-    if (logs.length && batch.logs.length) for (const rt of logs) for (const r of batch.logs) rt.onRecord(r, nowSec)
-    if (spans.length && batch.spans.length) for (const rt of spans) for (const r of batch.spans) rt.onRecord(r, nowSec)
+    if (logs.length && batch.logs.length) matchBatch(logs, batch.logs, nowSec, this.shared)
+    if (spans.length && batch.spans.length) matchBatch(spans, batch.spans, nowSec, this.shared)
     this.stats.matchMs += performance.now() - started
     this.stats.matchedBatches++
     if (!this.flushScheduled) {

@@ -30,8 +30,9 @@ export interface Interval {
   distinct: Set<string> | null
   samples: number[] | null
   seen: number
-  /** The newest matching record (for the notification), not persisted. */
-  last?: LastMatch
+  /** The newest matching record (for the notification) and when it matched (ms), not persisted. */
+  lastRecord?: LiveRecord
+  lastMs: number
 }
 
 export interface Merged { labels: Record<string, string>; count: number; denom: number; sum: number; distinct: Set<string> | null; samples: number[] | null; last?: LastMatch }
@@ -54,17 +55,20 @@ export class RuleRollups {
     if (start >= this.currentStart) { this.currentStart = start; this.current = groups }
     let iv = groups.get(groupKey)
     if (!iv) {
-      iv = { labels: typeof labels === 'function' ? labels(record!) : labels, count: 0, denom: 0, sum: 0, distinct: this.wantDistinct ? new Set() : null, samples: this.wantSamples ? [] : null, seen: 0 }
+      iv = { labels: typeof labels === 'function' ? labels(record!) : labels, count: 0, denom: 0, sum: 0, distinct: this.wantDistinct ? new Set() : null, samples: this.wantSamples ? [] : null, seen: 0, lastMs: 0 }
       groups.set(groupKey, iv)
     }
     return iv
   }
 
-  /** Counts one matching record (numerator), with its field value for distinct / sum / percentile. */
-  add(tSec: number, groupKey: string, labels: Record<string, string> | ((r: LiveRecord) => Record<string, string>), value: string | undefined, record?: LiveRecord): void {
+  /**
+   * Counts one matching record (numerator), with its field value for distinct / sum / percentile.
+   * `nowMs`: when it matched (the ingest path passes the batch's clock: one read per batch).
+   */
+  add(tSec: number, groupKey: string, labels: Record<string, string> | ((r: LiveRecord) => Record<string, string>), value: string | undefined, record?: LiveRecord, nowMs?: number): void {
     const iv = this.slot(tSec, groupKey, labels, record)
     iv.count++
-    if (record) iv.last = { ms: Date.now(), record }
+    if (record) { iv.lastRecord = record; iv.lastMs = nowMs ?? Date.now() }
     if (value === undefined) return
     if (iv.distinct && iv.distinct.size < MAX_DISTINCT) iv.distinct.add(value)
     const n = Number(value)
@@ -108,7 +112,7 @@ export class RuleRollups {
         m.sum += iv.sum
         if (m.distinct && iv.distinct) for (const v of iv.distinct) m.distinct.add(v)
         if (m.samples && iv.samples) m.samples.push(...iv.samples)
-        if (iv.last && (!m.last || iv.last.ms >= m.last.ms)) m.last = iv.last
+        if (iv.lastRecord && (!m.last || iv.lastMs >= m.last.ms)) m.last = { ms: iv.lastMs, record: iv.lastRecord }
       }
     }
     return out

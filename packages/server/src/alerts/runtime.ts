@@ -1,6 +1,6 @@
 import type { BusinessKeys } from '../config/schema.ts'
 import type { LogRecord, SpanRecord } from '../pipeline/record.ts'
-import { compileRecordMatcher, type RecordMatcher } from './matcher.ts'
+import { compileRecordMatcher, type RecordMatcher, type SharedMatchers } from './matcher.ts'
 import { fieldGetter, recordTimeMs, type FieldGetter, type LiveRecord } from './record-fields.ts'
 import { parseRuleQueries, type Rule } from './rule.ts'
 import { RuleRollups, type Sample } from './rollups.ts'
@@ -43,8 +43,8 @@ export interface RuleRuntime {
   hits: Hit[]
   /** The order-id getter, for samples. */
   orderGet: FieldGetter
-  /** `nowSec`: the batch's arrival second (one clock read per batch, not per record). */
-  onRecord(r: LiveRecord, nowSec: number): void
+  /** `nowSec` / `nowMs`: the batch's arrival time (one clock read per batch, not per record). */
+  onRecord(r: LiveRecord, nowSec: number, nowMs?: number): void
 }
 
 const MAX_TRACKED = 100_000
@@ -60,9 +60,11 @@ export function sampleOf(r: LiveRecord, orderGet: FieldGetter): Sample {
   }
 }
 
-export function buildRuntime(rule: Rule, keys: BusinessKeys): RuleRuntime {
+/** `shared`: rules with the same query share one predicate, evaluated once per record (the engine's). */
+export function buildRuntime(rule: Rule, keys: BusinessKeys, shared?: SharedMatchers): RuleRuntime {
   const q = parseRuleQueries(rule)
-  const matcher = compileRecordMatcher(q.ast, rule.target, keys)
+  const compile = (ast: typeof q.ast): RecordMatcher => (shared ? shared.get(ast, rule.target) : compileRecordMatcher(ast, rule.target, keys))
+  const matcher = compile(q.ast)
   const groups: [string, FieldGetter][] = rule.groupBy.map((g) => [g, fieldGetter(g, rule.target, keys)])
   const orderGet = fieldGetter('order', rule.target, keys)
   const rt: RuleRuntime = { rule, matcher, groups, hits: [], ready: true, orderGet, onRecord: () => {} }
@@ -74,9 +76,11 @@ export function buildRuntime(rule: Rule, keys: BusinessKeys): RuleRuntime {
     return labels
   }
   // The key is built without allocating labels; labels are made only for a new (interval, group).
-  const keyOfRecord = groups.length === 0 ? () => ''
+  const ownKey = groups.length === 0 ? () => ''
     : groups.length === 1 ? (r: LiveRecord) => groups[0][1](r) ?? ''
       : (r: LiveRecord) => { let k = groups[0][1](r) ?? ''; for (let i = 1; i < groups.length; i++) k += '\u0001' + (groups[i][1](r) ?? ''); return k }
+  // Rules grouped by the same fields share the key, built once per record (and hashed once).
+  const keyOfRecord = shared && groups.length > 1 ? shared.groupKey(rule.groupBy, rule.target, ownKey) : ownKey
   const group = (r: LiveRecord): [string, Record<string, string>] => [keyOfRecord(r), labelsOf(r)]
 
   switch (rule.kind) {
@@ -141,18 +145,18 @@ export function buildRuntime(rule: Rule, keys: BusinessKeys): RuleRuntime {
       if (rule.kind === 'anomaly') rt.ewma = new Map()
       const field = rt.field
       if (agg === 'ratio') {
-        const denominator = compileRecordMatcher(q.ratioAst!, rule.target, keys)
+        const denominator = compile(q.ratioAst!)
         rt.denominator = denominator
-        rt.onRecord = (r, t) => {
+        rt.onRecord = (r, t, ms) => {
           if (!denominator(r)) return
           const groupKey = keyOfRecord(r)
           rollups.addDenominator(t, groupKey, labelsOf, r)
-          if (matcher(r)) rollups.add(t, groupKey, labelsOf, undefined, r)
+          if (matcher(r)) rollups.add(t, groupKey, labelsOf, undefined, r, ms)
         }
       } else {
-        rt.onRecord = (r, t) => {
+        rt.onRecord = (r, t, ms) => {
           if (!matcher(r)) return
-          rollups.add(t, keyOfRecord(r), labelsOf, field ? field(r) : undefined, r)
+          rollups.add(t, keyOfRecord(r), labelsOf, field ? field(r) : undefined, r, ms)
         }
       }
     }

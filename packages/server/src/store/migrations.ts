@@ -62,6 +62,16 @@ export const CORE_MIGRATIONS: Migration[] = [
     name: 'per-minute rollups of logs and spans',
     statements: () => rollupSql(true),
   },
+  {
+    version: 5,
+    name: 'logs and spans: vertical merges (bounded merge memory)',
+    // A horizontal merge reads every column of every part at once (a buffer per column per part);
+    // these wide tables with small parts (one per day × service per insert) merged that way took
+    // 300–520 MB of engine memory, column by column ~180 MB (BENCHMARKS.md). Table settings
+    // only: nothing is rewritten, existing parts merge the new way from now on. Unlike 2–4 this also
+    // applies on a fresh install (schema.ts's CREATE statements are left as they are).
+    statements: () => [LOGS_TABLE, TRACES_TABLE].map((t) => `ALTER TABLE ${t} MODIFY SETTING ${VERTICAL_MERGES}`),
+  },
   // 10–19: query latency and bytes on disk (issue 13, BENCHMARKS.md "Query and storage work").
   {
     version: 10,
@@ -84,6 +94,9 @@ export const CORE_MIGRATIONS: Migration[] = [
     },
   },
 ]
+
+/** Merge column by column whatever the part's size (the defaults wait for 131,072 rows). */
+export const VERTICAL_MERGES = 'vertical_merge_algorithm_min_rows_to_activate = 1, vertical_merge_algorithm_min_columns_to_activate = 1'
 
 /** Rebuilds the logs table with LOGS_INDEX_GRANULARITY (idempotent: a table that has it is left alone). */
 export async function relayoutLogs(store: Store): Promise<'done' | 'already'> {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { Store } from './connection.ts'
 import { BATCHES_TABLE, LOGS_TABLE, TRACES_TABLE, LOG_INSERT_COLUMNS, SPAN_INSERT_COLUMNS } from './schema.ts'
 import { decodeEntry, type DecodedEntry } from '../wal/entry.ts'
+import { splitByPartition } from './partition-split.ts'
 import {
   comparePositions, formatPosition, readCheckpoint, writeCheckpoint,
   type Checkpoint, type WalEntry, type WalPosition, type WriteAheadLog,
@@ -14,8 +15,9 @@ import {
  * log: the WAL holds exactly the bytes ClickHouse receives, so this writer never re-encodes, and
  * `wal/` only knows about opaque entries.
  *
- *   queue (in WAL order) ─▶ chunk of ≤ flushRows rows ─▶ checkpoint {inflight: from..to}
- *        ─▶ INSERT logs, INSERT spans (insert_deduplication_token = from..to)
+ *   queue (in WAL order) ─▶ chunk of ≤ flushRows rows ─▶ checkpoint {inflight: from..to, split}
+ *        ─▶ INSERT logs, INSERT spans, one per day × service (insert_deduplication_token =
+ *           from..to plus the group's number; the engine's memory grows with an insert's rows)
  *        ─▶ checkpoint {done: to}
  *
  * If the process dies between the two checkpoints, recovery re-inserts exactly the same range
@@ -60,7 +62,8 @@ export class StoreWriter {
         if (comparePositions(e.position, cp.inflight.to) >= 0) break
         chunk.push(this.toQueued(e))
       }
-      await this.insertChunk(chunk, cp.inflight.from, cp.inflight.to)
+      // A range from an earlier version went in as one insert: replayed the same way, with its token.
+      await this.insertChunk(chunk, cp.inflight.from, cp.inflight.to, cp.inflight.split === true)
       this.done = cp.inflight.to
       await writeCheckpoint(this.wal.dir, { done: this.done }, this.opts.fsync)
       replayed += chunk.length
@@ -143,9 +146,9 @@ export class StoreWriter {
       const from = chunk[0].entry.position
       const to = chunk[chunk.length - 1].entry.end
       try {
-        const cp: Checkpoint = { done: this.done, inflight: { from, to } }
+        const cp: Checkpoint = { done: this.done, inflight: { from, to, split: true } }
         await writeCheckpoint(this.wal.dir, cp, this.opts.fsync)
-        await this.insertChunk(chunk, from, to)
+        await this.insertChunk(chunk, from, to, true)
         this.done = to
         await writeCheckpoint(this.wal.dir, { done: to }, this.opts.fsync)
       } catch (err) {
@@ -165,14 +168,28 @@ export class StoreWriter {
     }
   }
 
-  private async insertChunk(chunk: Queued[], from: WalPosition, to: WalPosition): Promise<void> {
+  private async insertChunk(chunk: Queued[], from: WalPosition, to: WalPosition, split: boolean): Promise<void> {
     const token = `${formatPosition(from)}-${formatPosition(to)}`
-    const logs = Buffer.concat(chunk.map((q) => q.decoded.logs))
-    const spans = Buffer.concat(chunk.map((q) => q.decoded.spans))
-    if (logs.length > 0) await this.store.insertTsv(LOGS_TABLE, LOG_INSERT_COLUMNS, logs, `${token}:logs`)
-    if (spans.length > 0) await this.store.insertTsv(TRACES_TABLE, SPAN_INSERT_COLUMNS, spans, `${token}:spans`)
+    await this.insertRows(LOGS_TABLE, LOG_INSERT_COLUMNS, chunk.map((q) => q.decoded.logs), `${token}:logs`, split)
+    await this.insertRows(TRACES_TABLE, SPAN_INSERT_COLUMNS, chunk.map((q) => q.decoded.spans), `${token}:spans`, split)
     // Batch ids, so a client's replay of an already stored request is recognised after a restart too.
     const ids = chunk.map((q) => `${q.decoded.meta.id}\t${Math.floor(q.decoded.meta.at / 1000)}\n`).join('')
     await this.store.insertTsv(BATCHES_TABLE, ['Id', 'At'], Buffer.from(ids), `${token}:batches`)
+  }
+
+  /**
+   * The rows of a chunk: one insert per day × service (`split`), deterministic groups and tokens so a
+   * replay after a crash repeats exactly the same inserts; or, for a range an earlier version
+   * started, one insert as it did.
+   */
+  private async insertRows(table: string, columns: readonly string[], parts: Buffer[], token: string, split: boolean): Promise<void> {
+    const rows = parts.filter((b) => b.length > 0)
+    if (rows.length === 0) return
+    if (!split) {
+      await this.store.insertTsv(table, columns, Buffer.concat(rows), token)
+      return
+    }
+    const groups = splitByPartition(rows)
+    for (let i = 0; i < groups.length; i++) await this.store.insertTsv(table, columns, Buffer.concat(groups[i]), `${token}:${i}`)
   }
 }

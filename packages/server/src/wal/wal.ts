@@ -176,7 +176,11 @@ async function writeAll(fh: FileHandle, bufs: Buffer[]): Promise<void> {
 }
 
 /** The writer's checkpoint: everything before `done` is in the store; `inflight` may be partly. */
-export interface Checkpoint { done: WalPosition; inflight?: { from: WalPosition; to: WalPosition } }
+/**
+ * `split`: the range is inserted one day × service at a time (store/partition-split.ts), each part
+ * with its own token; absent in checkpoints of earlier versions, whose range went in as one insert.
+ */
+export interface Checkpoint { done: WalPosition; inflight?: { from: WalPosition; to: WalPosition; split?: boolean } }
 
 export async function readCheckpoint(dir: string): Promise<Checkpoint> {
   try {
