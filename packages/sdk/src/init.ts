@@ -94,7 +94,6 @@ export function init(opts: InitOptions = {}): Beacon {
 
   let tracerProvider: NodeTracerProvider | undefined
   let shipper: LogShipper | undefined
-  let spanShipper: LogShipper | undefined
   let senders: Senders<Promise<void>> | undefined
   let unregister: (() => void) | undefined
   const loggerRef: { current?: Logger } = {}
@@ -126,7 +125,7 @@ export function init(opts: InitOptions = {}): Beacon {
       // own export writes each span as a line on this thread and encodes it in the worker.
       const spanProcessor: SpanProcessor = opts.spanExporter !== undefined
         ? new BoundedSpanProcessor(new BatchSpanProcessor(new CountingSpanExporter(opts.spanExporter, spans), batch), spans)
-        : new ShippingSpanProcessor(spanShipper = new LogShipper({ counter: spans, intervalMs: config.exportIntervalMs, send: senders!.sendSpans }))
+        : new ShippingSpanProcessor(new LogShipper({ counter: spans, intervalMs: config.exportIntervalMs, send: senders!.sendSpans }))
       tracerProvider = new NodeTracerProvider({
         resource,
         sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.traceSampleRatio) }),
