@@ -209,8 +209,12 @@ async function order(): Promise<string> {
   const topo = topologyNames(prefix)
   const once = async (mode: string): Promise<LoadResult> => {
     // No consumer runs: empty the production queue so each run meets the same broker state.
+    // (The first run finds no queue yet: the broker closes the channel, which is fine.)
     const mq = await amqp.connect(amqpUrl)
-    await (await mq.createChannel()).purgeQueue(topo.queue).catch(() => {})
+    mq.on('error', () => {})
+    const purge = await mq.createChannel()
+    purge.on('error', () => {})
+    await purge.purgeQueue(topo.queue).catch(() => {})
     await mq.close().catch(() => {})
     const server = await startChild(`${here}sdk-order-server.ts`, [mode], env)
     const body = JSON.stringify({ customerId: Number(server.extra), items: [{ sku: 'BOLT-M8', qty: 100 }, { sku: 'GEAR-40', qty: 2 }] })
@@ -246,8 +250,11 @@ async function order(): Promise<string> {
 `
 }
 
+// Each part is printed as soon as it is done (a later failure keeps the earlier figures).
 const logsPart = ONLY === undefined || ONLY === 'logs' ? await logCalls() : ''
+process.stdout.write(logsPart)
 const httpPart = ONLY === undefined || ONLY === 'http' ? await hello() : ''
+process.stdout.write(httpPart)
 const orderPart = ONLY === undefined || ONLY === 'order' ? await order() : ''
 await stop(sink.proc)
 
