@@ -1,20 +1,20 @@
 /**
  * Fastify hello-world for the SDK benchmark. `plain`: no SDK, no logging. `instrumented`: the SDK
  * started first (tracing, OTLP export to BEACON_ENDPOINT), its logger as Fastify's, and the request
- * logging plugin: one request record and one (HTTP server) span per request. `no-request-log`:
- * the same without the plugin (tracing only).
+ * logging plugin: one request record and one (HTTP server) span per request. Diagnostics:
+ * `no-request-log` (the same without the plugin), `tracing-only` (init, Fastify without a logger),
+ * `logger-only` (SDK disabled: no tracing, no export; its logger as Fastify's).
  */
 export {}
 
 const mode = process.argv[2] ?? 'plain'
 let setup: ((app: any) => Promise<void>) | undefined
 let loggerInstance: unknown
-if (mode === 'instrumented' || mode === 'no-request-log') {
+if (mode !== 'plain') {
   const sdk = await import('@beacon/sdk')
-  const beacon = sdk.init({ service: 'bench-hello', handleSignals: true })
-  loggerInstance = beacon.logger
-  // Diagnostics: `no-request-log` leaves the request-logging plugin out (tracing only).
-  if (mode !== 'no-request-log') setup = async (app) => { await app.register(sdk.beaconFastify({ logger: beacon.logger })) }
+  const beacon = sdk.init({ service: 'bench-hello', handleSignals: true, disabled: mode === 'logger-only' ? true : undefined })
+  if (mode !== 'tracing-only') loggerInstance = beacon.logger
+  if (mode === 'instrumented') setup = async (app) => { await app.register(sdk.beaconFastify({ logger: beacon.logger })) }
 }
 const { default: Fastify } = await import('fastify')
 const app: any = loggerInstance ? Fastify({ loggerInstance: loggerInstance as any, disableRequestLogging: true }) : Fastify({ logger: false })

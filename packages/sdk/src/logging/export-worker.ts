@@ -2,14 +2,15 @@
  * The log export worker thread: turns batches of pino lines into OTLP/JSON and posts them to
  * Beacon, so none of that runs on the service's own thread (as pino transports do).
  *
- *   main thread ── { id, data: NDJSON } ──▶ worker: OtlpLogSender.send() ──▶ POST /v1/logs
+ *   main thread ── { id, data: NDJSON } ──────────────▶ worker: OtlpLogSender.send() ──▶ POST /v1/logs
+ *               ── { id, data: span lines, spans } ──▶ worker: OtlpLogSender.sendSpans() ──▶ POST /v1/traces
  *               ◀── { id, ok } ─────────────
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { OtlpLogSender, type SenderConfig } from './sender.ts'
 
 const sender = new OtlpLogSender(workerData as SenderConfig)
-parentPort?.on('message', (m: { id: number; data: string }) => {
-  void sender.send(m.data).then((ok) => parentPort?.postMessage({ id: m.id, ok }))
+parentPort?.on('message', (m: { id: number; data: string; spans?: boolean }) => {
+  void (m.spans === true ? sender.sendSpans(m.data) : sender.send(m.data)).then((ok) => parentPort?.postMessage({ id: m.id, ok }))
 })
 parentPort?.postMessage({ ready: true })

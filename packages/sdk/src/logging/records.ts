@@ -171,7 +171,8 @@ function keyPrefix(key: string): string {
   return p
 }
 
-function keyValues(attrs: Attributes): string {
+/** Attributes → the text of an OTLP/JSON KeyValue list (without the brackets). */
+export function keyValues(attrs: Attributes): string {
   let out = ''
   for (const key in attrs) {
     const v = attrs[key]

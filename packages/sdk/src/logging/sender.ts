@@ -1,15 +1,19 @@
 /**
- * Sends one batch of pino lines to Beacon as OTLP/JSON (`POST {endpoint}/v1/logs`), retrying
+ * Sends one batch of pino lines to Beacon as OTLP/JSON (`POST {endpoint}/v1/logs`), or one batch
+ * of span lines (telemetry/span-export.ts) to `{endpoint}/v1/traces`, retrying
  * transient failures (network errors, 429, 502–504) with backoff until the export timeout.
  * Runs in the export worker (export-worker.ts), or in-process when the worker cannot start.
  */
 import { request as httpRequest, Agent as HttpAgent } from 'node:http'
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https'
 import { encodeOtlpLogs, linesToRecords, type Attributes } from './records.ts'
+import { linesToOtlpSpans } from '../telemetry/span-export.ts'
 
 export interface SenderConfig {
   /** Full URL of the OTLP/HTTP logs endpoint. */
   url: string
+  /** Full URL of the OTLP/HTTP traces endpoint (span batches). */
+  tracesUrl?: string
   headers: Record<string, string>
   resource: Attributes
   scope: { name: string; version?: string }
@@ -26,9 +30,11 @@ export class OtlpLogSender {
   private readonly agent: HttpAgent
   private readonly request: typeof httpRequest
   private readonly target: URL
+  private readonly tracesTarget: URL | undefined
 
   constructor(private readonly config: SenderConfig) {
     this.target = new URL(config.url)
+    this.tracesTarget = config.tracesUrl === undefined ? undefined : new URL(config.tracesUrl)
     const https = this.target.protocol === 'https:'
     this.agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: 4 }) : new HttpAgent({ keepAlive: true, maxSockets: 4 })
     this.request = (https ? httpsRequest : httpRequest) as typeof httpRequest
@@ -43,7 +49,7 @@ export class OtlpLogSender {
       let ok = true
       for (let i = 0; i < records.length; i += MAX_RECORDS_PER_REQUEST) {
         const body = Buffer.from(encodeOtlpLogs(records.slice(i, i + MAX_RECORDS_PER_REQUEST), this.config.resource, this.config.scope))
-        if (!(await this.post(body, deadline))) ok = false
+        if (!(await this.post(this.target, body, deadline))) ok = false
       }
       return ok
     } catch {
@@ -51,9 +57,21 @@ export class OtlpLogSender {
     }
   }
 
-  private async post(body: Buffer, deadline: number): Promise<boolean> {
+  /** Converts and sends a batch of span lines. Resolves true when Beacon accepted it; never rejects. */
+  async sendSpans(ndjson: string): Promise<boolean> {
+    try {
+      if (this.tracesTarget === undefined) return false
+      const text = linesToOtlpSpans(ndjson, this.config.resource)
+      if (text === undefined) return true
+      return await this.post(this.tracesTarget, Buffer.from(text), Date.now() + this.config.timeoutMs)
+    } catch {
+      return false
+    }
+  }
+
+  private async post(target: URL, body: Buffer, deadline: number): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
-      const status = await this.once(body, deadline)
+      const status = await this.once(target, body, deadline)
       if (status >= 200 && status < 300) return true
       if (status !== 0 && !RETRYABLE.has(status)) return false
       const wait = Math.min(100 * 2 ** attempt, 2000) * (0.8 + Math.random() * 0.4)
@@ -63,10 +81,10 @@ export class OtlpLogSender {
   }
 
   /** One attempt: the HTTP status, or 0 for a network error or timeout. */
-  private once(body: Buffer, deadline: number): Promise<number> {
+  private once(target: URL, body: Buffer, deadline: number): Promise<number> {
     return new Promise((resolve) => {
       const timeout = Math.max(1, deadline - Date.now())
-      const req = this.request(this.target, {
+      const req = this.request(target, {
         method: 'POST',
         agent: this.agent,
         headers: { ...this.config.headers, 'content-type': 'application/json', 'content-length': String(body.length) },

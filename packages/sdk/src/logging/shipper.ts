@@ -77,11 +77,15 @@ export class LogShipper implements LogSink {
   }
 }
 
-/** A batch sender running in this thread (tracing suppressed, so log exports make no spans). */
-export function inlineSender(config: SenderConfig): { send: BatchSend; close: () => void } {
+/** Log and span batch senders (see sender.ts), and how to stop them. */
+export interface Senders<C = Promise<void> | void> { send: BatchSend; sendSpans: BatchSend; close: () => C }
+
+/** A batch sender running in this thread (tracing suppressed, so exports make no spans). */
+export function inlineSender(config: SenderConfig): Senders<void> {
   const sender = new OtlpLogSender(config)
   return {
     send: (data) => context.with(suppressTracing(context.active()), () => sender.send(data)),
+    sendSpans: (data) => context.with(suppressTracing(context.active()), () => sender.sendSpans(data)),
     close: () => sender.close(),
   }
 }
@@ -90,8 +94,8 @@ export function inlineSender(config: SenderConfig): { send: BatchSend; close: ()
  * A batch sender in a worker thread. If the worker cannot start or dies, batches in flight count
  * as failed and later ones are sent in-process.
  */
-export function workerSender(config: SenderConfig): { send: BatchSend; close: () => Promise<void> } {
-  let fallback: { send: BatchSend; close: () => void } | undefined
+export function workerSender(config: SenderConfig): Senders<Promise<void>> {
+  let fallback: Senders<void> | undefined
   const waiting = new Map<number, (ok: boolean) => void>()
   let nextId = 1
   let worker: Worker | undefined
@@ -129,23 +133,28 @@ export function workerSender(config: SenderConfig): { send: BatchSend; close: ()
     giveUp((err as Error).message)
   }
 
+  const post = (data: string, spans: boolean): Promise<boolean> => {
+    if (fallback !== undefined || worker === undefined) {
+      const f = fallback ?? (fallback = inlineSender(config))
+      return spans ? f.sendSpans(data) : f.send(data)
+    }
+    const id = nextId++
+    const w = worker
+    return new Promise<boolean>((resolve) => {
+      // Keep the process alive while a batch is in the worker (a crash handler waits for it).
+      if (waiting.size === 0) w.ref()
+      waiting.set(id, resolve)
+      try {
+        w.postMessage(spans ? { id, data, spans } : { id, data })
+      } catch {
+        waiting.delete(id)
+        resolve(false)
+      }
+    })
+  }
   return {
-    send(data) {
-      if (fallback !== undefined || worker === undefined) return (fallback ?? (fallback = inlineSender(config))).send(data)
-      const id = nextId++
-      const w = worker
-      return new Promise<boolean>((resolve) => {
-        // Keep the process alive while a batch is in the worker (a crash handler waits for it).
-        if (waiting.size === 0) w.ref()
-        waiting.set(id, resolve)
-        try {
-          w.postMessage({ id, data })
-        } catch {
-          waiting.delete(id)
-          resolve(false)
-        }
-      })
-    },
+    send: (data) => post(data, false),
+    sendSpans: (data) => post(data, true),
     async close() {
       const w = worker
       worker = undefined
