@@ -37,14 +37,19 @@ function run<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: 
   }
 }
 
-export function registerApiCommands(program: Command): void {
-  withApi(program.command('query')
-    .description('search logs (or spans) through the running server\'s API')
-    .argument('<q>', 'search, e.g. \'service:shop-api AND level:error\' or \'order.id:A-1001\' (see docs/query-language.md)')
+/** --from, --to and --target, as `query` and `export` take them. */
+function searchRange(cmd: Command): Command {
+  return cmd
     .option('--from <time>', `start: ${TIME}`, 'now-15m')
     .option('--to <time>', 'end (same forms)', 'now')
-    .option('--limit <n>', 'events to print (1-1000)', '50')
-    .option('--target <t>', 'logs or spans', 'logs'))
+    .option('--target <t>', 'logs or spans', 'logs')
+}
+
+export function registerApiCommands(program: Command): void {
+  withApi(searchRange(program.command('query')
+    .description('search logs (or spans) through the running server\'s API')
+    .argument('<q>', 'search, e.g. \'service:shop-api AND level:error\' or \'order.id:A-1001\' (see docs/query-language.md)'))
+    .option('--limit <n>', 'events to print (1-1000)', '50'))
     .action(run(queryCommand))
 
   withApi(program.command('trace')
@@ -66,12 +71,9 @@ export function registerApiCommands(program: Command): void {
     .option('--target <t>', 'logs or spans', 'logs'))
     .action(run(tailCommand))
 
-  withApi(program.command('export')
+  withApi(searchRange(program.command('export')
     .description('every record matching a search, streamed as NDJSON (default) or CSV, up to the server\'s export cap')
-    .argument('<q>', 'search (see docs/query-language.md); \'\' for everything')
-    .option('--from <time>', `start: ${TIME}`, 'now-15m')
-    .option('--to <time>', 'end (same forms)', 'now')
-    .option('--target <t>', 'logs or spans', 'logs')
+    .argument('<q>', 'search (see docs/query-language.md); \'\' for everything'))
     .option('--format <f>', 'ndjson or csv (--json: ndjson)', 'ndjson')
     .option('--fields <list>', 'comma-separated fields, e.g. time,service,level,body,order.id')
     .option('--limit <n>', 'most records (the server caps it at BEACON_EXPORT_MAX_RECORDS)')

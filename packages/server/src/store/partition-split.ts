@@ -1,6 +1,6 @@
 /**
  * Splits TabSeparated rows of otel_logs / otel_traces (LOG_INSERT_COLUMNS / SPAN_INSERT_COLUMNS:
- * Timestamp first, ServiceName eighth) into groups by UTC day × service — the tables' partitions —
+ * Timestamp first, ServiceName at the same place in both) into groups by UTC day × service — the tables' partitions —
  * so the store writer inserts one partition at a time. The engine's memory for an insert grows with
  * its rows (~5.5 KB per row, BENCHMARKS.md) and not with the partitions it touches, while the
  * parts written are one per partition either way: the same parts, a tenth of the memory.
@@ -10,10 +10,15 @@
  * correct (the engine partitions each insert itself); a day in another time zone only means a
  * group may touch two partitions.
  */
+import { LOG_INSERT_COLUMNS, SPAN_INSERT_COLUMNS } from './schema.ts'
+
 const TAB = 9
 const NL = 10
 const DOT = 46
-const SERVICE_COLUMN = 7
+const SERVICE_COLUMN = LOG_INSERT_COLUMNS.indexOf('ServiceName')
+if (LOG_INSERT_COLUMNS[0] !== 'Timestamp' || SPAN_INSERT_COLUMNS[0] !== 'Timestamp' || SPAN_INSERT_COLUMNS.indexOf('ServiceName') !== SERVICE_COLUMN) {
+  throw new Error('partition-split: logs and spans must both start with Timestamp and have ServiceName at the same column')
+}
 
 /** Row groups by UTC day × service, each a list of slices of the inputs (no copy). */
 export function splitByPartition(buffers: readonly Buffer[]): Buffer[][] {
