@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer } from 'node:net'
@@ -29,14 +29,33 @@ export interface TestBeacon {
   stop(opts?: { keepData?: boolean }): Promise<void>
 }
 
+/**
+ * A port free now, for a listener a test starts next. Picked below the kernel's ephemeral range: a
+ * port the kernel hands out (`listen(0)`) is free again once probed, and an outgoing connection of
+ * any process can take it before the test's listener binds it (EADDRINUSE, seen in full runs).
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  const below = ephemeralLow()
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = below - 1 - Math.floor(Math.random() * 10_000)
+    if (await canListen(port)) return port
+  }
+  throw new Error(`no free port found below ${below}`)
+}
+
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0])
+    if (low > 12_000) return low
+  } catch { /* not Linux */ }
+  return 32_768
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port
-      srv.close(() => resolve(port))
-    })
+    srv.once('error', () => resolve(false))
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)))
   })
 }
 
