@@ -1,7 +1,7 @@
 // Loaded into a bench child with `NODE_OPTIONS=--import <this file>` (bench/ingest-ab.ts): sums the
 // main thread's GC pauses (wall time) by kind and writes them to GC_METER_FILE every 500 ms (the child is killed at the end, so no exit hook is relied on).
 import { PerformanceObserver, constants } from 'node:perf_hooks'
-import { writeFileSync } from 'node:fs'
+import { renameSync, writeFileSync } from 'node:fs'
 import { setInterval } from 'node:timers'
 
 const file = process.env.GC_METER_FILE
@@ -14,5 +14,6 @@ if (file) {
       if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) { m.minor++; m.minorMs += e.duration } else { m.other++; m.otherMs += e.duration }
     }
   }).observe({ entryTypes: ['gc'] })
-  setInterval(() => { writeFileSync(file, JSON.stringify(m)) }, 500).unref()
+  // written aside and renamed: the reader never sees a half-written file
+  setInterval(() => { writeFileSync(file + '.tmp', JSON.stringify(m)); renameSync(file + '.tmp', file) }, 500).unref()
 }
