@@ -78,7 +78,7 @@ export class IngestService implements Ingestor {
     const logs = batch.logs.length
     const spans = batch.spans.length
     if (logs + spans > 0) {
-      const payload = encodeEntry(batch.id, logs, spans, this.encoder.logs(batch.logs), this.encoder.spans(batch.spans))
+      const payload = encodeEntry(batch.id, logs, spans, this.encoder.logsBytes(batch.logs), this.encoder.spansBytes(batch.spans))
       try {
         this.writer.enqueue(await this.wal.append(payload))
       } catch (err) {

@@ -1,6 +1,6 @@
 import type { BusinessKeys } from '../config/schema.ts'
 import type { Attributes, LogRecord, SpanRecord } from '../pipeline/record.ts'
-import { tsvMap, tsvMapArray, tsvQuoted, tsvString, tsvStringArray, tsvTime } from './tsv.ts'
+import { TsvWriter, tsvMap, tsvMapArray, tsvQuoted, tsvString, tsvStringArray, tsvTime } from './tsv.ts'
 
 /**
  * Records → TabSeparated rows for LOG_INSERT_COLUMNS / SPAN_INSERT_COLUMNS (schema.ts).
@@ -15,6 +15,13 @@ import { tsvMap, tsvMapArray, tsvQuoted, tsvString, tsvStringArray, tsvTime } fr
 export interface RowEncoder {
   logs(logs: readonly LogRecord[]): string
   spans(spans: readonly SpanRecord[]): string
+  /**
+   * The same rows as UTF-8 bytes (`Buffer.from(logs(…))`), written straight into a scratch buffer
+   * (tsv.ts TsvWriter): no string per field. The view is valid until the next call of the same
+   * method; copy it first (the write-ahead log entry does).
+   */
+  logsBytes(logs: readonly LogRecord[]): Buffer
+  spansBytes(spans: readonly SpanRecord[]): Buffer
 }
 
 /** First non-empty attribute of the list, or ''. */
@@ -45,9 +52,84 @@ function businessTsv(a: Attributes, k: BusinessKeys): string {
     + tsvString(firstOf(a, k.eventAction)) + '\t' + tsvString(firstOf(a, k.clientIp))
 }
 
+/** businessTsv, written into `w`. */
+function writeBusiness(w: TsvWriter, a: Attributes, k: BusinessKeys): void {
+  w.byte(TAB); w.string(firstOf(a, k.orderId))
+  w.byte(TAB); w.string(firstOf(a, k.userId))
+  w.byte(TAB); w.uint(uint16OrZero(firstOf(a, k.httpStatus)))
+  w.byte(TAB); w.string(firstOf(a, k.httpRoute))
+  w.byte(TAB); w.string(firstOf(a, k.eventAction))
+  w.byte(TAB); w.string(firstOf(a, k.clientIp))
+}
+const TAB = 9
+const NL = 10
+
 /** An encoder for the configured business keys (config.businessKeys). */
 export function createRowEncoder(keys: BusinessKeys): RowEncoder {
+  const logWriter = new TsvWriter()
+  const spanWriter = new TsvWriter(16 * 1024)
   return {
+    logsBytes(logs) {
+      const w = logWriter
+      w.reset()
+      for (let i = 0; i < logs.length; i++) {
+        const r = logs[i]
+        w.time(r.timeUnixNano); w.byte(TAB)
+        w.time(r.observedTimeUnixNano); w.byte(TAB)
+        w.raw(r.traceId); w.byte(TAB)
+        w.raw(r.spanId); w.byte(TAB)
+        w.uint(r.traceFlags & 0xff); w.byte(TAB)
+        w.string(r.severityText); w.byte(TAB)
+        w.uint(r.severityNumber & 0xff); w.byte(TAB)
+        w.string(r.serviceName); w.byte(TAB)
+        w.string(r.body); w.byte(TAB)
+        w.map(r.resource); w.byte(TAB)
+        w.string(r.scopeName); w.byte(TAB)
+        w.string(r.scopeVersion); w.byte(TAB)
+        w.map(r.attributes); w.byte(TAB)
+        w.string(r.eventName)
+        writeBusiness(w, r.attributes, keys)
+        w.byte(NL)
+      }
+      return w.take()
+    },
+    spansBytes(spans) {
+      const w = spanWriter
+      w.reset()
+      for (let i = 0; i < spans.length; i++) {
+        const s = spans[i]
+        w.time(s.timeUnixNano); w.byte(TAB)
+        w.raw(s.traceId); w.byte(TAB)
+        w.raw(s.spanId); w.byte(TAB)
+        w.raw(s.parentSpanId); w.byte(TAB)
+        w.string(s.traceState); w.byte(TAB)
+        w.string(s.name); w.byte(TAB)
+        w.raw(s.kind); w.byte(TAB)
+        w.string(s.serviceName); w.byte(TAB)
+        w.map(s.resource); w.byte(TAB)
+        w.string(s.scopeName); w.byte(TAB)
+        w.string(s.scopeVersion); w.byte(TAB)
+        w.map(s.attributes); w.byte(TAB)
+        w.raw(s.durationNano); w.byte(TAB)
+        w.raw(s.statusCode); w.byte(TAB)
+        w.string(s.statusMessage); w.byte(TAB)
+        w.byte(91)
+        for (let j = 0; j < s.events.length; j++) {
+          if (j) w.byte(44)
+          w.quoted(tsvTime(s.events[j].timeUnixNano))
+        }
+        w.byte(93); w.byte(TAB)
+        w.stringArray(s.events.map((e) => e.name)); w.byte(TAB)
+        w.mapArray(s.events.map((e) => e.attributes)); w.byte(TAB)
+        w.stringArray(s.links.map((l) => l.traceId)); w.byte(TAB)
+        w.stringArray(s.links.map((l) => l.spanId)); w.byte(TAB)
+        w.stringArray(s.links.map((l) => l.traceState)); w.byte(TAB)
+        w.mapArray(s.links.map((l) => l.attributes))
+        writeBusiness(w, s.attributes, keys)
+        w.byte(NL)
+      }
+      return w.take()
+    },
     logs(logs) {
       let out = ''
       for (const r of logs) {

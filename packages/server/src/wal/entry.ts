@@ -15,9 +15,10 @@ export interface EntryMeta {
 
 export interface DecodedEntry { meta: EntryMeta; logs: Buffer; spans: Buffer }
 
-export function encodeEntry(id: string, logs: number, spans: number, logTsv: string, spanTsv: string): Buffer {
-  const logBuf = Buffer.from(logTsv, 'utf8')
-  const spanBuf = Buffer.from(spanTsv, 'utf8')
+/** The TSV as a string, or as its UTF-8 bytes (copied into the entry, so a scratch buffer may be passed). */
+export function encodeEntry(id: string, logs: number, spans: number, logTsv: string | Buffer, spanTsv: string | Buffer): Buffer {
+  const logBuf = typeof logTsv === 'string' ? Buffer.from(logTsv, 'utf8') : logTsv
+  const spanBuf = typeof spanTsv === 'string' ? Buffer.from(spanTsv, 'utf8') : spanTsv
   const meta: EntryMeta = { id, logs, spans, logBytes: logBuf.length, spanBytes: spanBuf.length, at: Date.now() }
   const metaBuf = Buffer.from(JSON.stringify(meta), 'utf8')
   const head = Buffer.allocUnsafe(4)

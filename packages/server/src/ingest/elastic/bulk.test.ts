@@ -109,3 +109,18 @@ test('looksLikeAction recognises action lines only', () => {
   assert.equal(looksLikeAction('{"index":{},"message":"x"}'), false)
   assert.equal(looksLikeAction('{"message":"x"}'), false)
 })
+
+test('a Buffer body (as received) parses exactly like its UTF-8 text', () => {
+  const bodies = [
+    '{"index":{"_index":"a"}}\r\n{"m":"x"}\r\n{"create":{}}\r\n{"m":"y"}\r\n',
+    '\ufeff{"index":{"_index":"é"}}\n{"m":"日本語 😀 tab\\t"}\n\n   \n{"delete":{"_id":1}}\n{"index":{}}\nnot json\n{"create":{"_index":"b"}}\n{"m":1}',
+    '{"index":{"_index":"a"}}\n{"index":{"_index":"b"}}\n{"m":2}\n{"upsert":{}}\n{"m":1}\n',
+  ].map((t) => Buffer.from(t))
+  // invalid UTF-8 right before a newline, and a lone continuation byte inside a document
+  bodies.push(Buffer.concat([Buffer.from('{"index":{"_index":"a"}}\n{"m":"'), Buffer.from([0xe6, 0x97]), Buffer.from('"}\n{"index":{"_index":"a"}}\n\xe6\n{"m":"'), Buffer.from([0x80]), Buffer.from('"}\n')]))
+  for (const body of bodies) {
+    const fromText = parseBulk(body.toString('utf8'), 'dflt')
+    assert.deepEqual(parseBulk(body, 'dflt'), fromText)
+    assert.ok(fromText.items.length > 0)
+  }
+})

@@ -47,7 +47,7 @@ async function handleBulk(request: FastifyRequest, reply: FastifyReply, deps: Re
   if (!checkContentType(request, reply)) return reply
   const body = await readBody(request, deps.limits)
   const { index: urlIndex = '' } = request.params as { index?: string }
-  const { items, readableLines } = parseBulk(body.toString('utf8'), urlIndex)
+  const { items, readableLines } = parseBulk(body, urlIndex)
   if (items.length === 0) return sendError(reply, 400, 'action_request_validation_exception', NO_REQUESTS)
   if (readableLines === 0) {
     return sendError(reply, 400, 'parse_exception',
