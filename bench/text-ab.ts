@@ -166,6 +166,8 @@ if (run('index')) {
   let i = 0
   await ab('rare word: rows', tables.map((t): Variant => [t, () => { const w = word(RARE[i++ % 4], t); return q(rowsSql(w), w.params) }]))
   await ab('rare word: histogram, then rows', tables.map((t): Variant => [t, async () => { const w = word(RARE[i++ % 4], t); await q(histSql(w), w.params); await q(rowsSql(w), w.params) }]))
+  const orders = await q<{ o: string }>("SELECT OrderId AS o FROM otel_logs WHERE OrderId != '' ORDER BY cityHash64(TraceId) LIMIT 20")
+  await ab('order id: rows (the point-lookup path)', tables.map((t): Variant => [t, () => { const c = compileSearch(`order.id:${orders[i++ % orders.length].o}`, { target: 'logs' }); return q(rowsSql({ where: `${TIME} AND (${c.sql})`, params: { ...range, ...c.params }, table: t }), { ...range, ...c.params }) }]))
   await ab('common word (~12 %): histogram', tables.map((t): Variant => [t, () => { const w = word(COMMON[i++ % 4], t); return q(histSql(w), w.params) }]))
   await ab('phrase "payment failed"-like: two tokens', tables.map((t): Variant => [t, () => { const w = word('"material price"', t); return q(histSql(w), w.params) }]))
   await ab('wildcard furn*', tables.map((t): Variant => [t, () => { const w = word('furn*', t); return q(histSql(w), w.params) }]))
