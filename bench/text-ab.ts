@@ -8,9 +8,10 @@
  *   TEXT_AB_DIR=/tmp/text-filled node --import tsx bench/text-ab.ts [experiment …]
  *
  * Experiments: reads (what the rare- and common-word statements read), settings (query settings of
- * the rows statement), index (variant tables with other text index definitions, built from the
- * logs table and merged: size and timings). Default: all. TEXT_AB_INDEX picks index variants by
- * name (comma-separated).
+ * the rows statement), columns (the rare word's rows statement by returned column), index (variant
+ * tables with another text index definition or table settings, built from the logs table and
+ * merged: size and timings; ~1–2 min each on a loaded machine). Default: all. TEXT_AB_INDEX picks
+ * index variants by name (comma-separated; t_base is always built).
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
