@@ -11,7 +11,7 @@ const mode = process.argv[2] ?? 'plain'
 let setup: ((app: any) => Promise<void>) | undefined
 let loggerInstance: unknown
 if (mode !== 'plain') {
-  const sdk = await import('@beacon/sdk')
+  const sdk = await import(process.env.BENCH_SDK ?? '@beacon/sdk') as typeof import('@beacon/sdk')
   const beacon = sdk.init({ service: 'bench-hello', handleSignals: true, disabled: mode === 'logger-only' ? true : undefined })
   if (mode !== 'tracing-only') loggerInstance = beacon.logger
   if (mode === 'instrumented') setup = async (app) => { await app.register(sdk.beaconFastify({ logger: beacon.logger })) }

@@ -18,7 +18,7 @@ type Sdk = typeof import('@beacon/sdk')
 let sdk: Sdk | undefined
 let beacon: ReturnType<Sdk['init']> | undefined
 if (mode !== 'plain') {
-  sdk = await import('@beacon/sdk')
+  sdk = await import(process.env.BENCH_SDK ?? '@beacon/sdk') as typeof import('@beacon/sdk')
   // Diagnostics: `no-export` — everything instrumented, nothing exported (no export worker).
   const noExport = mode === 'no-export' ? { logSend: async () => true, spanExporter: { export: (_s: unknown[], done: (r: { code: number }) => void) => done({ code: 0 }), shutdown: async () => {} } } : {}
   beacon = sdk.init({ service: 'crm-api', handleSignals: false, ...noExport })

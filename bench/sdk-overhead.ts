@@ -14,7 +14,7 @@
  * Plain and instrumented runs alternate; CPU figures come from process.cpuUsage() / /proc, which
  * a loaded machine disturbs less than req/s.
  *
- *   node --import tsx bench/sdk-overhead.ts [--calls=200000] [--seconds=15] [--connections=50] [--rounds=2] [--only=logs|http|order]
+ *   node --import tsx bench/sdk-overhead.ts [--calls=200000] [--seconds=15] [--connections=50] [--rounds=2] [--only=logs|http|order] [--prof=<dir>]
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { cpus } from 'node:os'
@@ -31,10 +31,22 @@ const SECONDS = arg('seconds', 15)
 const CONNECTIONS = arg('connections', 50)
 const ROUNDS = arg('rounds', 2)
 const ONLY = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1]
+/** `--prof=<dir>`: each server run writes V8 CPU profiles (one per thread) into `<dir>/<mode>-<n>/`. */
+const PROF = process.argv.find((a) => a.startsWith('--prof='))?.split('=')[1]
+let profiles = 0
+/**
+ * `BENCH_SDK_B=<another copy's src/index.ts>`: each round also runs the instrumented server with that
+ * copy of the SDK (an A/B of two SDK versions in one run, interleaved, same sink and database).
+ * `BENCH_SDK` replaces the SDK of every instrumented run.
+ */
+const SDK_B = process.env.BENCH_SDK_B
+const abLine = (label: string, xs: LoadResult[], plainCpu: number, plainBest: number, p99 = false): string => xs.length === 0 ? '' : `
+   ${label.padEnd(21)} best ${best(xs).toFixed(0)} req/s (${(100 * best(xs) / plainBest).toFixed(1)} %);${p99 ? ` p99 ${med(xs, 'p99').toFixed(1)} ms;` : ''} server CPU ${med(xs, 'cpu').toFixed(1)} µs/request, +${(med(xs, 'cpu') - plainCpu).toFixed(1)} (${fmt(xs)})`
+const profArgs = (mode: string): string[] => PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROF}/${mode}-${++profiles}`]
 
-function startChild(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; port: number; extra?: string; out: () => string }> {
+function startChild(file: string, args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<{ proc: ChildProcess; port: number; extra?: string; out: () => string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+    const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''
     let ready = false
     proc.stdout!.on('data', (d: Buffer) => {
@@ -85,7 +97,7 @@ async function paced(logger: { info(o: object, m: string): void }, n: number, pe
 }
 
 async function logCalls(): Promise<string> {
-  const { init, createLogger } = await import('@beacon/sdk')
+  const { init, createLogger } = await import(process.env.BENCH_SDK ?? '@beacon/sdk') as typeof import('@beacon/sdk')
   const beacon = init({ service: 'bench-logger' })
   const plain = pino({ base: { service: 'bench-logger' } }, pino.destination({ dest: '/dev/null', sync: true }))
   const sdkLogger = createLogger({ destination: pino.destination({ dest: '/dev/null', sync: true }) })
@@ -163,7 +175,7 @@ async function measure(server: { proc: ChildProcess }, opts: autocannon.Options)
 
 async function load(mode: string, env: Record<string, string> = {}): Promise<LoadResult> {
   // stdout printing off: the uninstrumented server prints nothing either.
-  const server = await startChild(`${here}sdk-fastify-server.ts`, [mode], { BEACON_ENDPOINT: endpoint, BEACON_STDOUT: 'false', BEACON_HANDLE_SIGNALS: 'true', ...env })
+  const server = await startChild(`${here}sdk-fastify-server.ts`, [mode], { BEACON_ENDPOINT: endpoint, BEACON_STDOUT: 'false', BEACON_HANDLE_SIGNALS: 'true', ...env }, profArgs(mode))
   return measure(server, { url: `http://127.0.0.1:${server.port}/hello`, connections: CONNECTIONS })
 }
 
@@ -174,16 +186,18 @@ const med = (xs: LoadResult[], k: 'cpu' | 'mainCpu' | 'p99') => median(xs.map((x
 async function hello(): Promise<string> {
   const plain: LoadResult[] = []
   const inst: LoadResult[] = []
+  const instB: LoadResult[] = []
   for (let r = 0; r < ROUNDS; r++) {
     plain.push(await load('plain'))
     inst.push(await load('instrumented'))
+    if (SDK_B !== undefined) instB.push(await load('instrumented', { BENCH_SDK: SDK_B }))
   }
   const kept = best(inst) / best(plain)
   const added = med(inst, 'cpu') - med(plain, 'cpu')
   return `
 2. Fastify hello world (autocannon, ${CONNECTIONS} connections, ${SECONDS} s, ${ROUNDS} rounds alternating; load generator on the same machine)
    uninstrumented        best ${best(plain).toFixed(0)} req/s; server CPU ${med(plain, 'cpu').toFixed(1)} µs/request (${fmt(plain)})
-   instrumented          best ${best(inst).toFixed(0)} req/s; server CPU ${med(inst, 'cpu').toFixed(1)} µs/request, main thread ${med(inst, 'mainCpu').toFixed(1)} (${fmt(inst)})
+   instrumented          best ${best(inst).toFixed(0)} req/s; server CPU ${med(inst, 'cpu').toFixed(1)} µs/request, main thread ${med(inst, 'mainCpu').toFixed(1)} (${fmt(inst)})${abLine('instrumented (B)', instB, med(plain, 'cpu'), best(plain))}
                          (1 server span + 1 request record per request, both exported)
    kept                  ${(100 * kept).toFixed(1)} % of req/s   (target ≥ 60 %)   ${kept >= 0.6 ? 'OK' : 'UNDER'}
    added CPU             ${added.toFixed(1)} µs/request, all threads (target ≤ 8 µs)   ${added <= 8 ? 'OK' : 'OVER'}
@@ -207,7 +221,7 @@ async function order(): Promise<string> {
   const env = { COMPANY_DATABASE_URL: dbUrl.toString(), COMPANY_AMQP_URL: amqpUrl, COMPANY_MQ_PREFIX: prefix, BEACON_ENDPOINT: endpoint, BEACON_STDOUT: 'false' }
   const connections = Math.min(CONNECTIONS, 16)
   const topo = topologyNames(prefix)
-  const once = async (mode: string): Promise<LoadResult> => {
+  const once = async (mode: string, sdkEnv: Record<string, string> = {}): Promise<LoadResult> => {
     // No consumer runs: empty the production queue so each run meets the same broker state.
     // (The first run finds no queue yet: the broker closes the channel, which is fine.)
     const mq = await amqp.connect(amqpUrl)
@@ -216,16 +230,18 @@ async function order(): Promise<string> {
     purge.on('error', () => {})
     await purge.purgeQueue(topo.queue).catch(() => {})
     await mq.close().catch(() => {})
-    const server = await startChild(`${here}sdk-order-server.ts`, [mode], env)
+    const server = await startChild(`${here}sdk-order-server.ts`, [mode], { ...env, ...sdkEnv }, profArgs(mode))
     const body = JSON.stringify({ customerId: Number(server.extra), items: [{ sku: 'BOLT-M8', qty: 100 }, { sku: 'GEAR-40', qty: 2 }] })
     return measure(server, { url: `http://127.0.0.1:${server.port}/orders`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections })
   }
   const plain: LoadResult[] = []
   const inst: LoadResult[] = []
+  const instB: LoadResult[] = []
   try {
     for (let r = 0; r < ROUNDS; r++) {
       plain.push(await once('plain'))
       inst.push(await once('instrumented'))
+      if (SDK_B !== undefined) instB.push(await once('instrumented', { BENCH_SDK: SDK_B }))
     }
   } finally {
     const admin = new pgMod.Client({ connectionString: (() => { const u = new URL(pgBase); u.pathname = '/postgres'; return u.toString() })() })
@@ -243,8 +259,8 @@ async function order(): Promise<string> {
   return `
 3. the company's order endpoint: CRM POST /orders (PostgreSQL transaction + RabbitMQ publish with confirm; ${connections} connections, ${SECONDS} s, ${ROUNDS} rounds alternating)
    uninstrumented        best ${best(plain).toFixed(0)} req/s; p99 ${med(plain, 'p99').toFixed(1)} ms; server CPU ${med(plain, 'cpu').toFixed(0)} µs/request (${fmt(plain)})
-   instrumented          best ${best(inst).toFixed(0)} req/s; p99 ${med(inst, 'p99').toFixed(1)} ms; server CPU ${med(inst, 'cpu').toFixed(0)} µs/request (${fmt(inst)})
-                         (server, pg-pool, 4 pg and 1 publish spans, request record, order.created event and the service's own line, exported)
+   instrumented          best ${best(inst).toFixed(0)} req/s; p99 ${med(inst, 'p99').toFixed(1)} ms; server CPU ${med(inst, 'cpu').toFixed(0)} µs/request (${fmt(inst)})${abLine('instrumented (B)', instB, med(plain, 'cpu'), best(plain), true)}
+                         (server, 4 pg query and 1 publish spans — and a pg-pool.connect span before session 4 — request record, order.created event and the service's own line, exported)
    kept                  ${(100 * kept).toFixed(1)} % of req/s   (target ≥ 95 %)   ${kept >= 0.95 ? 'OK' : 'UNDER'}
    p99 added             ${p99.toFixed(2)} ms   (target ≤ 1 ms)   ${p99 <= 1 ? 'OK' : 'OVER'}
 `

@@ -98,7 +98,7 @@ export interface BeaconExtensions {
 export async function createBeacon(config: Config, log: Logger, ext: BeaconExtensions = {}): Promise<Beacon> {
   const started = Date.now()
   const store = await createStore(config)
-  const migration = await migrate(store, config, [...RETENTION_MIGRATIONS, ...SAVED_SEARCH_MIGRATIONS, ...ALERT_MIGRATIONS, ...(ext.migrations ?? [])])
+  const migration = await migrate(store, config, [...RETENTION_MIGRATIONS, ...SAVED_SEARCH_MIGRATIONS, ...ALERT_MIGRATIONS, ...(ext.migrations ?? [])], log)
   if (migration.applied.length) log.info({ versions: migration.applied }, 'schema migrations applied')
   if (migration.altered.length) log.info({ columns: migration.altered }, 'business-key columns follow the new configuration')
   if (ext.init) await ext.init(store)

@@ -23,12 +23,14 @@ export const RETENTION_MIGRATIONS: Migration[] = [
     version: 300,
     name: 'logs: day × service partitions, no TTL (the retention enforcer drops partitions)',
     statements: () => [],
+    rebuilds: true,
     run: async (store) => { await repartitionTable(store, LOGS_TABLE, PARTITION_KEY.logs) },
   },
   {
     version: 301,
     name: 'spans: day × service partitions, no TTL',
     statements: () => [],
+    rebuilds: true,
     run: async (store) => { await repartitionTable(store, TRACES_TABLE, PARTITION_KEY.spans) },
   },
   {

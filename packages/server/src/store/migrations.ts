@@ -6,6 +6,10 @@ import {
 import { rollupSql } from './rollups.ts'
 import { rebuildTable } from '../retention/repartition.ts'
 import { clusterStatements } from './cluster.ts'
+import { StoreWriter } from './writer.ts'
+import { readCheckpoint, WriteAheadLog } from '../wal/wal.ts'
+import pino, { type Logger } from 'pino'
+import { join, resolve } from 'node:path'
 import { hostname } from 'node:os'
 import { randomUUID } from 'node:crypto'
 
@@ -23,6 +27,11 @@ export interface Migration {
   statements(config: Config): string[]
   /** Runs after the statements, for changes that must read the store first (retention: repartition). Idempotent. */
   run?(store: Store, config: Config): Promise<void>
+  /**
+   * Copies a table into a new one (rebuildTable). The range of the write-ahead log a crash
+   * interrupted is stored first, while the old table still recognises its insert tokens.
+   */
+  rebuilds?: boolean
 }
 
 export const CORE_MIGRATIONS: Migration[] = [
@@ -83,6 +92,7 @@ export const CORE_MIGRATIONS: Migration[] = [
     version: 11,
     name: `logs: index granularity ${LOGS_INDEX_GRANULARITY}`,
     statements: () => [],
+    rebuilds: true,
     // A table setting ALTER cannot change: the table is rebuilt (copy, exchange, views recreated),
     // at start before anything writes. Single server only: a cluster keeps its granularity.
     run: async (store, config) => {
@@ -133,6 +143,8 @@ const MIGRATIONS_TABLE = 'beacon_schema_migrations'
 
 export interface MigrationReport {
   applied: number[]
+  /** Write-ahead log entries of an interrupted insert stored before a table rebuild (0: none). */
+  replayedBeforeRebuild: number
   /** Business-key columns whose DEFAULT changed because the configuration changed (or that were MATERIALIZED). */
   altered: string[]
 }
@@ -184,7 +196,7 @@ async function claim(store: Store, version: number, owner: string): Promise<bool
 }
 
 /** Applies pending migrations, then brings configuration-derived parts (business keys) up to date. */
-export async function migrate(store: Store, config: Config, extra: Migration[] = []): Promise<MigrationReport> {
+export async function migrate(store: Store, config: Config, extra: Migration[] = [], log: Logger = pino({ level: 'silent' })): Promise<MigrationReport> {
   const run = ddlRunner(store, config)
   const clustered = config.clickhouse.cluster !== ''
   await run(MIGRATIONS_TABLE_SQL)
@@ -198,9 +210,11 @@ export async function migrate(store: Store, config: Config, extra: Migration[] =
     seen.add(m.version)
   }
   const applied: number[] = []
+  let replayedBeforeRebuild = -1
   for (const m of all) {
     if (done.has(m.version)) continue
     if (clustered && !(await claim(store, m.version, owner))) continue
+    if (m.rebuilds && replayedBeforeRebuild < 0) replayedBeforeRebuild = await finishInflightInsert(store, config, log)
     for (const sql of m.statements(config)) await run(sql)
     if (m.run) await m.run(store, config)
     await store.command(`INSERT INTO ${MIGRATIONS_TABLE} (version, name) VALUES ({v:UInt32}, {n:String})`, { v: m.version, n: m.name })
@@ -210,7 +224,30 @@ export async function migrate(store: Store, config: Config, extra: Migration[] =
     ...(await syncBusinessKeys(store, config, LOGS_TABLE, 'LogAttributes')),
     ...(await syncBusinessKeys(store, config, TRACES_TABLE, 'SpanAttributes')),
   ]
-  return { applied, altered }
+  return { applied, altered, replayedBeforeRebuild: Math.max(0, replayedBeforeRebuild) }
+}
+
+/**
+ * Before the first table rebuild of a start: if the last run died in the middle of an insert (the
+ * write-ahead log's checkpoint says `inflight`), that range is stored now, into the tables as they
+ * are, with the same deduplication tokens — the parts it already reached recognise them. The copy
+ * made by the rebuild would not, and the replay after the migrations would store those rows twice.
+ * Nothing to do after a clean stop (no `inflight`): what follows the range was never inserted.
+ */
+async function finishInflightInsert(store: Store, config: Config, log: Logger): Promise<number> {
+  const dir = resolve(join(config.dataDir, 'wal'))
+  if (!(await readCheckpoint(dir)).inflight) return 0
+  // The insert names the business-key columns, which an old directory may still have MATERIALIZED.
+  await syncBusinessKeys(store, config, LOGS_TABLE, 'LogAttributes')
+  await syncBusinessKeys(store, config, TRACES_TABLE, 'SpanAttributes')
+  const wal = await WriteAheadLog.open({ dir, fsync: config.ingest.fsync })
+  try {
+    const { replayed, rows } = await new StoreWriter(wal, store, log, config.ingest).finishInflight()
+    log.info({ replayed, rows }, 'an insert interrupted by an unclean stop was completed before a table rebuild')
+    return replayed
+  } finally {
+    await wal.close()
+  }
 }
 
 /** Which migration versions are recorded as applied (for /api/health). */

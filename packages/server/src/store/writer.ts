@@ -52,23 +52,9 @@ export class StoreWriter {
 
   /** Re-inserts what the log holds beyond the checkpoint (after a crash), then starts the loop. */
   async recover(onEntry: (d: DecodedEntry) => void): Promise<{ replayed: number; rows: number }> {
-    const cp = await readCheckpoint(this.wal.dir)
-    this.done = cp.done
-    let replayed = 0
-    let rows = 0
-    if (cp.inflight) {
-      const chunk: Queued[] = []
-      for await (const e of this.wal.read(cp.inflight.from)) {
-        if (comparePositions(e.position, cp.inflight.to) >= 0) break
-        chunk.push(this.toQueued(e))
-      }
-      // A range from an earlier version went in as one insert: replayed the same way, with its token.
-      await this.insertChunk(chunk, cp.inflight.from, cp.inflight.to, cp.inflight.split === true)
-      this.done = cp.inflight.to
-      await writeCheckpoint(this.wal.dir, { done: this.done }, this.opts.fsync)
-      replayed += chunk.length
-      rows += chunk.reduce((n, q) => n + q.decoded.meta.logs + q.decoded.meta.spans, 0)
-    }
+    const inflight = await this.finishInflight()
+    let replayed = inflight.replayed
+    let rows = inflight.rows
     for await (const e of this.wal.read(this.done)) {
       const q = this.toQueued(e)
       onEntry(q.decoded)
@@ -78,6 +64,28 @@ export class StoreWriter {
     }
     this.schedule()
     return { replayed, rows }
+  }
+
+  /**
+   * Re-inserts the range a crash interrupted (checkpoint `inflight`), with its tokens, and moves the
+   * checkpoint past it. Only that range can be partly stored: what follows it was never inserted.
+   * The schema migrations call this before a table rebuild (migrations.ts): the rebuilt table does
+   * not remember the tokens of the inserts that reached the old one.
+   */
+  async finishInflight(): Promise<{ replayed: number; rows: number }> {
+    const cp = await readCheckpoint(this.wal.dir)
+    this.done = cp.done
+    if (!cp.inflight) return { replayed: 0, rows: 0 }
+    const chunk: Queued[] = []
+    for await (const e of this.wal.read(cp.inflight.from)) {
+      if (comparePositions(e.position, cp.inflight.to) >= 0) break
+      chunk.push(this.toQueued(e))
+    }
+    // A range from an earlier version went in as one insert: replayed the same way, with its token.
+    await this.insertChunk(chunk, cp.inflight.from, cp.inflight.to, cp.inflight.split === true)
+    this.done = cp.inflight.to
+    await writeCheckpoint(this.wal.dir, { done: this.done }, this.opts.fsync)
+    return { replayed: chunk.length, rows: chunk.reduce((n, q) => n + q.decoded.meta.logs + q.decoded.meta.spans, 0) }
   }
 
   /** Queues an appended (durable) entry for the store. */

@@ -1,0 +1,73 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { OtlpLogSender } from '../src/logging/sender.ts'
+
+/** A local OTLP receiver that keeps every body; `statuses` answers the first requests (then 200). */
+async function receiver(statuses: number[] = []): Promise<{ server: Server; url: string; bodies: string[] }> {
+  const bodies: string[] = []
+  const server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      bodies.push(Buffer.concat(chunks).toString('utf8'))
+      // A small delay, so several requests are in flight at once.
+      setTimeout(() => { res.statusCode = statuses.shift() ?? 200; res.end('{}') }, 5)
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const { port } = server.address() as { port: number }
+  return { server, url: `http://127.0.0.1:${port}`, bodies }
+}
+
+const line = (batch: number, i: number, extra = '') => `{"level":"info","time":1764460000000,"msg":"batch ${batch} line ${i}${extra}","n":${i}}\n`
+const batchOf = (batch: number, lines: number, extra = '') => Array.from({ length: lines }, (_, i) => line(batch, i, extra)).join('')
+
+/** The messages of one OTLP/JSON logs body. */
+function messages(body: string): string[] {
+  const doc = JSON.parse(body) as { resourceLogs: { scopeLogs: { logRecords: { body: { stringValue: string } }[] }[] }[] }
+  return doc.resourceLogs[0].scopeLogs[0].logRecords.map((r) => r.body.stringValue)
+}
+
+test('batches sent at once and one after another keep their own bodies (request bodies reuse buffers)', async () => {
+  const r = await receiver()
+  const sender = new OtlpLogSender({ url: `${r.url}/v1/logs`, headers: {}, resource: { 'service.name': 't' }, scope: { name: 't' }, timeoutMs: 5000 })
+  try {
+    // Different sizes (and a multi-byte message), in flight together, then again reusing the buffers.
+    for (let round = 0; round < 3; round++) {
+      const sizes = [300, 5, 120, 40]
+      const ok = await Promise.all(sizes.map((n, b) => sender.send(batchOf(round * 10 + b, n, b === 2 ? ' — é ✓' : ''))))
+      assert.deepEqual(ok, [true, true, true, true])
+    }
+    assert.equal(r.bodies.length, 12)
+    const seen = new Map<number, string[]>()
+    for (const body of r.bodies) {
+      const msgs = messages(body) // throws if a body was overwritten by another batch
+      const batch = Number(/^batch (\d+) /.exec(msgs[0])![1])
+      assert.ok(msgs.every((m) => m.startsWith(`batch ${batch} `)), `body of batch ${batch} holds only its own lines`)
+      seen.set(batch, msgs)
+    }
+    assert.equal(seen.size, 12)
+    assert.equal(seen.get(22)!.length, 120)
+    assert.equal(seen.get(22)![7], 'batch 22 line 7 — é ✓')
+  } finally {
+    sender.close()
+    r.server.close()
+  }
+})
+
+test('a batch retried after a 503 is sent whole again', async () => {
+  const r = await receiver([503])
+  const sender = new OtlpLogSender({ url: `${r.url}/v1/logs`, headers: {}, resource: { 'service.name': 't' }, scope: { name: 't' }, timeoutMs: 5000 })
+  try {
+    assert.equal(await sender.send(batchOf(1, 50)), true)
+    assert.equal(await sender.send(batchOf(2, 60)), true)
+    assert.equal(r.bodies.length, 3)
+    assert.equal(r.bodies[0], r.bodies[1])
+    assert.equal(messages(r.bodies[1]).length, 50)
+    assert.deepEqual(messages(r.bodies[2]).slice(0, 2), ['batch 2 line 0', 'batch 2 line 1'])
+  } finally {
+    sender.close()
+    r.server.close()
+  }
+})
