@@ -33,10 +33,13 @@ function log(body: string, a: Record<string, string>): LogRecord {
 
 test('migrations apply once; a second run changes nothing', async () => {
   const first = await migrate(store, config)
-  assert.deepEqual(first.applied, [1, 2, 3, 4, 5, 10, 11])
+  assert.deepEqual(first.applied, [1, 2, 3, 4, 5, 10, 11, 50])
   const second = await migrate(store, config)
   assert.deepEqual(second.applied, [])
   assert.deepEqual(second.altered, [])
+  // Migration 50: the logs table writes compressed blocks of 16–128 KB (a hit decompresses less).
+  const [logs] = await store.query<{ q: string }>(`SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'otel_logs'`)
+  assert.match(logs.q, /min_compress_block_size = 16384, max_compress_block_size = 131072/)
   const tables = (await store.query<{ name: string }>(`SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name`)).map((r) => r.name)
   for (const t of ['otel_logs', 'otel_traces', 'otel_traces_trace_id_ts', 'beacon_ingest_batches', 'beacon_schema_migrations', 'beacon_logs_1m', 'beacon_spans_1m']) assert.ok(tables.includes(t), t)
 })
