@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto'
  * Versioned schema migrations, applied in order at start. Each version runs once: the applied
  * versions are recorded in `beacon_schema_migrations`, so a second start changes nothing.
  * Version ranges by owner keep features from colliding: core 1–99 (storage layout and performance
- * 2–29, search and API 30–49, ingest 50–69), security 100–199, alerts 200–299, retention/archive
+ * 2–29, search and API 30–49, full-text search and ingest 50–69), security 100–199, alerts 200–299, retention/archive
  * 300–399, web UI (saved searches…) 400–449.
  */
 export interface Migration {
