@@ -25,6 +25,20 @@ export interface Store {
   close(): Promise<void>
 }
 
+/**
+ * Beacon's engine arguments for embedded chDB (server settings, given at start; see
+ * docs/operations.md and BENCHMARKS.md, "Peak RSS"). An operator's `BEACON_CHDB_ARGS` replace the
+ * ones of the same name and add others.
+ */
+export const EMBEDDED_ARGS: readonly string[] = []
+
+/** Beacon's defaults merged with the configured arguments: one `--name=value` per name, the configured value wins. */
+export function embeddedArgs(configured: readonly string[]): string[] {
+  const byName = new Map<string, string>()
+  for (const arg of [...EMBEDDED_ARGS, ...configured]) byName.set(arg.slice(0, arg.indexOf('=')), arg)
+  return [...byName.values()]
+}
+
 /** chDB's zero-copy insert (`connection.chdb.rawInsert`): the Buffer goes to the engine's parallel parser as is. */
 type RawInsert = (p: { table: string; values: Buffer; format: 'TabSeparated'; columns: readonly string[]; settings: Record<string, string | number> }) => Promise<unknown>
 
@@ -32,6 +46,7 @@ export async function createStore(config: Config): Promise<Store> {
   let client: ClickHouseClient
   let description: string
   let rawInsert: RawInsert | null = null
+  let engineSession: { close(): void } | null = null
   const cluster = config.clickhouse.cluster
   if (cluster && !config.clickhouse.url) throw new Error('BEACON_CLICKHOUSE_CLUSTER needs BEACON_CLICKHOUSE_URL (a node of that cluster); the embedded store is one process')
   if (config.clickhouse.url) {
@@ -57,7 +72,11 @@ export async function createStore(config: Config): Promise<Store> {
     mkdirSync(path, { recursive: true })
     description = `embedded ClickHouse (chDB) in ${path}`
     // Loaded lazily: the embedded engine is a large native library that a server deployment never needs.
-    const { createChdbConnection } = await import('chdb/connection')
+    const [{ Session }, { createChdbConnection }] = await Promise.all([import('chdb'), import('chdb/connection')])
+    // The engine starts with the first connection to a directory and takes its arguments then;
+    // `createChdbConnection` has no way to pass any, so a session with the arguments opens first
+    // and stays open: the client's connection joins the engine it started (same directory).
+    engineSession = new Session(path, { connectionArgs: embeddedArgs(config.clickhouse.embeddedArgs) })
     const connection = createChdbConnection({ path })
     client = createClient({ connection: connection as never })
     rawInsert = (p) => connection.chdb.rawInsert(p)
@@ -104,6 +123,7 @@ export async function createStore(config: Config): Promise<Store> {
     },
     async close() {
       await client.close()
+      engineSession?.close()
     },
   }
 }
