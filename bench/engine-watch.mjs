@@ -5,6 +5,7 @@
  * memory accounting (system.metrics: MemoryTracking, running merges, cache bytes) with the
  * process's RSS split as JSON lines to ENGINE_WATCH_OUT.
  */
+/* global fetch, setTimeout */
 import { appendFileSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'

@@ -184,7 +184,7 @@ export const configSchema = z.object({
      * settings such as `--mark_cache_size=…`). They replace Beacon's own defaults of the same name
      * (store/connection.ts, EMBEDDED_ARGS); docs/operations.md lists them.
      */
-    embeddedArgs: z.array(z.string().regex(/^--[A-Za-z0-9_.]+=[^\0]*$/, 'engine arguments are --name=value')).default([]),
+    embeddedArgs: z.array(z.string().regex(/^--(?!path=)[A-Za-z0-9_.-]+=[^\0]*$/, 'engine arguments are --name=value (not --path: that is BEACON_DATA_DIR)')).default([]),
   }).default({ url: '', username: 'default', password: '', database: 'default', cluster: '', embeddedArgs: [] }),
   /** Hot retention, size caps, disk guard (retention/config.ts). */
   retention: retentionSchema.default(retentionSchema.parse({})),

@@ -26,11 +26,21 @@ export interface Store {
 }
 
 /**
- * Beacon's engine arguments for embedded chDB (server settings, given at start; see
- * docs/operations.md and BENCHMARKS.md, "Peak RSS"). An operator's `BEACON_CHDB_ARGS` replace the
- * ones of the same name and add others.
+ * Beacon's engine arguments for embedded chDB (server settings, given at start; docs/ingest.md,
+ * "Memory of the embedded store"). An operator's `BEACON_CHDB_ARGS` replace the ones of the same
+ * name and add others. The engine sizes its caches for a server of its own (5 GB each for marks,
+ * index marks and primary indexes, 4 GB for the text index): here it shares one process with
+ * Beacon, whose goal is a 1 GB peak. The caps below are still well above what the bench's 10 M
+ * records need (marks of 1,024-row granules: ~6 MB; the whole text index: ~230 MB).
  */
-export const EMBEDDED_ARGS: readonly string[] = []
+export const EMBEDDED_ARGS: readonly string[] = [
+  '--mark_cache_size=268435456',
+  '--index_mark_cache_size=134217728',
+  '--primary_index_cache_size=134217728',
+  '--text_index_tokens_cache_size=134217728',
+  '--text_index_header_cache_size=67108864',
+  '--text_index_postings_cache_size=268435456',
+]
 
 /** Beacon's defaults merged with the configured arguments: one `--name=value` per name, the configured value wins. */
 export function embeddedArgs(configured: readonly string[]): string[] {
