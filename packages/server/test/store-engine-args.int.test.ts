@@ -27,3 +27,10 @@ test('the embedded engine starts with Beacon\'s cache caps, an operator\'s BEACO
   await store.insertTsv('args_probe', ['n'], Buffer.from('7\n'))
   assert.deepEqual(await store.query('SELECT n FROM args_probe'), [{ n: 7 }])
 })
+
+test('a setting the engine does not know stops the start (the engine itself would ignore it)', async () => {
+  const typo = loadConfig({ env: { BEACON_DATA_DIR: dataDir, BEACON_CHDB_ARGS: '--mark_cache_sise=1,--background_pool_size=1' }, file: '/dev/null' })
+  await assert.rejects(createStore(typo), /BEACON_CHDB_ARGS: the embedded engine has no setting mark_cache_sise$/)
+  // The first store still works.
+  assert.equal(await serverSetting('background_pool_size'), '1')
+})

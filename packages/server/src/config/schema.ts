@@ -182,7 +182,7 @@ export const configSchema = z.object({
     /**
      * Embedded store only: engine arguments given to chDB when it starts (`--name=value`, server
      * settings such as `--mark_cache_size=…`). They replace Beacon's own defaults of the same name
-     * (store/connection.ts, EMBEDDED_ARGS); docs/operations.md lists them.
+     * (store/connection.ts, EMBEDDED_ARGS); docs/ingest.md, "Memory of the embedded store".
      */
     embeddedArgs: z.array(z.string().regex(/^--(?!path=)[A-Za-z0-9_.-]+=[^\0]*$/, 'engine arguments are --name=value (not --path: that is BEACON_DATA_DIR)')).default([]),
   }).default({ url: '', username: 'default', password: '', database: 'default', cluster: '', embeddedArgs: [] }),

@@ -90,6 +90,17 @@ export async function createStore(config: Config): Promise<Store> {
     const connection = createChdbConnection({ path })
     client = createClient({ connection: connection as never })
     rawInsert = (p) => connection.chdb.rawInsert(p)
+    // The engine ignores an argument it does not know: a misspelt setting would go unnoticed.
+    const names = config.clickhouse.embeddedArgs.map((a) => a.slice(2, a.indexOf('='))).filter((n) => /^[a-z0-9_]+$/.test(n))
+    if (names.length > 0) {
+      const known = new Set((await (await client.query({ query: 'SELECT name FROM system.server_settings WHERE has({n:Array(String)}, name) UNION ALL SELECT name FROM system.settings WHERE has({n:Array(String)}, name)', format: 'JSONEachRow', query_params: { n: names } })).json<{ name: string }>()).map((r) => r.name))
+      const unknown = names.filter((n) => !known.has(n))
+      if (unknown.length > 0) {
+        await client.close()
+        engineSession.close()
+        throw new Error(`BEACON_CHDB_ARGS: the embedded engine has no setting ${unknown.join(', ')}`)
+      }
+    }
   }
 
   return {
