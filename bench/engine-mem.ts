@@ -6,6 +6,8 @@
  *   node --import tsx bench/engine-mem.ts
  *   ENGINE_MEM_CHUNK=50000 ENGINE_MEM_ROWS=600000 node --import tsx bench/engine-mem.ts
  *   ENGINE_MEM_SPLIT=1 node --expose-gc --import tsx bench/engine-mem.ts   # one insert per day × service
+ *   BEACON_CHDB_ARGS=--background_pool_size=1 …   # engine arguments, as the server takes them
+ *   JE_MALLOC_CONF=dirty_decay_ms:0 …             # the engine's allocator (jemalloc reads JE_MALLOC_CONF)
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -22,7 +24,7 @@ import { toLogRecord } from './raw-chdb.ts'
 const ROWS = Number(process.env.ENGINE_MEM_ROWS ?? 600_000)
 const CHUNK = Number(process.env.ENGINE_MEM_CHUNK ?? 100_000)
 const dir = mkdtempSync(join(tmpdir(), 'beacon-mem-'))
-const config = loadConfig({ env: { BEACON_DATA_DIR: dir }, file: '/dev/null' })
+const config = loadConfig({ env: { BEACON_DATA_DIR: dir, BEACON_CHDB_ARGS: process.env.BEACON_CHDB_ARGS ?? '' }, file: '/dev/null' })
 const store = await createStore(config)
 await migrate(store, config)
 for (const sql of (process.env.ENGINE_MEM_SET ?? '').split(';;').filter((s) => s.trim())) await store.command(sql)

@@ -90,3 +90,17 @@ test('--help and the README list every BEACON_* variable, each with a descriptio
     assert.ok(envHelp().includes(name))
   }
 })
+
+test('BEACON_CHDB_ARGS: engine arguments as --name=value, replacing Beacon\'s defaults of the same name', async () => {
+  const { embeddedArgs, EMBEDDED_ARGS } = await import('../src/store/connection.ts')
+  const c = loadConfig({ env: { BEACON_CHDB_ARGS: '--mark_cache_size=1048576,--background_pool_size=1' }, file: '/dev/null' })
+  assert.deepEqual(c.clickhouse.embeddedArgs, ['--mark_cache_size=1048576', '--background_pool_size=1'])
+  const args = embeddedArgs(c.clickhouse.embeddedArgs)
+  assert.equal(args.filter((a) => a.startsWith('--mark_cache_size=')).length, 1, 'one value per name: the engine refuses a repeated option')
+  assert.ok(args.includes('--mark_cache_size=1048576') && args.includes('--background_pool_size=1'))
+  assert.equal(args.length, EMBEDDED_ARGS.length + 1)
+  assert.deepEqual(embeddedArgs([]), [...EMBEDDED_ARGS])
+  for (const bad of ['--path=/elsewhere', 'mark_cache_size=1', '--config-file', '-x=1', '--a b=1']) {
+    assert.throws(() => loadConfig({ env: { BEACON_CHDB_ARGS: bad }, file: '/dev/null' }), /embeddedArgs|--name=value/, bad)
+  }
+})

@@ -76,6 +76,8 @@ export const ENV_OVERRIDES: Record<string, EnvVariable> = {
   BEACON_ALERT_EVALUATION_SECONDS: { path: ['alerts', 'evaluationSeconds'], type: 'int', help: 'how often windowed alert rules are evaluated, seconds' },
   BEACON_ALERT_ALLOW_NETWORKS: { path: ['alerts', 'allowNetworks'], type: 'list', help: 'private/loopback networks alert channels may reach (CIDRs; others are refused)' },
   BEACON_ALERT_BODY_HASH_ATTRIBUTE: { path: ['alerts', 'bodyHashAttribute'], type: 'string', help: 'attribute holding a request-body hash, counted by the identical-requests detector (default http.request.body.hash)' },
+  // Embedded store memory (issue 13: peak RSS; docs/ingest.md)
+  BEACON_CHDB_ARGS: { path: ['clickhouse', 'embeddedArgs'], type: 'list', help: 'embedded store only: engine arguments at start, comma-separated --name=value (server settings such as --mark_cache_size=…; replace Beacon\'s defaults of the same name)' },
 }
 
 /** Every BEACON_* variable this build understands (for `--help` and docs). */

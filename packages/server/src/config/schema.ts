@@ -179,7 +179,13 @@ export const configSchema = z.object({
      * DDL runs ON CLUSTER (docs/scale-out.md). Empty: one server or embedded.
      */
     cluster: z.string().regex(/^([A-Za-z_][A-Za-z0-9_-]*)?$/, 'letters, digits, _ and - only').default(''),
-  }).default({ url: '', username: 'default', password: '', database: 'default', cluster: '' }),
+    /**
+     * Embedded store only: engine arguments given to chDB when it starts (`--name=value`, server
+     * settings such as `--mark_cache_size=…`). They replace Beacon's own defaults of the same name
+     * (store/connection.ts, EMBEDDED_ARGS); docs/ingest.md, "Memory of the embedded store".
+     */
+    embeddedArgs: z.array(z.string().regex(/^--(?!path=)[A-Za-z0-9_.-]+=[^\0]*$/, 'engine arguments are --name=value (not --path: that is BEACON_DATA_DIR)')).default([]),
+  }).default({ url: '', username: 'default', password: '', database: 'default', cluster: '', embeddedArgs: [] }),
   /** Hot retention, size caps, disk guard (retention/config.ts). */
   retention: retentionSchema.default(retentionSchema.parse({})),
   /** The archive: S3 or a folder (retention/config.ts). */

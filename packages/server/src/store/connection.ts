@@ -25,6 +25,30 @@ export interface Store {
   close(): Promise<void>
 }
 
+/**
+ * Beacon's engine arguments for embedded chDB (server settings, given at start; docs/ingest.md,
+ * "Memory of the embedded store"). An operator's `BEACON_CHDB_ARGS` replace the ones of the same
+ * name and add others. The engine sizes its caches for a server of its own (5 GB each for marks,
+ * index marks and primary indexes, 4 GB for the text index): here it shares one process with
+ * Beacon, whose goal is a 1 GB peak. The caps below are still well above what the bench's 10 M
+ * records need (marks of 1,024-row granules: ~6 MB; the whole text index: ~230 MB).
+ */
+export const EMBEDDED_ARGS: readonly string[] = [
+  '--mark_cache_size=268435456',
+  '--index_mark_cache_size=134217728',
+  '--primary_index_cache_size=134217728',
+  '--text_index_tokens_cache_size=134217728',
+  '--text_index_header_cache_size=67108864',
+  '--text_index_postings_cache_size=268435456',
+]
+
+/** Beacon's defaults merged with the configured arguments: one `--name=value` per name, the configured value wins. */
+export function embeddedArgs(configured: readonly string[]): string[] {
+  const byName = new Map<string, string>()
+  for (const arg of [...EMBEDDED_ARGS, ...configured]) byName.set(arg.slice(0, arg.indexOf('=')), arg)
+  return [...byName.values()]
+}
+
 /** chDB's zero-copy insert (`connection.chdb.rawInsert`): the Buffer goes to the engine's parallel parser as is. */
 type RawInsert = (p: { table: string; values: Buffer; format: 'TabSeparated'; columns: readonly string[]; settings: Record<string, string | number> }) => Promise<unknown>
 
@@ -32,6 +56,7 @@ export async function createStore(config: Config): Promise<Store> {
   let client: ClickHouseClient
   let description: string
   let rawInsert: RawInsert | null = null
+  let engineSession: { close(): void } | null = null
   const cluster = config.clickhouse.cluster
   if (cluster && !config.clickhouse.url) throw new Error('BEACON_CLICKHOUSE_CLUSTER needs BEACON_CLICKHOUSE_URL (a node of that cluster); the embedded store is one process')
   if (config.clickhouse.url) {
@@ -57,10 +82,25 @@ export async function createStore(config: Config): Promise<Store> {
     mkdirSync(path, { recursive: true })
     description = `embedded ClickHouse (chDB) in ${path}`
     // Loaded lazily: the embedded engine is a large native library that a server deployment never needs.
-    const { createChdbConnection } = await import('chdb/connection')
+    const [{ Session }, { createChdbConnection }] = await Promise.all([import('chdb'), import('chdb/connection')])
+    // The engine starts with the first connection to a directory and takes its arguments then;
+    // `createChdbConnection` has no way to pass any, so a session with the arguments opens first
+    // and stays open: the client's connection joins the engine it started (same directory).
+    engineSession = new Session(path, { connectionArgs: embeddedArgs(config.clickhouse.embeddedArgs) })
     const connection = createChdbConnection({ path })
     client = createClient({ connection: connection as never })
     rawInsert = (p) => connection.chdb.rawInsert(p)
+    // The engine ignores an argument it does not know: a misspelt setting would go unnoticed.
+    const names = config.clickhouse.embeddedArgs.map((a) => a.slice(2, a.indexOf('='))).filter((n) => /^[a-z0-9_]+$/.test(n))
+    if (names.length > 0) {
+      const known = new Set((await (await client.query({ query: 'SELECT name FROM system.server_settings WHERE has({n:Array(String)}, name) UNION ALL SELECT name FROM system.settings WHERE has({n:Array(String)}, name)', format: 'JSONEachRow', query_params: { n: names } })).json<{ name: string }>()).map((r) => r.name))
+      const unknown = names.filter((n) => !known.has(n))
+      if (unknown.length > 0) {
+        await client.close()
+        engineSession.close()
+        throw new Error(`BEACON_CHDB_ARGS: the embedded engine has no setting ${unknown.join(', ')}`)
+      }
+    }
   }
 
   return {
@@ -104,6 +144,7 @@ export async function createStore(config: Config): Promise<Store> {
     },
     async close() {
       await client.close()
+      engineSession?.close()
     },
   }
 }
