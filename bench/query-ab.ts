@@ -9,53 +9,16 @@
  * Experiments: fixed, order, gran, proj, services, regress (default: all; gran and proj build
  * 1,000,000-row copies of the logs table, ~1 min each on a loaded machine).
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { loadConfig } from '../packages/server/src/config/load.ts'
-import { createStore, type Store } from '../packages/server/src/store/connection.ts'
-import { migrate } from '../packages/server/src/store/migrations.ts'
+import { rmSync } from 'node:fs'
+import { abRunner, openCopy, type Variant } from './ab.ts'
 import { chTime } from '../packages/server/src/api/time-range.ts'
 
 const src = process.env.QUERY_AB_DIR ?? '/tmp/qp-filled'
 const RUNS = Number(process.env.QUERY_AB_RUNS ?? 15)
-const dir = mkdtempSync(join(tmpdir(), 'beacon-qab-'))
-cpSync(join(src, 'clickhouse'), join(dir, 'clickhouse'), { recursive: true })
-const config = loadConfig({ env: { BEACON_DATA_DIR: dir }, file: '/dev/null' })
-const store: Store = await createStore(config)
 // QUERY_AB_MIGRATE=0: the directory as it is (e.g. to compare a table of the old layout with a copy).
-if (process.env.QUERY_AB_MIGRATE !== '0') await migrate(store, config)
+const { store, dir, config } = await openCopy(src, 'beacon-qab-', process.env.QUERY_AB_MIGRATE !== '0')
+const ab = abRunner(RUNS)
 
-type Variant = [name: string, run: () => Promise<unknown>]
-const p = (xs: number[], q: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))] }
-
-/**
- * Alternating runs of each variant (one warm-up each); prints wall p50 / p90, CPU p50 (all threads
- * of this process: the engine runs in it; less distorted by other load than wall time) and the
- * ratios to the first variant.
- */
-export async function ab(title: string, variants: Variant[], runs = RUNS): Promise<void> {
-  const ms = variants.map(() => [] as number[])
-  const cpu = variants.map(() => [] as number[])
-  for (const [, f] of variants) await f()
-  for (let i = 0; i < runs; i++) {
-    const order = i % 2 ? [...variants.keys()].reverse() : [...variants.keys()]
-    for (const k of order) {
-      const t = performance.now()
-      const c = process.cpuUsage()
-      await variants[k][1]()
-      const used = process.cpuUsage(c)
-      ms[k].push(performance.now() - t)
-      cpu[k].push((used.user + used.system) / 1000)
-    }
-  }
-  console.log(`${title}:`)
-  const base = p(ms[0], 0.5)
-  const baseCpu = p(cpu[0], 0.5)
-  variants.forEach(([name], k) => console.log(`  ${name.padEnd(56)} p50 ${p(ms[k], 0.5).toFixed(1).padStart(6)} ms  p90 ${p(ms[k], 0.9).toFixed(1).padStart(6)} ms  ×${(p(ms[k], 0.5) / base).toFixed(2)}  CPU p50 ${p(cpu[k], 0.5).toFixed(1).padStart(6)} ms  ×${(p(cpu[k], 0.5) / baseCpu).toFixed(2)}`))
-}
-
-export { store, dir }
 
 const now = Date.now()
 const range = { from: chTime(now - 86_400_000), to: chTime(now) }

@@ -13,12 +13,8 @@
  * merged: size and timings; ~1–2 min each on a loaded machine). Default: all. TEXT_AB_INDEX picks
  * index variants by name (comma-separated; t_base is always built).
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { loadConfig } from '../packages/server/src/config/load.ts'
-import { createStore, type Store } from '../packages/server/src/store/connection.ts'
-import { migrate } from '../packages/server/src/store/migrations.ts'
+import { rmSync } from 'node:fs'
+import { abRunner, openCopy, type Variant } from './ab.ts'
 import { logsTableSql } from '../packages/server/src/store/schema.ts'
 import { LOG_SELECT, ROW_HASH } from '../packages/server/src/api/records.ts'
 import { chTime } from '../packages/server/src/api/time-range.ts'
@@ -26,37 +22,10 @@ import { compileSearch } from '@beacon/query'
 
 const src = process.env.TEXT_AB_DIR ?? '/tmp/text-filled'
 const RUNS = Number(process.env.TEXT_AB_RUNS ?? 15)
-const dir = mkdtempSync(join(tmpdir(), 'beacon-tab-'))
-cpSync(join(src, 'clickhouse'), join(dir, 'clickhouse'), { recursive: true })
-const config = loadConfig({ env: { BEACON_DATA_DIR: dir }, file: '/dev/null' })
-const store: Store = await createStore(config)
-if (process.env.TEXT_AB_MIGRATE !== '0') await migrate(store, config)
+const { store, dir, config } = await openCopy(src, 'beacon-tab-', process.env.TEXT_AB_MIGRATE !== '0')
+const ab = abRunner(RUNS)
 const q = <T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>) => store.query<T>(sql, params)
 
-type Variant = [name: string, run: () => Promise<unknown>]
-const pct = (xs: number[], f: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(f * s.length))] }
-
-/** Alternating runs (one warm-up each): wall p50 / p90 and CPU p50 (all threads of the process), ratios to the first. */
-async function ab(title: string, variants: Variant[], runs = RUNS): Promise<void> {
-  const ms = variants.map(() => [] as number[])
-  const cpu = variants.map(() => [] as number[])
-  for (const [, f] of variants) await f()
-  for (let i = 0; i < runs; i++) {
-    const order = i % 2 ? [...variants.keys()].reverse() : [...variants.keys()]
-    for (const k of order) {
-      const t = performance.now()
-      const c = process.cpuUsage()
-      await variants[k][1]()
-      const used = process.cpuUsage(c)
-      ms[k].push(performance.now() - t)
-      cpu[k].push((used.user + used.system) / 1000)
-    }
-  }
-  console.log(`${title}:`)
-  const base = pct(ms[0], 0.5)
-  const baseCpu = pct(cpu[0], 0.5)
-  variants.forEach(([name], k) => console.log(`  ${name.padEnd(60)} p50 ${pct(ms[k], 0.5).toFixed(1).padStart(6)} ms  p90 ${pct(ms[k], 0.9).toFixed(1).padStart(6)} ms  ×${(pct(ms[k], 0.5) / base).toFixed(2)}  CPU p50 ${pct(cpu[k], 0.5).toFixed(1).padStart(6)} ms  ×${(pct(cpu[k], 0.5) / baseCpu).toFixed(2)}`))
-}
 
 const EVENTS = ['SelectedParts', 'SelectedMarks', 'SelectedRows', 'RowsReadByMainReader', 'RowsReadByPrewhereReaders', 'CompressedReadBufferBlocks', 'CompressedReadBufferBytes', 'ReadCompressedBytes', 'TextIndexReadDictionaryBlocks', 'TextIndexReadPostings', 'TextIndexReadSparseIndexBlocks']
 const events = async (): Promise<Map<string, number>> => new Map((await q<{ event: string; value: string }>(`SELECT event, value FROM system.events WHERE event IN (${EVENTS.map((e) => `'${e}'`).join(', ')})`)).map((r) => [r.event, Number(r.value)]))
