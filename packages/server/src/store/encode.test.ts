@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { loadConfig } from '../config/load.ts'
 import { attrs, type Attributes, type LogRecord, type SpanRecord } from '../pipeline/record.ts'
 import { createRowEncoder } from './encode.ts'
-import { TsvWriter } from './tsv.ts'
+import { TsvWriter, tsvQuoted, tsvString } from './tsv.ts'
 
 const keys = loadConfig({ env: {}, file: '/dev/null' }).businessKeys
 
@@ -12,6 +12,10 @@ const NASTY = [
   '', 'plain', 'tab\there', 'nl\nand\rcr', 'nul\0bs\bff\f', 'back\\slash', "it's", 'é ü ñ', '日本語', '😀 emoji',
   '\ud800 lone high', 'lone low \udc00', 'end high \ud83d', '\udc00\ud800 reversed', "mix\t'é😀\\\n",
   'x'.repeat(5000) + 'é'.repeat(3000) + '\t',
+  // ≥ 32 units: the writer's native path when nothing needs escaping (a quote only inside maps)
+  'Заказ оформлен, пользователь уведомлён по почте 😀😀', "a long value with a quote ' that maps escape",
+  '\ud800 a lone high surrogate first in a long value', 'a long value that ends in a lone high surrogate \ud83d',
+  'a long value with a lone low surrogate \udc00 inside it', 'a long value with a backslash \\ near its end ',
 ]
 const pick = (i: number): string => NASTY[i % NASTY.length]
 
@@ -51,6 +55,14 @@ test('logsBytes and spansBytes write exactly the UTF-8 bytes of the string encod
     assert.equal(Buffer.compare(enc.logsBytes(logs), Buffer.from(enc.logs(logs), 'utf8')), 0, `logs, ${n} records`)
     const spans = Array.from({ length: n }, (_, i) => span(i + n))
     assert.equal(Buffer.compare(enc.spansBytes(spans), Buffer.from(enc.spans(spans), 'utf8')), 0, `spans, ${n} records`)
+  }
+  // long values with and without escapes, as written by the native path and by the loop
+  const w = new TsvWriter()
+  for (const v of NASTY) {
+    w.reset()
+    w.string(v)
+    w.quoted(v)
+    assert.equal(Buffer.compare(w.take(), Buffer.from(tsvString(v) + tsvQuoted(v), 'utf8')), 0, JSON.stringify(v.slice(0, 40)))
   }
   // escapes really are there (not only equal to a wrong reference)
   const one = enc.logsBytes([log(2)]).toString('utf8').split('\t')
