@@ -2,7 +2,10 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { LogRecord, SpanRecord } from '../../pipeline/record.ts'
 import { decodeLogs, decodeTraces, type DecodeResult, type OtlpFormat } from './decode.ts'
-import { DEFAULT_LIMITS, limits, realisticLog, sdkLogs, sdkSpans, serializeLogs, serializeSpans } from './test-utils.ts'
+import { isAscii } from 'node:buffer'
+import { loadConfig } from '../../config/load.ts'
+import { createRowEncoder } from '../../store/encode.ts'
+import { DEFAULT_LIMITS, limits, realisticLog, sdkLogs, sdkSpans, serializeLogs, serializeSpans, type LogSpec } from './test-utils.ts'
 
 /**
  * Payloads from the official serializers (what the OTLP exporters send), decoded by both decoders.
@@ -116,6 +119,36 @@ test('protobuf and JSON payloads of the same records decode to the same records'
   const sp = ok(decodeTraces('protobuf', serializeSpans('protobuf', spans), opts))
   const sj = ok(decodeTraces('json', serializeSpans('json', spans), opts))
   assert.deepEqual(sj.map(plain), sp.map(plain))
+})
+
+test('Russian and emoji text: the same records from JSON (read as Latin-1) and protobuf, and intact UTF-8 in the store\'s rows', async () => {
+  const ru = (i: number): LogSpec => ({
+    body: `Заказ ORD-${1000 + i} оплачен: клиент Иванов, адрес доставки «Москва, ул. Тверская, д. ${i}» 😀📦 — ёжик\tтаб`,
+    severityText: i % 2 ? 'ОШИБКА' : 'INFO',
+    attributes: { 'пользователь': `Пётр ${i}`, 'order.id': `ЗАК-${i}`, 'сообщение': 'доставка задерживается на 2 дня 🚚 '.repeat(i % 3 + 1), emoji: '🙂' },
+    eventName: 'заказ.оплачен',
+    traceId: 'ab'.repeat(16),
+    spanId: 'cd'.repeat(8),
+  })
+  const logs = await sdkLogs(Array.from({ length: 12 }, (_, i) => ru(i)), 'магазин-api', { 'deployment.environment': 'прод' })
+  const json = serializeLogs('json', logs)
+  assert.ok(!isAscii(json))
+  const fromJson = ok(decodeLogs('json', json, opts))
+  const fromProto = ok(decodeLogs('protobuf', serializeLogs('protobuf', logs), opts))
+  assert.deepEqual(fromJson.map(plain), fromProto.map(plain))
+  // and the same as a plain UTF-8 string parse of the body would give
+  const direct = JSON.parse(json.toString('utf8')).resourceLogs[0].scopeLogs[0].logRecords
+  assert.equal(fromJson[5].body, direct[5].body.stringValue)
+  assert.equal(fromJson[5].body, ru(5).body)
+  assert.equal(fromJson[5].serviceName, 'магазин-api')
+  assert.equal(fromJson[5].attributes['пользователь'], 'Пётр 5')
+  // the store's bytes: the byte encoder (native writes for long values) = UTF-8 of the string encoder
+  const enc = createRowEncoder(loadConfig({ env: {}, file: '/dev/null' }).businessKeys)
+  const bytes = Buffer.from(enc.logsBytes(fromJson))
+  assert.equal(Buffer.compare(bytes, Buffer.from(enc.logs(fromJson), 'utf8')), 0)
+  const row = bytes.toString('utf8').split('\n')[5].split('\t')
+  assert.ok(row.includes(ru(5).body!.toString().replace('\t', '\\t')), 'body with its tab escaped')
+  assert.ok(row.includes('ЗАК-5'), 'business key column')
 })
 
 test('attribute limits: count, value size and depth are enforced with markers, the record is kept', async () => {
