@@ -140,7 +140,28 @@ test('__proto__ and constructor keys are plain attributes, never pollution', () 
   assert.equal(r.attributes['__proto__.polluted'], 'yes')
   assert.equal(r.attributes['constructor.prototype.bad'], '1')
   assert.equal(r.attributes['a.__proto__'], 'v')
-  assert.equal(Object.getPrototypeOf(r.attributes), null)
+  // no inherited keys: the maps' prototype is an empty frozen object without a prototype (pipeline/record.ts attrs)
+  for (const m of [r.attributes, r.resource]) {
+    const proto = Object.getPrototypeOf(m)
+    assert.equal(Object.getPrototypeOf(proto), null)
+    assert.equal(Reflect.ownKeys(proto).length, 0)
+    assert.ok(Object.isFrozen(proto))
+    assert.equal('toString' in m, false)
+  }
+})
+
+test('mapped fields leave the maps; the other keys keep their document order', () => {
+  const r = map({
+    z: '1', '@timestamp': '2026-11-22T10:00:00Z', 'log.level': 'warn', a: '2', 'trace.id': 'AB'.repeat(16), 'span.id': 'cd'.repeat(8),
+    'service.name': 'shop', 'host.name': 'h1', m: '3',
+  })
+  assert.deepEqual(Object.keys(r.attributes), ['z', 'a', 'm', 'elastic.index'])
+  assert.deepEqual(Object.keys(r.resource), ['host.name'])
+  assert.equal(r.severityText, 'warn')
+  assert.equal(r.traceId, 'ab'.repeat(16))
+  assert.equal(r.spanId, 'cd'.repeat(8))
+  assert.equal(r.serviceName, 'shop')
+  assert.equal(r.timeUnixNano, '1795341600000000000')
 })
 
 test('maxAttributes: extra fields dropped and beacon.truncated set; mapped fields still found', () => {

@@ -1,4 +1,4 @@
-import type { Attributes, LogRecord } from '../../pipeline/record.ts'
+import { attrs, type Attributes, type LogRecord } from '../../pipeline/record.ts'
 import { capBytes, enforceAttributeLimit, flattenDocument, type FlatDocument, type Limits } from './flatten.ts'
 import { serviceFromIndex } from './service-name.ts'
 import { parseTimestamp } from './timestamp.ts'
@@ -65,8 +65,10 @@ export function documentToRecord(doc: Record<string, unknown>, index: string, ct
     }
   }
   const flat = flattenDocument(doc, limits, messageKey)
-  const attributes = flat.attributes
+  let attributes = flat.attributes
   const resource = flat.resource
+  takenAttributes.length = 0
+  takenResource.length = 0
 
   let timeUnixNano = ctx.observedTimeUnixNano
   for (const k of TIME_KEYS) {
@@ -85,6 +87,10 @@ export function documentToRecord(doc: Record<string, unknown>, index: string, ct
   const traceId = pickId(flat, attributes, TRACE_KEYS, HEX32)
   const spanId = pickId(flat, attributes, SPAN_KEYS, HEX16)
   const serviceName = serviceFor(flat, index)
+  // The mapped fields leave their maps by a copy without them: `delete` would turn each map into a
+  // slow dictionary for every later stage and the encoder.
+  if (takenAttributes.length > 0) attributes = flat.attributes = without(attributes, takenAttributes)
+  if (takenResource.length > 0) flat.resource = without(resource, takenResource)
 
   const dropped = enforceAttributeLimit(flat, limits.maxAttributes)
   if (messageKey === undefined) body = bodyFromAttributes(attributes, limits.maxBodyFieldBytes)
@@ -104,14 +110,24 @@ export function documentToRecord(doc: Record<string, unknown>, index: string, ct
     eventName: '',
     scopeName: '',
     scopeVersion: '',
-    resource,
+    resource: flat.resource,
     attributes,
   }
 }
 
+/** Keys taken out of the current document's maps (documentToRecord is synchronous: one pair of lists is enough). */
+const takenAttributes: string[] = []
+const takenResource: string[] = []
+
 function take(flat: FlatDocument, map: Attributes, key: string): void {
-  delete map[key]
+  ;(map === flat.resource ? takenResource : takenAttributes).push(key)
   flat.count--
+}
+
+function without(map: Attributes, keys: readonly string[]): Attributes {
+  const out = attrs()
+  for (const k in map) if (!keys.includes(k)) out[k] = map[k]
+  return out
 }
 
 function pickId(flat: FlatDocument, attributes: Attributes, keys: readonly string[], re: RegExp): string {

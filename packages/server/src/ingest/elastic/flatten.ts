@@ -1,5 +1,5 @@
 import { freeKey } from '../otlp/attributes.ts'
-import type { Attributes } from '../../pipeline/record.ts'
+import { attrs, type Attributes } from '../../pipeline/record.ts'
 import type { Config } from '../../config/schema.ts'
 
 /**
@@ -13,8 +13,8 @@ import type { Config } from '../../config/schema.ts'
  *
  * - Nested objects and dotted keys both end as dotted keys; arrays become JSON text; numbers and
  *   booleans become text; `null` is skipped (Elasticsearch treats it as "no value").
- * - Only own keys are read (`Object.keys`) and the targets are `attrs()` maps without a
- *   prototype, so `__proto__` / `constructor` in a document are ordinary keys, never pollution.
+ * - Only own keys are read (`Object.keys`) and the targets are `attrs()` maps (no inherited
+ *   keys, fast properties), so `__proto__` / `constructor` in a document are ordinary keys, never pollution.
  * - Objects deeper than `limits.maxDepth` are kept whole, as JSON text.
  */
 
@@ -79,8 +79,8 @@ const PRIORITY_KEYS: ReadonlySet<string> = new Set([
  */
 export function flattenDocument(doc: Record<string, unknown>, limits: Limits, skip?: string): FlatDocument {
   const out: FlatDocument = {
-    attributes: Object.create(null) as Attributes,
-    resource: Object.create(null) as Attributes,
+    attributes: attrs(),
+    resource: attrs(),
     count: 0,
     dropped: 0,
   }
