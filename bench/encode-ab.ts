@@ -9,16 +9,19 @@
  */
 import { loadConfig } from '../packages/server/src/config/load.ts'
 import { createRowEncoder } from '../packages/server/src/store/encode.ts'
+import { referenceEncoder } from '../packages/server/test/tsv-reference.ts'
 import { legacyEncodeLogs } from '../packages/server/test/fixtures/legacy-schema-v1.ts'
 import { genBatch } from './load.ts'
 import { toLogRecord } from './raw-chdb.ts'
 
 const batches = Array.from({ length: 50 }, () => genBatch().map((r) => toLogRecord(r)))
-const enc = createRowEncoder(loadConfig({ env: {}, file: '/dev/null' }).businessKeys)
+const keys = loadConfig({ env: {}, file: '/dev/null' }).businessKeys
+const enc = createRowEncoder(keys)
+const ref = referenceEncoder(keys)
 const variants: [string, (b: ReturnType<typeof toLogRecord>[]) => { length: number }][] = [
   ['v1 (no business keys)', legacyEncodeLogs],
-  ['string only', enc.logs],
-  ['string + Buffer.from', (b) => Buffer.from(enc.logs(b), 'utf8')],
+  ['string only', ref.logs],
+  ['string + Buffer.from', (b) => Buffer.from(ref.logs(b), 'utf8')],
   ['bytes + copy', (b) => Buffer.from(enc.logsBytes(b))],
 ]
 const best = new Map<string, number>()

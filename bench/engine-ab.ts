@@ -35,7 +35,7 @@ const dir = mkdtempSync(join(tmpdir(), 'beacon-ab-'))
 const store = await createStore(loadConfig({ env: { BEACON_DATA_DIR: dir }, file: '/dev/null' }))
 const use = (v: Variant) => store.command(`USE ab_${v.name}`)
 
-async function open(name: string, setup: (s: Store) => Promise<void>, encode: (recs: ReturnType<typeof toLogRecord>[]) => string, columns: readonly string[], recs: ReturnType<typeof toLogRecord>[]): Promise<Variant> {
+async function open(name: string, setup: (s: Store) => Promise<void>, encode: (recs: ReturnType<typeof toLogRecord>[]) => string | Buffer, columns: readonly string[], recs: ReturnType<typeof toLogRecord>[]): Promise<Variant> {
   await store.command(`CREATE DATABASE IF NOT EXISTS ab_${name}`)
   await store.command(`USE ab_${name}`)
   await setup(store)
@@ -61,11 +61,11 @@ const rawBytes = gen.reduce((n, r) => n + JSON.stringify(r).length, 0)
 const keys = loadConfig({ env: {}, file: '/dev/null' }).businessKeys
 const variants = [
   await open('old', async (s) => { for (const sql of legacySchemaV1(keys, 30)) await s.command(sql) }, legacyEncodeLogs, LEGACY_LOG_INSERT_COLUMNS, recs),
-  await open('new', async (s) => { await migrate(s, loadConfig({ env: {}, file: '/dev/null' })) }, createRowEncoder(keys).logs, LOG_INSERT_COLUMNS, recs),
+  await open('new', async (s) => { await migrate(s, loadConfig({ env: {}, file: '/dev/null' })) }, (r) => Buffer.from(createRowEncoder(keys).logsBytes(r)), LOG_INSERT_COLUMNS, recs),
   ...(process.env.ENGINE_AB_TRY ? [await open('try', async (s) => {
     await migrate(s, loadConfig({ env: {}, file: '/dev/null' }))
     for (const sql of process.env.ENGINE_AB_TRY!.split(';;')) await s.command(sql)
-  }, createRowEncoder(keys).logs, LOG_INSERT_COLUMNS, recs)] : []),
+  }, (r) => Buffer.from(createRowEncoder(keys).logsBytes(r)), LOG_INSERT_COLUMNS, recs)] : []),
 ]
 console.log(`engine A/B: ${ROWS.toLocaleString('en')} rows, ${CHUNK.toLocaleString('en')} per insert, alternating`)
 for (let i = 0; i < variants[0].chunks.length; i++) {

@@ -28,7 +28,8 @@ const config = loadConfig({ env: { BEACON_DATA_DIR: dir, BEACON_CHDB_ARGS: proce
 const store = await createStore(config)
 await migrate(store, config)
 for (const sql of (process.env.ENGINE_MEM_SET ?? '').split(';;').filter((s) => s.trim())) await store.command(sql)
-const encode = createRowEncoder(config.businessKeys).logs
+const encoder = createRowEncoder(config.businessKeys)
+const encode = (recs: Parameters<typeof encoder.logsBytes>[0]): Buffer => encoder.logsBytes(recs)
 const now = Date.now()
 const rss = (): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) >> 10
 let peak = 0

@@ -38,7 +38,7 @@ export async function rawChdbInsert(batches: GenRecord[][]): Promise<{ rows: num
     const chunks: Buffer[] = []
     for (let i = 0; i < batches.length; i += 100) {
       const logs: LogRecord[] = batches.slice(i, i + 100).flat().map((r, j) => toLogRecord(r, `${Date.now() + i * 10 + Math.floor(j / 1000) * 10}000000`))
-      chunks.push(Buffer.from(encoder.logs(logs)))
+      chunks.push(Buffer.from(encoder.logsBytes(logs)))
     }
     await store.insertTsv(LOGS_TABLE, LOG_INSERT_COLUMNS, chunks[0])
     const timed = chunks.slice(1)

@@ -18,7 +18,7 @@ import { LOG_INSERT_COLUMNS, LOGS_TABLE, SPAN_INSERT_COLUMNS, TRACES_TABLE, logs
 
 /** The business keys the tables are created with (the configuration's defaults). */
 export const KEYS = businessKeysSchema.parse({})
-const { logs: encodeLogs, spans: encodeSpans } = createRowEncoder(KEYS)
+const encoder = createRowEncoder(KEYS)
 
 export interface Engine {
   client: ClickHouseClient
@@ -36,8 +36,8 @@ export async function createEngine(): Promise<Engine> {
   const client = createClient({ connection: createChdbConnection({ path: dir }) as never })
   await client.command({ query: logsTableSql(KEYS) })
   await client.command({ query: tracesTableSql(KEYS) })
-  const insert = async (table: string, columns: readonly string[], tsv: string): Promise<void> => {
-    await client.insert({ table, columns: columns as [string, ...string[]], format: 'TabSeparated', values: Readable.from([Buffer.from(tsv)], { objectMode: false }) })
+  const insert = async (table: string, columns: readonly string[], tsv: Buffer): Promise<void> => {
+    await client.insert({ table, columns: columns as [string, ...string[]], format: 'TabSeparated', values: Readable.from([tsv], { objectMode: false }) })
   }
   const rows = async <T>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> => {
     const rs = await client.query({ query: sql, format: 'JSONEachRow', query_params: params })
@@ -46,8 +46,8 @@ export async function createEngine(): Promise<Engine> {
   return {
     client,
     rows,
-    insertLogs: (records, table = LOGS_TABLE) => insert(table, LOG_INSERT_COLUMNS, encodeLogs(records)),
-    insertSpans: (records) => insert(TRACES_TABLE, SPAN_INSERT_COLUMNS, encodeSpans(records)),
+    insertLogs: (records, table = LOGS_TABLE) => insert(table, LOG_INSERT_COLUMNS, Buffer.from(encoder.logsBytes(records))),
+    insertSpans: (records) => insert(TRACES_TABLE, SPAN_INSERT_COLUMNS, Buffer.from(encoder.spansBytes(records))),
     async labels(table, q, target, settings = '') {
       const { sql, params } = compileSearch(q, { target })
       const found = await rows<{ label: string }>(`SELECT ScopeName AS label FROM ${table} WHERE ${sql} ORDER BY label ${settings}`, params)

@@ -13,7 +13,9 @@ import { attrs, type LogRecord, type SpanRecord } from '../src/pipeline/record.t
 const dataDir = mkdtempSync(join(tmpdir(), 'beacon-store-'))
 const config = loadConfig({ env: { BEACON_DATA_DIR: dataDir }, file: '/dev/null' })
 const store = await createStore(config)
-const { logs: encodeLogs, spans: encodeSpans } = createRowEncoder(config.businessKeys)
+const encoder = createRowEncoder(config.businessKeys)
+const encodeLogs = (r: Parameters<typeof encoder.logsBytes>[0]) => Buffer.from(encoder.logsBytes(r))
+const encodeSpans = (s: Parameters<typeof encoder.spansBytes>[0]) => Buffer.from(encoder.spansBytes(s))
 after(async () => { await store.close(); rmSync(dataDir, { recursive: true, force: true }) })
 
 // Recent times: rows older than the retention (TTL) are dropped on insert.
@@ -46,7 +48,7 @@ test('migrations apply once; a second run changes nothing', async () => {
 
 test('hostile strings survive TSV encoding exactly, in bodies, keys and values', async () => {
   const records = HOSTILE.map((s, i) => log(s, { [s]: s, 'order.id': `ORD-TSV-${i}`, 'n': String(i) }))
-  await store.insertTsv(LOGS_TABLE, LOG_INSERT_COLUMNS, Buffer.from(encodeLogs(records)))
+  await store.insertTsv(LOGS_TABLE, LOG_INSERT_COLUMNS, encodeLogs(records))
   const rows = await store.query<{ Body: string; LogAttributes: Record<string, string>; OrderId: string; ts: string }>(
     `SELECT Body, LogAttributes, OrderId, toString(toUnixTimestamp64Nano(Timestamp)) AS ts FROM ${LOGS_TABLE} WHERE startsWith(OrderId, 'ORD-TSV-') ORDER BY toUInt32(LogAttributes['n'])`)
   assert.equal(rows.length, HOSTILE.length)
@@ -70,7 +72,7 @@ test('spans with events and links round-trip; the trace bounds table learns the 
     events: [{ timeUnixNano: `${NOW_S}001000000`, name: 'exception', attributes: Object.assign(attrs(), { 'exception.message': "it's\tbroken" }) }],
     links: [{ traceId: '34'.repeat(16), spanId: '56'.repeat(8), traceState: '', attributes: attrs() }],
   }
-  await store.insertTsv(TRACES_TABLE, SPAN_INSERT_COLUMNS, Buffer.from(encodeSpans([span])))
+  await store.insertTsv(TRACES_TABLE, SPAN_INSERT_COLUMNS, encodeSpans([span]))
   const [row] = await store.query<any>(`SELECT SpanName, StatusMessage, Duration, OrderId, HttpStatus, Events.Name AS en, Events.Attributes AS ea, Links.TraceId AS lt FROM ${TRACES_TABLE} WHERE TraceId = {t:String}`, { t: span.traceId })
   assert.equal(row.SpanName, span.name)
   assert.equal(row.StatusMessage, span.statusMessage)
@@ -85,7 +87,7 @@ test('spans with events and links round-trip; the trace bounds table learns the 
 })
 
 test('an insert replayed with the same deduplication token is stored once', async () => {
-  const body = Buffer.from(encodeLogs([log('dedup me', { 'order.id': 'ORD-DEDUP' })]))
+  const body = encodeLogs([log('dedup me', { 'order.id': 'ORD-DEDUP' })])
   await store.insertTsv(LOGS_TABLE, LOG_INSERT_COLUMNS, body, 'test-token-1')
   await store.insertTsv(LOGS_TABLE, LOG_INSERT_COLUMNS, body, 'test-token-1')
   const [r] = await store.query<{ c: string }>(`SELECT count() AS c FROM ${LOGS_TABLE} WHERE OrderId = 'ORD-DEDUP'`)
@@ -99,8 +101,7 @@ test('changing the configured order-id attributes re-derives the column for new 
   const changed = loadConfig({ env: { BEACON_DATA_DIR: dataDir, BEACON_ORDER_ID_FIELDS: 'order.ref' }, file: '/dev/null' })
   const report = await migrate(store, changed)
   assert.ok(report.altered.includes('otel_logs.OrderId'), 'the DEFAULT follows the configuration')
-  const encoder = createRowEncoder(changed.businessKeys)
-  await store.insertTsv(LOGS_TABLE, LOG_INSERT_COLUMNS, Buffer.from(encoder.logs([log('ref', { 'order.ref': 'REF-9', 'order.id': 'NOT-THIS' })])))
+  await store.insertTsv(LOGS_TABLE, LOG_INSERT_COLUMNS, Buffer.from(createRowEncoder(changed.businessKeys).logsBytes([log('ref', { 'order.ref': 'REF-9', 'order.id': 'NOT-THIS' })])))
   const [r] = await store.query<{ c: string }>(`SELECT count() AS c FROM ${LOGS_TABLE} WHERE OrderId = 'REF-9'`)
   assert.equal(Number(r.c), 1, 'the ingest path writes the configured attribute')
   // Another writer of the OpenTelemetry schema (no business-key columns): the DEFAULT fills them.

@@ -53,9 +53,9 @@ test('a chunk interrupted by a crash, then an upgrade that rebuilds the logs tab
   const entries: WalEntry[] = []
   for (let b = 0; b < 2; b++) {
     const recs = Array.from({ length: 30 }, (_, i) => rec(b * 30 + i, ['shop', 'crm', 'mes'][i % 3], i % 2))
-    const rows = encode.logs(recs)
+    const rows = Buffer.from(encode.logsBytes(recs))
     entries.push(await wal.append(encodeEntry(`crash-${b}`, recs.length, 0, rows, '')))
-    logs.push(Buffer.from(rows))
+    logs.push(rows)
   }
   const to = entries[1].end
   await writeCheckpoint(walDir, { done: from, inflight: { from, to, split: true } }, false)

@@ -43,10 +43,11 @@ async function crashedRange(tag: string, walDir: string, partly: (bodies: Buffer
   const batches = [0, 1].map((b) => Array.from({ length: 30 }, (_, i) => rec(b * 30 + i, ['shop', 'crm', 'mes'][i % 3], i % 2, tag)))
   const from = wal.head()
   const entries: WalEntry[] = []
-  for (const [b, recs] of batches.entries()) entries.push(await wal.append(encodeEntry(`${tag}-${b}`, recs.length, 0, encode.logs(recs), '')))
+  const rows = batches.map((recs) => Buffer.from(encode.logsBytes(recs)))
+  for (const [b, recs] of batches.entries()) entries.push(await wal.append(encodeEntry(`${tag}-${b}`, recs.length, 0, rows[b], '')))
   const to = entries[entries.length - 1].end
   await writeCheckpoint(walDir, { done: from, inflight: { from, to, ...(split ? { split: true } : {}) } }, false)
-  const logs = entries.map((e) => Buffer.from(e.payload.subarray(e.payload.length - Buffer.byteLength(encode.logs(batches[entries.indexOf(e)])))))
+  const logs = entries.map((e, b) => Buffer.from(e.payload.subarray(e.payload.length - rows[b].length)))
   await partly(logs, `${formatPosition(from)}-${formatPosition(to)}:logs`)
   return { wal, expected: 60 }
 }

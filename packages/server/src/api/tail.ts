@@ -3,7 +3,7 @@ import { compileMatcher, parseQuery } from '@beacon/query'
 import { BeaconError } from '../errors.ts'
 import type { Batch, LogRecord, SpanRecord } from '../pipeline/record.ts'
 import { readerView } from '../auth/reader-decryption.ts'
-import { uint16OrZero } from '../store/encode.ts'
+import { firstOf, uint16OrZero } from '../store/encode.ts'
 import { qs, type ApiDeps } from './deps.ts'
 import { errors, query, QUERY, TARGET } from './openapi-schemas.ts'
 import { logView, recordHash, spanView, type LogView, type SpanView } from './records.ts'
@@ -25,11 +25,6 @@ export const RATE_PER_SECOND = 200
 const HEARTBEAT_MS = 15_000
 
 type Keys = ApiDeps['config']['businessKeys']
-
-function firstOf(a: Record<string, string>, names: readonly string[]): string {
-  for (const n of names) if (Object.hasOwn(a, n) && a[n] !== '') return a[n]
-  return ''
-}
 
 
 /** A live log record as search shows a stored one. */

@@ -1,6 +1,6 @@
 import type { BusinessKeys } from '../config/schema.ts'
 import type { Attributes, LogRecord, SpanRecord } from '../pipeline/record.ts'
-import { TsvWriter, tsvMap, tsvMapArray, tsvQuoted, tsvString, tsvStringArray, tsvTime } from './tsv.ts'
+import { TsvWriter, tsvTime } from './tsv.ts'
 
 /**
  * Records → TabSeparated rows for LOG_INSERT_COLUMNS / SPAN_INSERT_COLUMNS (schema.ts).
@@ -13,19 +13,18 @@ import { TsvWriter, tsvMap, tsvMapArray, tsvQuoted, tsvString, tsvStringArray, t
  * every map up again on insert (and on every merge of a column rewrite).
  */
 export interface RowEncoder {
-  logs(logs: readonly LogRecord[]): string
-  spans(spans: readonly SpanRecord[]): string
   /**
-   * The same rows as UTF-8 bytes (`Buffer.from(logs(…))`), written straight into a scratch buffer
-   * (tsv.ts TsvWriter): no string per field. The view is valid until the next call of the same
-   * method; copy it first (the write-ahead log entry does).
+   * The rows as UTF-8 bytes, written straight into a scratch buffer (tsv.ts TsvWriter): no string
+   * per field. The view is valid until the next call of the same method; copy it first (the
+   * write-ahead log entry does). test/tsv-reference.ts builds the same rows as one string, field
+   * by field, as the reference the tests compare these bytes against.
    */
   logsBytes(logs: readonly LogRecord[]): Buffer
   spansBytes(spans: readonly SpanRecord[]): Buffer
 }
 
 /** First non-empty attribute of the list, or ''. */
-function firstOf(a: Attributes, names: readonly string[]): string {
+export function firstOf(a: Attributes, names: readonly string[]): string {
   for (let i = 0; i < names.length; i++) {
     const v = a[names[i]]
     if (v !== undefined && v !== '') return v
@@ -45,14 +44,7 @@ export function uint16OrZero(s: string): number {
   return n > 65535 ? 0 : n
 }
 
-/** The business-key columns' TSV, in BUSINESS_COLUMN_NAMES order, each preceded by a tab. */
-function businessTsv(a: Attributes, k: BusinessKeys): string {
-  return '\t' + tsvString(firstOf(a, k.orderId)) + '\t' + tsvString(firstOf(a, k.userId)) + '\t'
-    + uint16OrZero(firstOf(a, k.httpStatus)) + '\t' + tsvString(firstOf(a, k.httpRoute)) + '\t'
-    + tsvString(firstOf(a, k.eventAction)) + '\t' + tsvString(firstOf(a, k.clientIp))
-}
-
-/** businessTsv, written into `w`. */
+/** The business-key columns, in BUSINESS_COLUMN_NAMES order, each preceded by a tab. */
 function writeBusiness(w: TsvWriter, a: Attributes, k: BusinessKeys): void {
   w.byte(TAB); w.string(firstOf(a, k.orderId))
   w.byte(TAB); w.string(firstOf(a, k.userId))
@@ -129,34 +121,6 @@ export function createRowEncoder(keys: BusinessKeys): RowEncoder {
         w.byte(NL)
       }
       return w.take()
-    },
-    logs(logs) {
-      let out = ''
-      for (const r of logs) {
-        out += tsvTime(r.timeUnixNano) + '\t' + tsvTime(r.observedTimeUnixNano) + '\t' + r.traceId + '\t' + r.spanId + '\t'
-          + (r.traceFlags & 0xff) + '\t' + tsvString(r.severityText) + '\t' + (r.severityNumber & 0xff) + '\t'
-          + tsvString(r.serviceName) + '\t' + tsvString(r.body) + '\t' + tsvMap(r.resource) + '\t'
-          + tsvString(r.scopeName) + '\t' + tsvString(r.scopeVersion) + '\t' + tsvMap(r.attributes) + '\t'
-          + tsvString(r.eventName) + businessTsv(r.attributes, keys) + '\n'
-      }
-      return out
-    },
-    spans(spans) {
-      let out = ''
-      for (const s of spans) {
-        out += tsvTime(s.timeUnixNano) + '\t' + s.traceId + '\t' + s.spanId + '\t' + s.parentSpanId + '\t'
-          + tsvString(s.traceState) + '\t' + tsvString(s.name) + '\t' + s.kind + '\t' + tsvString(s.serviceName) + '\t'
-          + tsvMap(s.resource) + '\t' + tsvString(s.scopeName) + '\t' + tsvString(s.scopeVersion) + '\t'
-          + tsvMap(s.attributes) + '\t' + s.durationNano + '\t' + s.statusCode + '\t' + tsvString(s.statusMessage) + '\t'
-          + '[' + s.events.map((e) => tsvQuoted(tsvTime(e.timeUnixNano))).join(',') + ']\t'
-          + tsvStringArray(s.events.map((e) => e.name)) + '\t'
-          + tsvMapArray(s.events.map((e) => e.attributes)) + '\t'
-          + tsvStringArray(s.links.map((l) => l.traceId)) + '\t'
-          + tsvStringArray(s.links.map((l) => l.spanId)) + '\t'
-          + tsvStringArray(s.links.map((l) => l.traceState)) + '\t'
-          + tsvMapArray(s.links.map((l) => l.attributes)) + businessTsv(s.attributes, keys) + '\n'
-      }
-      return out
     },
   }
 }

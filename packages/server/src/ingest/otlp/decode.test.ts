@@ -5,6 +5,7 @@ import { decodeLogs, decodeTraces, type DecodeResult, type OtlpFormat } from './
 import { isAscii } from 'node:buffer'
 import { loadConfig } from '../../config/load.ts'
 import { createRowEncoder } from '../../store/encode.ts'
+import { referenceEncoder } from '../../../test/tsv-reference.ts'
 import { DEFAULT_LIMITS, limits, realisticLog, sdkLogs, sdkSpans, serializeLogs, serializeSpans, type LogSpec } from './test-utils.ts'
 
 /**
@@ -143,9 +144,9 @@ test('Russian and emoji text: the same records from JSON (read as Latin-1) and p
   assert.equal(fromJson[5].serviceName, 'магазин-api')
   assert.equal(fromJson[5].attributes['пользователь'], 'Пётр 5')
   // the store's bytes: the byte encoder (native writes for long values) = UTF-8 of the string encoder
-  const enc = createRowEncoder(loadConfig({ env: {}, file: '/dev/null' }).businessKeys)
-  const bytes = Buffer.from(enc.logsBytes(fromJson))
-  assert.equal(Buffer.compare(bytes, Buffer.from(enc.logs(fromJson), 'utf8')), 0)
+  const keys = loadConfig({ env: {}, file: '/dev/null' }).businessKeys
+  const bytes = Buffer.from(createRowEncoder(keys).logsBytes(fromJson))
+  assert.equal(Buffer.compare(bytes, Buffer.from(referenceEncoder(keys).logs(fromJson), 'utf8')), 0)
   const row = bytes.toString('utf8').split('\n')[5].split('\t')
   assert.ok(row.includes(ru(5).body!.toString().replace('\t', '\\t')), 'body with its tab escaped')
   assert.ok(row.includes('ЗАК-5'), 'business key column')
