@@ -21,8 +21,6 @@ import { isZeroId, type DecodeResult } from '../otlp/fields.ts'
 
 export interface DecodeOptions {
   limits: Config['limits']
-  /** When the request arrived (ns since epoch): the observed time of every record. */
-  nowNano: string
 }
 
 const NANOS = /^\d{1,20}$/

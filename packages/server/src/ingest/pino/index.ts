@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { BeaconError, errorBody, type ErrorCode } from '../../errors.ts'
 import type { IngestOutcome } from '../../pipeline/pipeline.ts'
-import { nowUnixNano, type Batch } from '../../pipeline/record.ts'
+import type { Batch } from '../../pipeline/record.ts'
 import { decodedBody, mediaType } from '../http-body.ts'
 import type { Receiver, ReceiverDeps } from '../receiver.ts'
 import { decodePinoLines } from './decode.ts'
@@ -55,7 +55,7 @@ async function receive(request: FastifyRequest, reply: FastifyReply, deps: Recei
     return fail(reply, 'unsupported_media_type', `Content-Type ${type === '' ? 'is missing' : `"${type}" is not supported`}; send application/x-ndjson (one pino JSON line per line, after a resource line)`)
   }
   const body = await decodedBody(request, deps.limits)
-  const decoded = decodePinoLines(body, { limits: deps.limits, nowNano: nowUnixNano() })
+  const decoded = decodePinoLines(body, { limits: deps.limits })
   if (!decoded.ok) {
     deps.logger.debug({ reason: decoded.message }, 'undecodable pino lines request answered 400')
     return fail(reply, 'invalid_payload', decoded.message)
