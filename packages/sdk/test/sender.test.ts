@@ -5,6 +5,22 @@ import { OtlpLogSender } from '../src/logging/sender.ts'
 
 interface Received { path: string; type: string; body: string }
 
+/** A receiver that answers 413 to bodies over `maxBytes` (Beacon's `limits.maxBodyBytes`) and keeps the others. */
+async function limitedReceiver(maxBytes: number): Promise<{ server: Server; url: string; accepted: string[]; refused: number }> {
+  const r = { accepted: [] as string[], refused: 0 }
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks)
+      if (body.length > maxBytes) { r.refused++; res.statusCode = 413 } else r.accepted.push(body.toString('utf8'))
+      res.end('{}')
+    })
+  })
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  return Object.assign(r, { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` })
+}
+
 /**
  * A local receiver that keeps every request; `statuses` answers the first requests (then 200),
  * `missing` paths answer 404 (a server without that endpoint).
@@ -139,6 +155,23 @@ test('a batch refused with a 400 is not retried and counts as not delivered', as
   try {
     assert.equal(await sender.send(batchOf(1, 2)), false)
     assert.equal(r.requests.length, 1)
+  } finally {
+    sender.close()
+    r.server.close()
+  }
+})
+
+test('a batch refused as too large (413) is split at line ends until each part fits; a line too large alone fails', async () => {
+  const r = await limitedReceiver(2000)
+  const sender = new OtlpLogSender(linesConfig(r.url))
+  try {
+    const batch = batchOf(3, 60) // ≈ 4.5 KB
+    assert.equal(await sender.send(batch), true)
+    assert.ok(r.refused >= 1)
+    const lines = r.accepted.flatMap((body) => body.split('\n').slice(1, -1))
+    assert.equal(lines.join('\n') + '\n', batch, 'every line once, in order')
+    assert.ok(r.accepted.every((body) => body.startsWith('{"resource":')), 'each part has the resource line')
+    assert.equal(await sender.send(line(4, 0, 'x'.repeat(3000))), false)
   } finally {
     sender.close()
     r.server.close()

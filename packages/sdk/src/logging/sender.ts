@@ -60,8 +60,7 @@ export class OtlpLogSender {
       const deadline = Date.now() + this.config.timeoutMs
       const lines = this.linesTarget
       if (lines !== undefined) {
-        // No parse, no conversion: Beacon maps the lines at ingest (records.ts, shared with the server).
-        const status = await this.post(lines, Buffer.from(this.firstLine + ndjson), deadline, NDJSON)
+        const status = await this.sendLines(lines, ndjson, deadline)
         if (status !== 404) return isOk(status)
         if (this.linesTarget === lines) {
           this.linesTarget = undefined
@@ -72,6 +71,23 @@ export class OtlpLogSender {
     } catch {
       return false
     }
+  }
+
+  /**
+   * No parse, no conversion: Beacon maps the lines at ingest (records.ts, shared with the server).
+   * A batch refused as too large (413: the server's `limits.maxBodyBytes` is below the batch size)
+   * is split in two at a line end and each half sent again; the last status that was not a success.
+   */
+  private async sendLines(target: URL, ndjson: string, deadline: number): Promise<number> {
+    const status = await this.post(target, Buffer.from(this.firstLine + ndjson), deadline, NDJSON)
+    if (status !== 413) return status
+    const half = ndjson.length >> 1
+    let cut = ndjson.indexOf('\n', half) + 1
+    if (cut <= 0 || cut >= ndjson.length) cut = ndjson.lastIndexOf('\n', half - 1) + 1
+    if (cut <= 0 || cut >= ndjson.length) return status // one line, too large alone
+    const first = await this.sendLines(target, ndjson.slice(0, cut), deadline)
+    const second = await this.sendLines(target, ndjson.slice(cut), deadline)
+    return isOk(second) ? first : second
   }
 
   /** The batch converted to OTLP/JSON, posted to the OTLP logs endpoint. */
