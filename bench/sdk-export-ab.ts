@@ -1,12 +1,14 @@
 /**
  * The export worker's work per line, A/B between two copies of the SDK (prints figures; not a test):
- * what `OtlpLogSender.send` (pino lines → OTLP/JSON → POST /v1/logs) and `sendSpans` (span lines →
+ * what `OtlpLogSender.send` (pino lines → POST /v1/pino-lines as they are; before session 5: → OTLP/JSON
+ * → POST /v1/logs) and `sendSpans` (span lines →
  * OTLP/JSON → POST /v1/traces) cost in CPU per line, in this thread, against bench/sdk-sink.ts in
  * its own process. Lines are the SDK's own: a request record, an order.created event and a service
  * line per request, and its server span (with the event), written by a Fastify app with the SDK.
  * Rounds alternate A and B.
  *
- *   node --import tsx bench/sdk-export-ab.ts [--b=<other copy's src dir>] [--rounds=5] [--batches=200]
+ *   node --import tsx bench/sdk-export-ab.ts [--a=<copy's src dir>] [--b=<other copy's src dir>] [--rounds=5] [--batches=200]
+ * (A defaults to this checkout's packages/sdk/src.)
  */
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -16,7 +18,7 @@ const here = fileURLToPath(new URL('.', import.meta.url))
 const opt = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]
 const ROUNDS = Number(opt('rounds') ?? 5)
 const BATCHES = Number(opt('batches') ?? 200)
-const dirA = resolve(here, '../packages/sdk/src')
+const dirA = resolve(opt('a') ?? resolve(here, '../packages/sdk/src'))
 const dirB = opt('b') === undefined ? undefined : resolve(opt('b')!)
 
 // Realistic lines, captured from a Fastify app with the SDK (its own export replaced).
@@ -54,7 +56,7 @@ const spans = batch(spanLines)
 
 const sink = spawn(process.execPath, ['--import', 'tsx', `${here}sdk-sink.ts`], { stdio: ['ignore', 'pipe', 'inherit'] })
 const sinkPort = await new Promise<number>((r) => sink.stdout!.on('data', (d: Buffer) => { const m = /READY (\d+)/.exec(d.toString()); if (m) r(Number(m[1])) }))
-const config = { url: `http://127.0.0.1:${sinkPort}/v1/logs`, tracesUrl: `http://127.0.0.1:${sinkPort}/v1/traces`, headers: {}, resource: { 'service.name': 'crm-api', 'host.name': 'bench' }, scope: { name: '@beacon/sdk' }, timeoutMs: 10_000 }
+const config = { url: `http://127.0.0.1:${sinkPort}/v1/logs`, linesUrl: `http://127.0.0.1:${sinkPort}/v1/pino-lines`, tracesUrl: `http://127.0.0.1:${sinkPort}/v1/traces`, headers: {}, resource: { 'service.name': 'crm-api', 'host.name': 'bench' }, scope: { name: '@beacon/sdk' }, timeoutMs: 10_000 }
 type Sender = { send(s: string): Promise<boolean>; sendSpans(s: string): Promise<boolean>; close(): void }
 const senderOf = async (dir: string): Promise<Sender> => new (await import(`${dir}/logging/sender.ts`)).OtlpLogSender(config)
 const variants: [string, Sender][] = [['A', await senderOf(dirA)]]

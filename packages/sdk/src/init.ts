@@ -1,5 +1,5 @@
 /**
- * `init()`: OpenTelemetry tracing and logs exported over OTLP/HTTP to Beacon, with the official
+ * `init()`: OpenTelemetry tracing exported over OTLP/HTTP and logs as pino lines to Beacon, with the official
  * instrumentations (HTTP, fetch/undici, Express, pg, amqplib; Fastify routes via the request-logging plugin), the SDK's logger and
  * business events, crash and signal handling.
  *
@@ -7,7 +7,8 @@
  *         ─▶ one JSON line per span ─▶ LogShipper (bounded buffer, batches) ─▶ export worker thread
  *         ─▶ OTLP/HTTP (JSON)  {endpoint}/v1/traces
  *   logs  ─▶ pino JSON line ─▶ LogShipper (bounded buffer, batches) ─▶ export worker thread
- *         ─▶ OTLP/HTTP (JSON)  {endpoint}/v1/logs
+ *         ─▶ the lines as they are (NDJSON)  {endpoint}/v1/pino-lines
+ *            (OTLP/HTTP JSON to {endpoint}/v1/logs if that answers 404: a collector, an older Beacon)
  *
  * Instrumentations patch modules as they are loaded: call `init()` before importing the
  * libraries it instruments (preload it with `node --import @beacon/sdk/register`, or `init()`
@@ -29,7 +30,7 @@ import { createLogger } from './logging/logger.ts'
 import { createEvents, type BusinessEvents } from './events/events.ts'
 import { runtime, setRuntime } from './runtime.ts'
 import { BoundedSpanProcessor, CountingSpanExporter, SignalCounter, type SignalStats } from './telemetry/bounded.ts'
-import { LogShipper, workerSender, type BatchSend, type Senders } from './logging/shipper.ts'
+import { LOG_BATCH_CHARS, LOG_BATCH_LINES, LogShipper, workerSender, type BatchSend, type Senders } from './logging/shipper.ts'
 import type { Attributes } from './logging/records.ts'
 import { BusinessKeysSpanProcessor } from './telemetry/business-keys.ts'
 import { instrumentHttpServers } from './telemetry/http-server.ts'
@@ -117,7 +118,7 @@ export function init(opts: InitOptions = {}): Beacon {
 
       // Spans and log lines both leave through the export worker (one thread, one HTTP agent);
       // it starts only if something uses it.
-      const workerConfig = { url: `${config.endpoint}/v1/logs`, tracesUrl: `${config.endpoint}/v1/traces`, headers, resource: resourceAttributes, scope: { name: '@beacon/sdk' }, timeoutMs: config.exportTimeoutMs }
+      const workerConfig = { url: `${config.endpoint}/v1/logs`, linesUrl: `${config.endpoint}/v1/pino-lines`, tracesUrl: `${config.endpoint}/v1/traces`, headers, resource: resourceAttributes, scope: { name: '@beacon/sdk' }, timeoutMs: config.exportTimeoutMs }
       const needsWorker = opts.spanExporter === undefined || opts.logSend === undefined
       senders = needsWorker ? workerSender(workerConfig) : undefined
 
@@ -137,7 +138,10 @@ export function init(opts: InitOptions = {}): Beacon {
       })
       tracerProvider.register()
 
-      shipper = new LogShipper({ counter: logCounter, intervalMs: config.exportIntervalMs, send: opts.logSend ?? senders!.send })
+      shipper = new LogShipper({
+        counter: logCounter, intervalMs: config.exportIntervalMs, send: opts.logSend ?? senders!.send,
+        maxBatchLines: LOG_BATCH_LINES, maxBatchChars: LOG_BATCH_CHARS,
+      })
       runtime().logSink = shipper
 
       // One server span per request, the SDK's own (telemetry/http-server.ts): the Fastify plugin /

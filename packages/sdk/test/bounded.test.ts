@@ -53,3 +53,19 @@ test('flush sends what is buffered at once and waits for it', async () => {
   assert.deepEqual(sent, ['{"msg":"a"}\n{"msg":"b"}\n'])
   assert.equal(counter.exported, 2)
 })
+
+test('a batch is sent as soon as it holds maxBatchLines lines or maxBatchChars characters', async () => {
+  const counter = new SignalCounter(10_000)
+  const sent: string[] = []
+  const byLines = new LogShipper({ counter, intervalMs: 60_000, send: async (d) => { sent.push(d); return true }, maxBatchLines: 3 })
+  for (let i = 0; i < 7; i++) byLines.push(`{"msg":"${i}"}\n`)
+  assert.deepEqual(sent.map((b) => b.split('\n').length - 1), [3, 3], 'two full batches sent, one line waits for the timer')
+  sent.length = 0
+  const byChars = new LogShipper({ counter, intervalMs: 60_000, send: async (d) => { sent.push(d); return true }, maxBatchLines: 1000, maxBatchChars: 100 })
+  const line = `{"msg":"${'x'.repeat(40)}"}\n` // 51 characters
+  for (let i = 0; i < 5; i++) byChars.push(line)
+  assert.deepEqual(sent.map((b) => b.length), [102, 102])
+  await byLines.flush()
+  await byChars.flush()
+  assert.equal(counter.exported, 12)
+})

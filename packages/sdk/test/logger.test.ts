@@ -89,3 +89,33 @@ test('errors become exception attributes with the stack', () => {
   assert.equal(b.body, 'bare')
   assert.equal(out.lines[0].err.message, 'boom')
 })
+
+test('serialized errors are redacted on the line itself: message, stack and the error\'s own properties', () => {
+  const out = captureStream()
+  mem.logs.reset()
+  const log = createLogger({ destination: out })
+  const err = Object.assign(new Error('login failed for ann, password=hunter2, card 4111 1111 1111 1111'), { token: 'tok-secret-value', status: 401 })
+  log.error({ err }, 'failed')
+  log.error({ error: err }, 'failed again')
+  log.error(err)
+  const [a, b, c] = out.lines
+  assert.equal(a.err.message, 'login failed for ann, password=[REDACTED], card **** 1111')
+  assert.match(a.err.stack, /^Error: login failed for ann, password=\[REDACTED\], card \*\*\*\* 1111\n {4}at /)
+  assert.equal(a.err.token, REDACTED)
+  assert.equal(a.err.status, 401)
+  assert.equal(b.error.message, a.err.message)
+  assert.equal(c.msg, a.err.message, 'the message pino takes from a bare error')
+  assert.equal(c.err.message, a.err.message)
+  for (const line of out.lines) assert.ok(!JSON.stringify(line).includes('hunter2') && !JSON.stringify(line).includes('tok-secret'), JSON.stringify(line))
+  const rec = mem.logs.getFinishedLogRecords()[2]
+  assert.equal(rec.body, a.err.message)
+  assert.equal(rec.attributes['exception.message'], a.err.message)
+  assert.equal(err.message, 'login failed for ann, password=hunter2, card 4111 1111 1111 1111', 'the caller\'s error is untouched')
+})
+
+test('a custom err serializer is kept, and its output redacted', () => {
+  const out = captureStream()
+  const log = createLogger({ destination: out, pino: { serializers: { err: (e: Error) => ({ kind: 'custom', message: e.message }) } } })
+  log.error({ err: new Error('refused token=abcdef123456') }, 'x')
+  assert.deepEqual(out.lines[0].err, { kind: 'custom', message: 'refused token=[REDACTED]' })
+})

@@ -3,21 +3,45 @@ import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { OtlpLogSender } from '../src/logging/sender.ts'
 
-/** A local OTLP receiver that keeps every body; `statuses` answers the first requests (then 200). */
-async function receiver(statuses: number[] = []): Promise<{ server: Server; url: string; bodies: string[] }> {
+interface Received { path: string; type: string; body: string }
+
+/** A receiver that answers 413 to bodies over `maxBytes` (Beacon's `limits.maxBodyBytes`) and keeps the others. */
+async function limitedReceiver(maxBytes: number): Promise<{ server: Server; url: string; accepted: string[]; refused: number }> {
+  const r = { accepted: [] as string[], refused: 0 }
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks)
+      if (body.length > maxBytes) { r.refused++; res.statusCode = 413 } else r.accepted.push(body.toString('utf8'))
+      res.end('{}')
+    })
+  })
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  return Object.assign(r, { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` })
+}
+
+/**
+ * A local receiver that keeps every request; `statuses` answers the first requests (then 200),
+ * `missing` paths answer 404 (a server without that endpoint).
+ */
+async function receiver(statuses: number[] = [], missing: string[] = []): Promise<{ server: Server; url: string; bodies: string[]; requests: Received[] }> {
   const bodies: string[] = []
+  const requests: Received[] = []
   const server = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      bodies.push(Buffer.concat(chunks).toString('utf8'))
+      const body = Buffer.concat(chunks).toString('utf8')
+      bodies.push(body)
+      requests.push({ path: req.url ?? '', type: String(req.headers['content-type']), body })
       // A small delay, so several requests are in flight at once.
-      setTimeout(() => { res.statusCode = statuses.shift() ?? 200; res.end('{}') }, 5)
+      setTimeout(() => { res.statusCode = missing.includes(req.url ?? '') ? 404 : statuses.shift() ?? 200; res.end('{}') }, 5)
     })
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   const { port } = server.address() as { port: number }
-  return { server, url: `http://127.0.0.1:${port}`, bodies }
+  return { server, url: `http://127.0.0.1:${port}`, bodies, requests }
 }
 
 const line = (batch: number, i: number, extra = '') => `{"level":"info","time":1764460000000,"msg":"batch ${batch} line ${i}${extra}","n":${i}}\n`
@@ -66,6 +90,88 @@ test('a batch retried after a 503 is sent whole again', async () => {
     assert.equal(r.bodies[0], r.bodies[1])
     assert.equal(messages(r.bodies[1]).length, 50)
     assert.deepEqual(messages(r.bodies[2]).slice(0, 2), ['batch 2 line 0', 'batch 2 line 1'])
+  } finally {
+    sender.close()
+    r.server.close()
+  }
+})
+
+const linesConfig = (url: string) => ({
+  url: `${url}/v1/logs`, linesUrl: `${url}/v1/pino-lines`, headers: { authorization: 'Bearer k' },
+  resource: { 'service.name': 't', 'process.pid': 42 }, scope: { name: '@beacon/sdk' }, timeoutMs: 5000,
+})
+
+test('a batch of lines is posted as it is, after one resource line, to /v1/pino-lines', async () => {
+  const r = await receiver()
+  const sender = new OtlpLogSender(linesConfig(r.url))
+  try {
+    const batch = batchOf(1, 3, ' — é ✓')
+    assert.equal(await sender.send(batch), true)
+    assert.equal(r.requests.length, 1)
+    const [req] = r.requests
+    assert.equal(req.path, '/v1/pino-lines')
+    assert.equal(req.type, 'application/x-ndjson')
+    const [first, ...rest] = req.body.split('\n')
+    assert.deepEqual(JSON.parse(first), { resource: { 'service.name': 't', 'process.pid': 42 }, scope: { name: '@beacon/sdk' } })
+    assert.equal(rest.join('\n'), batch, 'the lines byte for byte')
+  } finally {
+    sender.close()
+    r.server.close()
+  }
+})
+
+test('a batch of lines retried after a 503 is sent whole again', async () => {
+  const r = await receiver([503])
+  const sender = new OtlpLogSender(linesConfig(r.url))
+  try {
+    assert.equal(await sender.send(batchOf(1, 50)), true)
+    assert.equal(r.requests.length, 2)
+    assert.equal(r.requests[0].body, r.requests[1].body)
+    assert.equal(r.requests[1].body.split('\n').filter((l) => l !== '').length, 51)
+  } finally {
+    sender.close()
+    r.server.close()
+  }
+})
+
+test('when /v1/pino-lines answers 404 (a collector, an older Beacon), this batch and later ones go to /v1/logs as OTLP/JSON', async () => {
+  const r = await receiver([], ['/v1/pino-lines'])
+  const sender = new OtlpLogSender(linesConfig(r.url))
+  try {
+    assert.equal(await sender.send(batchOf(1, 5)), true)
+    assert.equal(await sender.send(batchOf(2, 7)), true)
+    assert.deepEqual(r.requests.map((q) => q.path), ['/v1/pino-lines', '/v1/logs', '/v1/logs'])
+    assert.deepEqual(messages(r.requests[1].body), Array.from({ length: 5 }, (_, i) => `batch 1 line ${i}`))
+    assert.equal(messages(r.requests[2].body).length, 7)
+  } finally {
+    sender.close()
+    r.server.close()
+  }
+})
+
+test('a batch refused with a 400 is not retried and counts as not delivered', async () => {
+  const r = await receiver([400])
+  const sender = new OtlpLogSender(linesConfig(r.url))
+  try {
+    assert.equal(await sender.send(batchOf(1, 2)), false)
+    assert.equal(r.requests.length, 1)
+  } finally {
+    sender.close()
+    r.server.close()
+  }
+})
+
+test('a batch refused as too large (413) is split at line ends until each part fits; a line too large alone fails', async () => {
+  const r = await limitedReceiver(2000)
+  const sender = new OtlpLogSender(linesConfig(r.url))
+  try {
+    const batch = batchOf(3, 60) // ≈ 4.5 KB
+    assert.equal(await sender.send(batch), true)
+    assert.ok(r.refused >= 1)
+    const lines = r.accepted.flatMap((body) => body.split('\n').slice(1, -1))
+    assert.equal(lines.join('\n') + '\n', batch, 'every line once, in order')
+    assert.ok(r.accepted.every((body) => body.startsWith('{"resource":')), 'each part has the resource line')
+    assert.equal(await sender.send(line(4, 0, 'x'.repeat(3000))), false)
   } finally {
     sender.close()
     r.server.close()

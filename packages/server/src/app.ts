@@ -20,6 +20,7 @@ import { createForwardReceiver } from './ingest/forward/index.ts'
 import { BeaconError } from './errors.ts'
 import { createOtlpReceiver } from './ingest/otlp/index.ts'
 import { createElasticReceiver } from './ingest/elastic/index.ts'
+import { createPinoLinesReceiver } from './ingest/pino/index.ts'
 import { installErrorHandler } from './api/http-errors.ts'
 import { createReadStore } from './api/read-limits.ts'
 import { registerFullRecordRoute } from './api/full-record.ts'
@@ -139,11 +140,12 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
     urls[name] = address.replace('[::1]', 'localhost')
   }
 
-  const receivers: [keyof Beacon['urls'], number, Receiver][] = [
-    ['otlp', config.ports.otlp, createOtlpReceiver()],
-    ['elastic', config.ports.elastic, createElasticReceiver()],
+  const receivers: [keyof Beacon['urls'], number, Receiver[]][] = [
+    // the SDK's pino lines share the OTLP listener (same port, same ingest keys)
+    ['otlp', config.ports.otlp, [createOtlpReceiver(), createPinoLinesReceiver()]],
+    ['elastic', config.ports.elastic, [createElasticReceiver()]],
   ]
-  for (const [name, port, receiver] of receivers) {
+  for (const [name, port, onListener] of receivers) {
     if (port === 0) continue
     // Elasticsearch index names may be 255 bytes; Fastify's default parameter limit is 100.
     const app = Fastify({ ...fastifyOpts, routerOptions: { maxParamLength: 512 } })
@@ -157,7 +159,7 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
         if (!r.ok) return reply.code(r.status).header('connection', 'close').send({ code: r.status === 401 ? 16 : 7, message: r.message })
       })
     }
-    await receiver(app, { ingest, limits: config.limits, logger: log.child({ listener: name }), auth })
+    for (const receiver of onListener) await receiver(app, { ingest, limits: config.limits, logger: log.child({ listener: name }), auth })
     await listen(app, port, name)
   }
 

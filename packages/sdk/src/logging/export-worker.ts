@@ -1,8 +1,8 @@
 /**
- * The log export worker thread: turns batches of pino lines into OTLP/JSON and posts them to
- * Beacon, so none of that runs on the service's own thread (as pino transports do).
+ * The export worker thread: posts batches of pino lines to Beacon as they are, and turns batches of
+ * span lines into OTLP/JSON, so none of that runs on the service's own thread (as pino transports do).
  *
- *   main thread ── { id, data: NDJSON } ──────────────▶ worker: OtlpLogSender.send() ──▶ POST /v1/logs
+ *   main thread ── { id, data: NDJSON } ──────────────▶ worker: OtlpLogSender.send() ──▶ POST /v1/pino-lines
  *               ── { id, data: span lines, spans } ──▶ worker: OtlpLogSender.sendSpans() ──▶ POST /v1/traces
  *               ◀── { id, ok } ─────────────
  */

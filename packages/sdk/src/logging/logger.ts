@@ -1,8 +1,8 @@
 /**
  * `createLogger()`: a pino logger whose every line carries the service, the level, and the trace
- * and span ids of the active span; lines are redacted at source, printed to stdout as JSON, and
- * handed — as the very JSON text pino wrote — to the SDK's log shipper, which exports them to
- * Beacon in batches (conversion and HTTP off the log call; see shipper.ts).
+ * and span ids of the active span; lines are redacted at source (serialized errors included),
+ * printed to stdout as JSON, and handed — as the very JSON text pino wrote — to the SDK's log
+ * shipper, which sends them to Beacon as they are, in batches (HTTP off the log call; see shipper.ts).
  */
 import { context, trace } from '@opentelemetry/api'
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
@@ -42,6 +42,14 @@ function mixin(): Record<string, unknown> {
   return out
 }
 
+/** An error serializer whose output is redacted (Error objects are left alone by `redact()` at the log call). */
+function redacting(serialize: (value: any) => unknown): (value: any) => unknown {
+  return (value) => {
+    const out = serialize(value)
+    try { return redact(out) } catch { return out }
+  }
+}
+
 /**
  * Creates the service's logger.
  * @example
@@ -71,7 +79,12 @@ export function createLogger(opts: CreateLoggerOptions = {}): Logger {
     level: opts.level ?? rt.config.logLevel,
     base: { service, ...opts.bindings },
     // Errors under `error` too (pino's default only serializes `err`), so the record keeps the stack.
-    serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err, ...opts.pino?.serializers },
+    // Their output is redacted like the rest of the line: message, stack and any property of the error.
+    serializers: {
+      ...opts.pino?.serializers,
+      err: redacting(opts.pino?.serializers?.err ?? pino.stdSerializers.err),
+      error: redacting(opts.pino?.serializers?.error ?? pino.stdSerializers.err),
+    },
     formatters: { ...opts.pino?.formatters, level: (label) => ({ level: label }) },
     mixin,
     hooks: {
@@ -79,7 +92,13 @@ export function createLogger(opts: CreateLoggerOptions = {}): Logger {
         try {
           // Redact once, before the line is written (copy-on-write: usually no allocation).
           const first = args[0]
-          if (first !== null && typeof first === 'object' && !(first instanceof Error)) args[0] = redact(first)
+          if (first instanceof Error) {
+            // `log.error(err)`: pino takes the message as `msg`, unredacted; give it the redacted one.
+            if (typeof args[1] !== 'string') {
+              const msg = redactString(first.message)
+              if (msg !== first.message) args.splice(1, 0, msg)
+            }
+          } else if (first !== null && typeof first === 'object') args[0] = redact(first)
           for (let i = typeof first === 'string' ? 0 : 1; i < args.length; i++) if (typeof args[i] === 'string') args[i] = redactString(args[i] as string)
         } catch {
           // The SDK never throws into the service.

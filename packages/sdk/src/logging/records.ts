@@ -1,9 +1,14 @@
 /**
- * pino JSON lines → OTLP log records, once per batch (never on the log call itself).
+ * How a pino JSON line maps to a log record — one rule set, used in two places:
+ *  - the server's `POST /v1/pino-lines` receiver (the SDK's log path: the export worker sends pino's
+ *    lines as they are, and Beacon maps them once, at ingest), through `@beacon/sdk/pino-lines`;
+ *  - the SDK's fallback to OTLP/JSON `POST /v1/logs` (a collector or an older Beacon without that
+ *    endpoint), and the SDK's tests.
  *
  *   logger.info(obj, msg) ─▶ pino's own serializer ─▶ one JSON line ─▶ stdout
  *                                                          └─▶ LogShipper buffer ─▶ (export worker)
- *                                                                batch ─▶ linesToRecords() ─▶ encodeOtlpLogs() ─▶ POST /v1/logs
+ *       batch ─▶ resourceLine() + lines as they are ─▶ POST /v1/pino-lines ─▶ server: lineToRecord()
+ *             └─ (404: no such endpoint) ─▶ linesToRecords() ─▶ encodeOtlpLogs() ─▶ POST /v1/logs
  *
  * A line's fields map as follows: `time` → timeUnixNano, `level` (label) → severity, `msg` → body,
  * `trace_id`/`span_id`/`trace_flags` → the record's trace context, `service`/`pid`/`hostname` →
@@ -156,6 +161,17 @@ export function linesToRecords(ndjson: string): ShippedLog[] {
   }
   for (const p of parsed) if (p !== null && typeof p === 'object' && !Array.isArray(p)) out.push(lineToRecord(p as Record<string, unknown>))
   return out
+}
+
+/** A scope: the instrumentation library that wrote the records. */
+export interface Scope { name: string; version?: string }
+
+/**
+ * The first line of a `POST /v1/pino-lines` body: the resource (and scope) of every line after it,
+ * given once per request. `{"resource":{"service.name":"shop-api",…},"scope":{"name":"@beacon/sdk"}}` + newline.
+ */
+export function resourceLine(resource: Attributes, scope?: Scope): string {
+  return `${JSON.stringify(scope === undefined ? { resource } : { resource, scope })}\n`
 }
 
 // OTLP/JSON is written as text: building the request as objects and stringifying it costs twice as much.

@@ -1,22 +1,27 @@
 /**
- * Sends one batch of pino lines to Beacon as OTLP/JSON (`POST {endpoint}/v1/logs`), or one batch
- * of span lines (telemetry/span-export.ts) to `{endpoint}/v1/traces`, retrying
- * transient failures (network errors, 429, 502–504) with backoff until the export timeout.
+ * Sends one batch of pino lines to Beacon as they are (`POST {endpoint}/v1/pino-lines`: a resource
+ * line, then the lines; Beacon maps them at ingest), or one batch of span lines
+ * (telemetry/span-export.ts) as OTLP/JSON to `{endpoint}/v1/traces`, retrying transient failures
+ * (network errors, 429, 502–504) with backoff until the export timeout. When the lines endpoint
+ * answers 404 (an OpenTelemetry collector, or a Beacon older than the endpoint), this batch and
+ * every later one are converted to OTLP/JSON and sent to `{endpoint}/v1/logs` instead.
  * Runs in the export worker (export-worker.ts), or in-process when the worker cannot start.
  */
 import { request as httpRequest, Agent as HttpAgent } from 'node:http'
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https'
-import { encodeOtlpLogs, linesToRecords, type Attributes } from './records.ts'
+import { encodeOtlpLogs, linesToRecords, resourceLine, type Attributes, type Scope } from './records.ts'
 import { linesToOtlpSpans } from '../telemetry/span-export.ts'
 
 export interface SenderConfig {
-  /** Full URL of the OTLP/HTTP logs endpoint. */
+  /** Full URL of the OTLP/HTTP logs endpoint (used when `linesUrl` is not set, or answers 404). */
   url: string
+  /** Full URL of Beacon's pino lines endpoint (`{endpoint}/v1/pino-lines`). */
+  linesUrl?: string
   /** Full URL of the OTLP/HTTP traces endpoint (span batches). */
   tracesUrl?: string
   headers: Record<string, string>
   resource: Attributes
-  scope: { name: string; version?: string }
+  scope: Scope
   /** Per batch, retries included. */
   timeoutMs: number
 }
@@ -25,36 +30,75 @@ export interface SenderConfig {
 export const MAX_RECORDS_PER_REQUEST = 512
 
 const RETRYABLE = new Set([429, 502, 503, 504])
+const NDJSON = 'application/x-ndjson'
+const JSON_TYPE = 'application/json'
+const isOk = (status: number): boolean => status >= 200 && status < 300
 
 export class OtlpLogSender {
   private readonly agent: HttpAgent
   private readonly request: typeof httpRequest
   private readonly target: URL
   private readonly tracesTarget: URL | undefined
+  /** Undefined once the lines endpoint answered 404 (logs then go as OTLP/JSON). */
+  private linesTarget: URL | undefined
+  private readonly firstLine: string
 
   constructor(private readonly config: SenderConfig) {
     this.target = new URL(config.url)
     this.tracesTarget = config.tracesUrl === undefined ? undefined : new URL(config.tracesUrl)
+    this.linesTarget = config.linesUrl === undefined ? undefined : new URL(config.linesUrl)
+    this.firstLine = resourceLine(config.resource, config.scope)
     const https = this.target.protocol === 'https:'
     this.agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: 4 }) : new HttpAgent({ keepAlive: true, maxSockets: 4 })
     this.request = (https ? httpsRequest : httpRequest) as typeof httpRequest
   }
 
-  /** Converts and sends a batch (NDJSON). Resolves true when Beacon accepted it; never rejects. */
+  /** Sends a batch (NDJSON: pino lines). Resolves true when Beacon accepted it; never rejects. */
   async send(ndjson: string): Promise<boolean> {
     try {
-      const records = linesToRecords(ndjson)
-      if (records.length === 0) return true
+      if (ndjson.length === 0) return true
       const deadline = Date.now() + this.config.timeoutMs
-      let ok = true
-      for (let i = 0; i < records.length; i += MAX_RECORDS_PER_REQUEST) {
-        const body = Buffer.from(encodeOtlpLogs(records.slice(i, i + MAX_RECORDS_PER_REQUEST), this.config.resource, this.config.scope))
-        if (!(await this.post(this.target, body, deadline))) ok = false
+      const lines = this.linesTarget
+      if (lines !== undefined) {
+        const status = await this.sendLines(lines, ndjson, deadline)
+        if (status !== 404) return isOk(status)
+        if (this.linesTarget === lines) {
+          this.linesTarget = undefined
+          process.stderr.write(`[beacon] ${lines.href} answered 404: sending logs as OTLP/JSON to ${this.target.href} from now on\n`)
+        }
       }
-      return ok
+      return await this.sendOtlp(ndjson, deadline)
     } catch {
       return false
     }
+  }
+
+  /**
+   * No parse, no conversion: Beacon maps the lines at ingest (records.ts, shared with the server).
+   * A batch refused as too large (413: the server's `limits.maxBodyBytes` is below the batch size)
+   * is split in two at a line end and each half sent again; the last status that was not a success.
+   */
+  private async sendLines(target: URL, ndjson: string, deadline: number): Promise<number> {
+    const status = await this.post(target, Buffer.from(this.firstLine + ndjson), deadline, NDJSON)
+    if (status !== 413) return status
+    const half = ndjson.length >> 1
+    let cut = ndjson.indexOf('\n', half) + 1
+    if (cut <= 0 || cut >= ndjson.length) cut = ndjson.lastIndexOf('\n', half - 1) + 1
+    if (cut <= 0 || cut >= ndjson.length) return status // one line, too large alone
+    const first = await this.sendLines(target, ndjson.slice(0, cut), deadline)
+    const second = await this.sendLines(target, ndjson.slice(cut), deadline)
+    return isOk(second) ? first : second
+  }
+
+  /** The batch converted to OTLP/JSON, posted to the OTLP logs endpoint. */
+  private async sendOtlp(ndjson: string, deadline: number): Promise<boolean> {
+    const records = linesToRecords(ndjson)
+    let ok = true
+    for (let i = 0; i < records.length; i += MAX_RECORDS_PER_REQUEST) {
+      const body = Buffer.from(encodeOtlpLogs(records.slice(i, i + MAX_RECORDS_PER_REQUEST), this.config.resource, this.config.scope))
+      if (!isOk(await this.post(this.target, body, deadline, JSON_TYPE))) ok = false
+    }
+    return ok
   }
 
   /** Converts and sends a batch of span lines. Resolves true when Beacon accepted it; never rejects. */
@@ -63,31 +107,32 @@ export class OtlpLogSender {
       if (this.tracesTarget === undefined) return false
       const text = linesToOtlpSpans(ndjson, this.config.resource)
       if (text === undefined) return true
-      return await this.post(this.tracesTarget, Buffer.from(text), Date.now() + this.config.timeoutMs)
+      return isOk(await this.post(this.tracesTarget, Buffer.from(text), Date.now() + this.config.timeoutMs, JSON_TYPE))
     } catch {
       return false
     }
   }
 
-  private async post(target: URL, body: Buffer, deadline: number): Promise<boolean> {
+  /** Posts with retries; the last HTTP status (0: network error or timeout). */
+  private async post(target: URL, body: Buffer, deadline: number, type: string): Promise<number> {
     for (let attempt = 0; ; attempt++) {
-      const status = await this.once(target, body, deadline)
-      if (status >= 200 && status < 300) return true
-      if (status !== 0 && !RETRYABLE.has(status)) return false
+      const status = await this.once(target, body, deadline, type)
+      if (status >= 200 && status < 300) return status
+      if (status !== 0 && !RETRYABLE.has(status)) return status
       const wait = Math.min(100 * 2 ** attempt, 2000) * (0.8 + Math.random() * 0.4)
-      if (Date.now() + wait >= deadline) return false
+      if (Date.now() + wait >= deadline) return status
       await new Promise((r) => setTimeout(r, wait))
     }
   }
 
   /** One attempt: the HTTP status, or 0 for a network error or timeout. */
-  private once(target: URL, body: Buffer, deadline: number): Promise<number> {
+  private once(target: URL, body: Buffer, deadline: number, type: string): Promise<number> {
     return new Promise((resolve) => {
       const timeout = Math.max(1, deadline - Date.now())
       const req = this.request(target, {
         method: 'POST',
         agent: this.agent,
-        headers: { ...this.config.headers, 'content-type': 'application/json', 'content-length': String(body.length) },
+        headers: { ...this.config.headers, 'content-type': type, 'content-length': String(body.length) },
         timeout,
       }, (res) => {
         res.resume()

@@ -1,9 +1,9 @@
 /**
  * Ships the logger's JSON lines to Beacon in batches. The log call only appends the line pino
- * already serialized to an in-memory buffer; parsing, conversion to OTLP and HTTP happen once per
- * batch in a worker thread (or in-process if the worker cannot start).
+ * already serialized to an in-memory buffer; the batch is joined and handed to a worker thread (or
+ * sent in-process if the worker cannot start), which posts it as it is (sender.ts).
  *
- *   pino line ─▶ push() ──(pending < max)──▶ buffer ──(every exportIntervalMs, 512 lines, FATAL, flush)──▶ send(batch)
+ *   pino line ─▶ push() ──(pending < max)──▶ buffer ──(every exportIntervalMs, maxBatchLines/Bytes, FATAL, flush)──▶ send(batch)
  *                  │ pending ≥ max                                                         │ result
  *                  ▼                                                                       ▼
  *             dropped++                                         pending -= n; exported += n | failed += n
@@ -26,20 +26,39 @@ export interface ShipperOptions {
   intervalMs: number
   send: BatchSend
   close?: () => Promise<void> | void
+  /** A batch is sent once it holds this many lines (default 512). */
+  maxBatchLines?: number
+  /** … or this many characters of lines (default: no limit). */
+  maxBatchChars?: number
 }
+
+/**
+ * Log batches: each request costs the export worker about as much as its bytes do (the worker's HTTP
+ * code runs a few times a second, never warm), so log lines go in fewer, larger requests, bounded
+ * in bytes for the server's body limit (`limits.maxBodyBytes`, 16 MB by default).
+ */
+export const LOG_BATCH_LINES = 2048
+export const LOG_BATCH_CHARS = 1024 * 1024
 
 export class LogShipper implements LogSink {
   private buffer: string[] = []
+  private chars = 0
   private timer: NodeJS.Timeout | undefined
   private readonly inFlight = new Set<Promise<void>>()
+  private readonly maxLines: number
+  private readonly maxChars: number
 
-  constructor(private readonly opts: ShipperOptions) {}
+  constructor(private readonly opts: ShipperOptions) {
+    this.maxLines = opts.maxBatchLines ?? MAX_RECORDS_PER_REQUEST
+    this.maxChars = opts.maxBatchChars ?? Infinity
+  }
 
   /** Called by the logger's destination with each line; never throws, never blocks. */
   push(line: string): void {
     if (!this.opts.counter.admit()) return
     const n = this.buffer.push(line)
-    if (n >= MAX_RECORDS_PER_REQUEST) this.sendNow()
+    this.chars += line.length
+    if (n >= this.maxLines || this.chars >= this.maxChars) this.sendNow()
     else if (this.timer === undefined) {
       this.timer = setTimeout(() => this.sendNow(), this.opts.intervalMs)
       this.timer.unref()
@@ -52,6 +71,7 @@ export class LogShipper implements LogSink {
     if (this.buffer.length === 0) return
     const batch = this.buffer
     this.buffer = []
+    this.chars = 0
     const n = batch.length
     const counter = this.opts.counter
     let p: Promise<void>

@@ -77,6 +77,8 @@ export function maskCard(digits: string): string {
 
 const CARD_RE = /(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])/g
 const AUTH_RE = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/gi
+/** What AUTH_RE needs to match at all: a test is ~4× cheaper than a replace that finds nothing (every log message with a space). */
+const AUTH_WORD = /bearer|basic|token/i
 /** `key=value` / `key: value` in text; the key is judged by the shared secret-name list. */
 const PAIR_RE = /(?<![\p{L}\p{N}_.-])([\p{L}_][\p{L}\p{N}_.-]{0,63})(["']?\s*[=:]\s*["']?)([^\s&"',;}]+)/gu
 /** `Authorization: Bearer …`: the scheme stays, the credential after it is redacted by AUTH_RE. */
@@ -94,7 +96,7 @@ export function redactString(s: string): string {
       return luhnValid(digits) ? maskCard(digits) : m
     })
   }
-  if (out.includes(' ')) out = out.replace(AUTH_RE, (_m, scheme: string) => `${scheme} ${REDACTED}`)
+  if (out.includes(' ') && AUTH_WORD.test(out)) out = out.replace(AUTH_RE, (_m, scheme: string) => `${scheme} ${REDACTED}`)
   if (out.includes('=') || out.includes(':')) out = out.replace(PAIR_RE, (m, k: string, sep: string, v: string) => (isSecretKey(k) && !AUTH_SCHEME.test(v) ? `${k}${sep}${REDACTED}` : m))
   if (out.includes('eyJ')) out = out.replace(JWT_RE, REDACTED)
   return out

@@ -117,6 +117,33 @@ const otlpGrpc: ReceiverAdapter = {
   },
 }
 
+/** pino lines as the SDK sends them: a resource line, then one JSON line per record. */
+function pinoBody(s: Send): string {
+  const now = Date.now()
+  const lines = Array.from({ length: s.n }, (_, i) => JSON.stringify({ level: 'info', time: now + i, msg: `${s.marker} ${i} ${pad(s.padBytes)}`, run: s.marker }))
+  return `${JSON.stringify({ resource: { 'service.name': s.service } })}\n${lines.join('\n')}\n`
+}
+
+async function pinoPost(e: Endpoints, body: string, key: string | undefined): Promise<Answer> {
+  const res = await fetch(`${e.otlpHttp}/v1/pino-lines`, { method: 'POST', body, headers: { 'content-type': 'application/x-ndjson', ...(key ? { authorization: `Bearer ${key}` } : {}) } })
+  const detail = `${res.status} ${await res.text()}`
+  if (res.status === 200) return { kind: 'ok', detail }
+  if (res.status === 401 || res.status === 403) return { kind: 'refused', detail }
+  if (res.status === 413) return { kind: 'too-large', detail }
+  if (res.status === 429 || res.status === 503) return { kind: 'backpressure', detail: `${detail} retry-after=${res.headers.get('retry-after')}` }
+  return { kind: 'invalid', detail }
+}
+
+const pinoLines: ReceiverAdapter = {
+  name: 'pino lines',
+  send: (e, s) => pinoPost(e, pinoBody(s), keyFor(e, s.credential)),
+  malformed: (e) => pinoPost(e, 'level=info msg=not-json\n', e.ingestKey),
+  async replay(e, s) {
+    const body = pinoBody(s)
+    return [await pinoPost(e, body, e.ingestKey), await pinoPost(e, body, e.ingestKey)]
+  },
+}
+
 function bulkLines(s: Send): string {
   return Array.from({ length: s.n }, (_, i) => `{"create":{"_index":"logs-${s.service}-default"}}\n${JSON.stringify({ '@timestamp': new Date().toISOString(), message: `${s.marker} ${i} ${pad(s.padBytes)}`, run: s.marker, 'service.name': s.service })}\n`).join('')
 }
@@ -255,4 +282,4 @@ const forward: ReceiverAdapter = {
 }
 
 /** Every receiver the contract holds. */
-export const RECEIVERS: ReceiverAdapter[] = [otlpHttp, otlpGrpc, elastic, syslog, forward]
+export const RECEIVERS: ReceiverAdapter[] = [otlpHttp, pinoLines, otlpGrpc, elastic, syslog, forward]

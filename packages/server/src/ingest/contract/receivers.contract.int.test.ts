@@ -4,7 +4,7 @@ import { freePort, startTestBeacon, type TestBeacon } from '../../testing.ts'
 import { RECEIVERS, forwardExchange, forwardItem, type Endpoints } from './adapters.ts'
 
 /**
- * The receiver contract: one table of cases, run against every receiver (OTLP/HTTP, OTLP/gRPC,
+ * The receiver contract: one table of cases, run against every receiver (OTLP/HTTP, pino lines, OTLP/gRPC,
  * Elasticsearch bulk, syslog, Fluentd Forward), each through its own client (adapters.ts).
  * The Beacon here keeps at most MAX_PENDING acknowledged bytes out of the store and never flushes
  * on a timer, so a test can fill the backlog; every other test empties it first.

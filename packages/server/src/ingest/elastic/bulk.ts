@@ -53,16 +53,12 @@ const KNOWN = new Set(['index', 'create', 'delete', 'update'])
 
 /**
  * Parses a bulk body. `defaultIndex` is the `{index}` of `/{index}/_bulk` ('' for `/_bulk`).
- * The body as received (a Buffer) is decoded line by line: a request-sized string (hundreds of KB)
- * is a V8 large object, several times dearer to create than the same text in line-sized strings.
- * A newline byte is never part of a multi-byte UTF-8 sequence, so the lines are the same text.
+ * The body as received (a Buffer) is decoded line by line (LineReader).
  */
 export function parseBulk(body: string | Buffer, defaultIndex: string): ParsedBulk {
-  const text = typeof body === 'string' ? body : undefined
-  const bytes = typeof body === 'string' ? undefined : body
+  const lines = new LineReader(body)
   const items: BulkItem[] = []
   let readableLines = 0
-  let pos = 0
   let lineNo = 0
   let pushedBack: string | undefined
   let pushedBackNo = 0
@@ -78,16 +74,9 @@ export function parseBulk(body: string | Buffer, defaultIndex: string): ParsedBu
       lineNo = pushedBackNo
       return l
     }
-    const n = body.length
-    while (pos < n) {
-      let end = text !== undefined ? text.indexOf('\n', pos) : bytes!.indexOf(10, pos)
-      if (end < 0) end = n
-      const line = text !== undefined ? text.slice(pos, end) : bytes!.toString('utf8', pos, end)
-      pos = end + 1
-      lineNo++
-      if (!isBlank(line)) return line
-    }
-    return undefined
+    const line = lines.next()
+    lineNo = lines.lineNo
+    return line
   }
   const pushBack = (line: string): void => {
     pushedBack = line
@@ -166,6 +155,40 @@ export function parseBulk(body: string | Buffer, defaultIndex: string): ParsedBu
     item.doc = doc as Record<string, unknown>
   }
   return { items, readableLines }
+}
+
+/**
+ * The non-blank lines of an NDJSON body, one at a time (`lineNo`: 1-based number of the last line
+ * returned, blank lines counted). From a Buffer each line is decoded on its own: a request-sized
+ * string is a V8 large object, several times dearer to create than the same text in line-sized
+ * strings; a newline byte is never part of a multi-byte UTF-8 sequence, so the lines are the same text.
+ */
+export class LineReader {
+  lineNo = 0
+  private pos = 0
+  private readonly text: string | undefined
+  private readonly bytes: Buffer | undefined
+
+  constructor(body: string | Buffer) {
+    this.text = typeof body === 'string' ? body : undefined
+    this.bytes = typeof body === 'string' ? undefined : body
+  }
+
+  /** The next non-blank line (without its `\n`; a CR before it is kept), or undefined at the end. */
+  next(): string | undefined {
+    const text = this.text
+    const bytes = this.bytes
+    const n = text !== undefined ? text.length : bytes!.length
+    while (this.pos < n) {
+      let end = text !== undefined ? text.indexOf('\n', this.pos) : bytes!.indexOf(10, this.pos)
+      if (end < 0) end = n
+      const line = text !== undefined ? text.slice(this.pos, end) : bytes!.toString('utf8', this.pos, end)
+      this.pos = end + 1
+      this.lineNo++
+      if (!isBlank(line)) return line
+    }
+    return undefined
+  }
 }
 
 /** Reads (and drops) the document line of a failed action, unless the next line is an action. */
