@@ -1,6 +1,8 @@
 /**
  * One ingest phase against a `beacon start` child, for profiles: the child runs with
- * PROFILE_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`) and PROFILE_ENV (extra
+ * PROFILE_NODE_OPTIONS (flags allowed in NODE_OPTIONS, e.g. `--max-semi-space-size=32` or
+ * `--import /path/to/preload.mjs`; Node 20 refuses `--cpu-prof` there, so a profile needs a preload
+ * that starts `node:inspector`'s Profiler and writes it at exit) and PROFILE_ENV (extra
  * environment, `NAME=value` pairs separated by spaces, e.g. `JE_MALLOC_CONF=dirty_decay_ms:0`);
  * its peak RSS is printed with the split at the peak: anonymous / file-backed / shared memory
  * (/proc/<pid>/status), the file-backed pages of libchdb.so, and the private vs shared pages
