@@ -70,3 +70,65 @@ test('the prefilter finds every key the name rules call secret, however it is sp
     for (const s of [`${key}=v1`, `"${key}":"v2"`, `x ${key}: v3`]) assert.equal(fast.redact(s, noHits), full.redact(s, noHits), JSON.stringify(s))
   }
 })
+
+// Digit chains and `key` after a space: the prefilter asks for a card/phone-sized chain (10+ digits
+// with a 4+ group or a non-dot separator; 6+ in JSON) and a quote for `… key`.
+const SHAPES = [
+  '1', '12', '123', '1234', '12345', '123456', '4111', '5555', '8', '7', '+', '+7', '+1', ' ', '-', '.', '(', ')', '_', '/', '\t', '\n', ' - ', ') ', ' (',
+  '4111 1111 1111 1111', '4111-1111-1111-1111', '+7 912 345-67-89', '+7 (912) 345-67-89', '8 (800) 555-35-35', '8-800-555-35-35', '88005553535',
+  '(555) 123-4567', '555.123.4567', '1-555-123-4567', '10.1.2.3', '192.168.100.200', 'ORD-830836 404', 'ORD-', 'a', 'x', 'in', ':', ',',
+  '{"phone":"', '{"tel":"', '{"card":', '{"a":', '"}', '}', '[', ']', ' key', ' key: ', ' key=', '"', "'", 'api', 'routing', '"api key":"', 'x key=', ' Key',
+]
+
+test('the prefilter never hides a card, phone or spaced key name: digit chains and quotes, same output with and without it', () => {
+  let seed = 13
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n)
+  for (const policy of [{}, { secrets: false }, { emails: false, secrets: false, cards: false }, { cards: false }]) {
+    const { fast, full } = redactors(policy)
+    for (let i = 0; i < 30_000; i++) {
+      let s = ''
+      const parts = 1 + rand(8)
+      for (let j = 0; j < parts; j++) s += SHAPES[rand(SHAPES.length)]
+      assert.equal(fast.redact(s, noHits), full.redact(s, noHits), `${JSON.stringify(policy)} ${JSON.stringify(s)}`)
+    }
+  }
+})
+
+test('cards, phones and named secrets are still redacted with the tighter prefilter', () => {
+  const { fast } = redactors({})
+  const cases: Array<[string, string]> = [
+    ['paid with 4111 1111 1111 1111 today', 'paid with ****-****-****-1111 today'],
+    ['card=4111-1111-1111-1111', 'card=****-****-****-1111'],
+    ['amex 3782 822463 10005', 'amex ****-****-****-0005'],
+    ['call +7 912 345-67-89 now', 'call +* *** ***-**-89 now'],
+    ['call +7 (912) 345-67-89', 'call +* (***) ***-**-89'],
+    ['hotline 8 (800) 555-35-35', 'hotline * (***) ***-**-35'],
+    ['office (555) 123-4567', 'office (***) ***-**67'],
+    ['fax 555.123.4567', 'fax ***.***.**67'],
+    ['{"phone":"123 4567"}', '{"phone":"*** **67"}'],
+    ['login api_key=abc123 ok', 'login api_key=[REDACTED] ok'],
+    ['{"password":"hunter2","user":"bob"}', '{"password":"[REDACTED]","user":"bob"}'],
+    ['{"api key":"k-123"}', '{"api key":"[REDACTED]"}'],
+    ['<param name=\'api key\' value=\'k-456\'/>', '<param name=\'api key\' value=\'[REDACTED]\'/>'],
+    ['{"phone":"123 456 x7"}', '{"phone":"*** **6 x7"}'],
+    ['Authorization: Bearer abc.def.ghi', 'Authorization: [REDACTED]'],
+    ['вход — пароль: Qwerty1 ok', 'вход — пароль: [REDACTED] ok'],
+    ['lösenord=Hemligt1 — ok', 'lösenord=[REDACTED] — ok'],
+  ]
+  for (const [input, expected] of cases) {
+    assert.equal(fast.mayContain(input), true, input)
+    assert.equal(fast.redact(input, noHits), expected, input)
+  }
+})
+
+test('the bench data false positives (order ids beside status codes, "routing key", IPv4) skip the rules', () => {
+  const { fast } = redactors({})
+  const values = [
+    'GET /customers/ORD-118270 404 in 175.6 ms for user u-9841 — invoice quality warehouse',
+    'POST /orders/ORD-124240 200 in 167.0 ms for user u-40116 — paint equipment warehouse',
+    'message processed from queue production.orders routing key order.created ORD-142424 delivery 797623 — batch',
+    'order ORD-100231 status changed from done to failed at station 12 — pallet line',
+    '10.123.201.254', '192.168.100.200', 'request 123 456 789 done', 'café — naïve, 日本語 ✓',
+  ]
+  assert.deepEqual(values.filter((v) => fast.mayContain(v)), [])
+})

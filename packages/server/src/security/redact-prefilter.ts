@@ -7,9 +7,14 @@
  *   - secret stems (`pass`, `token`, `bearer`, `eyJ`, `ghp_`, …), found through a table of their
  *     first two letters with a mask of possible third letters, then compared in full
  *     (case-insensitive unless marked);
- *   - digit shapes every card or phone contains: 8 digits in a row, two groups of 3+ digits split
- *     by 1–2 of ` ` `-` `)`, `ddd.ddd.dddd`, or `+` before a digit;
+ *   - digit chains long enough for a card or phone: 10+ digits in groups split by at most 3 of
+ *     ` ` `-` `(` `)` `.` `_` `/` tab, line breaks (every card has 13+ digits, every phone without
+ *     `+` 10+: `(555) 123-4567`), with a group of 4+ digits or a separator other than `.` (every
+ *     card and phone has one, a dotted IPv4 address has neither), or `+` before a digit; in a value
+ *     that starts like JSON, 6+ digits (a `"phone"` member is masked from 7 digits);
  *   - `@` (e-mails, URL credentials).
+ * `key` after a space (`"api key": …`) counts only when the value holds a quote: a name with a
+ * space is a name only as a JSON key or an XML attribute (`routing key order.created` is prose).
  * A hand-written scanner because V8 runs one regular expression with all these alternatives
  * several times slower than this loop (see redact.bench.ts).
  */
@@ -75,6 +80,8 @@ const PLUS = 5
 const CARD_SEPARATOR = 6
 /** `%`, `\\`, `&`: may start an escape (URL, JSON/C, XML entity) that hides what follows. */
 const ESCAPE = 7
+/** `(`: inside a phone number (`8 (912) 345-67-89`), a break for the other shapes. */
+const OPEN = 8
 const CLASS = new Uint8Array(128)
 for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT
 for (const c of ' -)') CLASS[c.charCodeAt(0)] = SEPARATOR
@@ -83,6 +90,7 @@ for (const c of '%\\&') CLASS[c.charCodeAt(0)] = ESCAPE
 CLASS[46] = DOT
 CLASS[64] = AT
 CLASS[43] = PLUS
+CLASS[40] = OPEN
 /** Per ASCII character: its lower case (bits 0–6) and class (bits 8+), one table load per character. */
 const INFO = new Uint16Array(128)
 for (let c = 0; c < 128; c++) INFO[c] = lower(c) | (CLASS[c] << 8)
@@ -101,6 +109,16 @@ export const Found = {
 
 /** Secret names in scripts the pair table cannot hold (it folds case for ASCII only). */
 const NON_ASCII_SECRET = /парол|секрет|токен|hasło|lösenord|contraseñ/i
+/**
+ * Per UTF-16 code unit: 1 when it is one of the non-ASCII letters of those names under the same
+ * case folding (every name holds one), so text with only other non-ASCII (`—`, `é`, emoji) skips
+ * the expression. Built by asking the expression's own letters, folding included (`ᲂ` → `О`).
+ */
+const NON_ASCII_SECRET_LETTER = new Uint8Array(65536)
+{
+  const letters = new RegExp(`[${[...new Set(NON_ASCII_SECRET.source.replace(/[ -~]/g, ''))].join('')}]`, 'i')
+  for (let c = 128; c < 65536; c++) if (letters.test(String.fromCharCode(c))) NON_ASCII_SECRET_LETTER[c] = 1
+}
 const HEX = /^[0-9A-Fa-f]{2}/
 const ENTITY_HEAD = /^&(?:#|quot;|apos;|lt;|gt;|amp;)/
 
@@ -124,88 +142,94 @@ export function compilePrefilter(opts: PrefilterOptions): (text: string) => numb
   const all = (stems.length > 0 ? Found.secret : 0) | (digits ? Found.digits : 0) | (at ? Found.at : 0) | Found.encoded
   const nonAsciiStems = opts.secrets
 
-  function stemAt(s: string, i: number, list: Stem[]): boolean {
+  /** 1: a stem at `i`; 2: only `key` after a space, a name if the value holds a quote; 0: none. */
+  function stemAt(s: string, i: number, list: Stem[]): number {
+    let spaced = 0
     next: for (const stem of list) {
       const w = stem.text
       const end = i + w.length
       if (end > s.length) continue
       if (stem.kind === StemAt.exactCase) {
-        if (s.startsWith(w, i)) return true
+        if (s.startsWith(w, i)) return 1
         continue
       }
       for (let q = 2; q < w.length; q++) if (lower(s.charCodeAt(i + q)) !== w.charCodeAt(q)) continue next
       const before = i > 0 ? s.charCodeAt(i - 1) : 0
       const after = end < s.length ? s.charCodeAt(end) : 0
       switch (stem.kind) {
-        case StemAt.none: return true
+        case StemAt.none: return 1
         case StemAt.word:
           // a word of its own or a camelCase hump (`dbPin`), not inside `shipping` or `author`
-          if ((!isLetter(before) || isUpper(s.charCodeAt(i))) && !(after >= 97 && after <= 122)) return true
+          if ((!isLetter(before) || isUpper(s.charCodeAt(i))) && !(after >= 97 && after <= 122)) return 1
           break
         case StemAt.afterWord:
           // after something (`api_key`), not at the start of a word (`key`, `keyboard`)
-          if (before !== 0 && before !== 34 && before !== 39 && before !== 10 && !(before === 32 && !isLetter(s.charCodeAt(i - 2)))) return true
+          if (before !== 0 && before !== 34 && before !== 39 && before !== 10 && !(before === 32 && !isLetter(s.charCodeAt(i - 2)))) {
+            // `api key` with a space is a key name only quoted (JSON, XML attributes): the caller checks for a quote
+            if (before === 32 && w === 'key') spaced = 2
+            else return 1
+          }
           break
         case StemAt.wordStart:
-          if (!isLetter(before)) return true
+          if (!isLetter(before)) return 1
           break
       }
     }
-    return false
+    return spaced
   }
 
   return (s) => {
     let found = 0
     let prev = 0
-    let run = 0 // digits in the current group
-    let group = 0 // digits in the group before the current separators
-    let seps = 0 // separators since that group
-    let dotted1 = 0 // for ddd.ddd.dddd: the group two dots back
-    let dotted2 = 0 // and the group one dot back
     let plus = false
-    let cardGroup = 0 // digits in a group of 4+ before card separators
-    let cardSeps = 0 // separators since that group
-    let nonAscii = false
+    let secretLetter = false
+    let spacedKey = false // `… key` after a space, a secret name only if the value holds a quote
+    let chain = 0 // digits in the current chain of digit groups
+    let chainSeps = 0 // separators since the chain's last digit
+    let run = 0 // digits in the chain's current group
+    // a group of 4+ digits or a separator other than `.`: every card and phone has one, an IPv4 address has neither
+    let shaped = false
+    // a JSON value is walked when anything is found, and a phone-named member is masked from 7 digits
+    const c0 = s.charCodeAt(0)
+    const head = c0 === 32 || c0 === 10 ? s.trimStart().charCodeAt(0) : c0
+    const minChain = head === 123 || head === 91 ? 6 : 10
     for (let i = 0; i < s.length; i++) {
       const raw = s.charCodeAt(i)
-      if (raw >= 128) nonAscii = true
+      if (raw >= 128 && NON_ASCII_SECRET_LETTER[raw] === 1) secretLetter = true
       const info = raw < 128 ? INFO[raw] : raw & 127
       const c = info & 127
       const pair = (prev << 7) | c
       const third = pairs[pair]
       // `& 31` ignores case: upper and lower case letters differ only in bit 5
-      if (third !== 0 && ((third >>> (s.charCodeAt(i + 1) & 31)) & 1) === 1 && (found & Found.secret) === 0 && stemAt(s, i - 1, byPair[pair] as Stem[])) {
-        found |= Found.secret
-        if (found === all) return found
+      if (third !== 0 && ((third >>> (s.charCodeAt(i + 1) & 31)) & 1) === 1 && (found & Found.secret) === 0) {
+        const stem = stemAt(s, i - 1, byPair[pair] as Stem[])
+        if (stem === 1) {
+          found |= Found.secret
+          if (found === all) return found
+        } else if (stem === 2) spacedKey = true
       }
       prev = c
       const t = info >>> 8
       if (t === 0) {
         // letters and most punctuation, the common case: only a digit group to forget
-        if ((run | group | dotted2 | cardGroup) !== 0) run = group = seps = dotted1 = dotted2 = cardGroup = cardSeps = 0
+        if ((chain | chainSeps) !== 0) { chain = chainSeps = run = 0; shaped = false }
         plus = false
         continue
       }
       if (t === DIGIT) {
-        if (digits) {
-          run++
-          if (plus || run >= 8 || (group >= 3 && run >= 3) || (dotted1 >= 3 && dotted2 === 3 && run >= 4) || (cardGroup >= 4 && run >= 3)) {
-            found |= Found.digits
-            if (found === all) return found
-          }
+        chainSeps = 0
+        if (++run >= 4) shaped = true
+        if (digits && ((++chain >= minChain && shaped) || plus)) {
+          found |= Found.digits
+          if (found === all) return found
         }
-      } else if (t === SEPARATOR || t === DOT || t === CARD_SEPARATOR) {
-        // card groups: 4+ digits, then 1–3 separators of any kind (`4111.1111`, `4111\t1111`, `4111 / 1111`)
-        if (run >= 4) { cardGroup = run; cardSeps = 1 } else if (run === 0 && cardSeps > 0) { if (++cardSeps > 3) cardGroup = cardSeps = 0 } else cardGroup = cardSeps = 0
-        if (t === SEPARATOR) {
-          if (run > 0) { group = run; seps = 1 } else if (seps > 0 && ++seps > 2) { group = 0; seps = 0 }
-          dotted1 = dotted2 = 0
-        } else if (t === DOT) {
-          dotted1 = dotted2
-          dotted2 = run
-          group = seps = 0
-        } else group = seps = dotted1 = dotted2 = 0
+      } else if (t === SEPARATOR || t === DOT || t === CARD_SEPARATOR || t === OPEN) {
+        // the card and phone patterns allow at most 3 separators between digit groups
         run = 0
+        if (chain > 0) {
+          if (t !== DOT) shaped = true
+          if (++chainSeps > 3) { chain = chainSeps = 0; shaped = false }
+        }
       } else {
         if (t === AT && at) {
           found |= Found.at
@@ -216,11 +240,13 @@ export function compilePrefilter(opts: PrefilterOptions): (text: string) => numb
             if (found === all) return found
           }
         }
-        run = group = seps = dotted1 = dotted2 = cardGroup = cardSeps = 0
+        chain = chainSeps = run = 0
+        shaped = false
       }
       plus = t === PLUS
     }
-    if (nonAscii && nonAsciiStems && (found & Found.secret) === 0 && NON_ASCII_SECRET.test(s)) found |= Found.secret
+    if (spacedKey && (found & Found.secret) === 0 && (s.includes('"') || s.includes("'"))) found |= Found.secret
+    if (secretLetter && nonAsciiStems && (found & Found.secret) === 0 && NON_ASCII_SECRET.test(s)) found |= Found.secret
     return found
   }
 }

@@ -2,8 +2,9 @@
  * Cost of the redact (and encrypt) stage per record.
  *   node --import tsx packages/server/src/security/redact.bench.ts [records-per-round]
  *
- * Prints ns/record for clean records (the common case), records carrying secrets/PII, and the
- * encrypt stage on one field, next to machine references measured in the same rounds: JSON.parse
+ * Prints ns/record for clean records (the common case; also shaped like the ingest benchmarks'),
+ * records carrying secrets/PII, and the encrypt stage on one field, next to machine references
+ * measured in the same rounds: JSON.parse
  * of the same record (work every receiver does anyway) and a bare walk over its attribute maps
  * (the floor for any stage), so figures compare across machines.
  */
@@ -40,6 +41,34 @@ function cleanRecord(i: number): LogRecord {
   return r
 }
 
+/**
+ * Clean records shaped like bench/generate.ts's (the ingest benchmarks): order ids beside status
+ * codes and delivery numbers, `routing key`, IPv4 client addresses, hex message ids. Half of their
+ * bodies looked like a card/phone or a secret to the prefilter before 2026-11-30 (31 % of
+ * generate.ts's bodies).
+ */
+function ingestRecord(i: number): LogRecord {
+  const order = `ORD-${100000 + ((i * 7919) % 50000)}`
+  const kind = i % 4
+  const tail = 'warehouse pallet line — lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod'
+  const attributes: Record<string, string> = { 'order.id': order, 'user.id': `u-${i % 50000}` }
+  let body: string
+  if (kind < 2) {
+    // half of them name the order in the route (`/customers/ORD-118270 404`), half do not (`/cart 200`)
+    body = `GET ${kind === 0 ? `/customers/${order}` : '/cart'} ${i % 13 === 0 ? 404 : 200} in ${(i % 3000) / 10} ms for user u-${i % 50000} — ${tail}`
+    Object.assign(attributes, { 'http.request.method': 'GET', 'http.route': '/customers/:id', 'http.response.status_code': '200', 'client.address': `10.${i % 255}.${(i * 7) % 255}.${(i * 13) % 255}` })
+  } else if (kind === 2) {
+    body = `message processed from queue production.orders routing key order.created ${order} delivery ${(i * 104729) % 1000000} — ${tail}`
+    Object.assign(attributes, { 'messaging.system': 'rabbitmq', 'messaging.destination.name': 'production.orders', 'messaging.message.id': (0x1f3a9c7d5e2b4a60n + BigInt(i) * 0x9e3779b97f4a7c15n).toString(16).slice(-16).padStart(16, '0') })
+  } else {
+    body = `order ${order} status changed from scheduled to done at station ${i % 40} — ${tail}`
+    Object.assign(attributes, { 'event.action': 'order.status_changed', 'order.status.from': 'scheduled', 'order.status.to': 'done' })
+  }
+  const r = logRecord({ body, traceId: '4bf92f3577b34da6a3ce929d0e0e4736', attributes })
+  r.resource = resource
+  return r
+}
+
 function secretRecord(i: number): LogRecord {
   const r = cleanRecord(i)
   r.body = `login user=bob password=hunter${i} card 4111 1111 1111 1111 from john.doe${i}@example.com`
@@ -72,6 +101,7 @@ const cases: Case[] = [
     run: (r) => { let n = 0; for (const x of r) { for (const k in x.attributes) n += x.attributes[k].length; for (const k in x.resource) n += x.resource[k].length } if (n < 0) console.log(n) },
   },
   { label: 'redact: clean record', make: cleanRecord, run: inBatches((b) => redact.process(b)) },
+  { label: 'redact: ingest-bench record (clean)', make: ingestRecord, run: inBatches((b) => redact.process(b)) },
   { label: 'redact: record with secrets and PII', make: secretRecord, run: inBatches((b) => redact.process(b)) },
   { label: 'redact: 95% clean, 5% with secrets', make: (i) => (i % 20 === 0 ? secretRecord(i) : cleanRecord(i)), run: inBatches((b) => redact.process(b)) },
   { label: 'redact + encrypt 1 field (+ blind index)', make: secretRecord, run: inBatches((b) => { redactForEncrypt.process(b); encrypt.process(b) }) },

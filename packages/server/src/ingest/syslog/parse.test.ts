@@ -32,6 +32,15 @@ test('structured-data key styles and renames are configurable', () => {
   assert.equal(renamed.timeUnixNano, NOW, 'NILVALUE time: the arrival time')
 })
 
+test('renames apply in order, the renamed key comes last, the other keys keep their order', () => {
+  const line = '<14>1 - - app - - [order@32473 id="A-1"] m'
+  const r = parseSyslog(line, NOW, { ...opts, renameAttributes: { 'syslog.format': 'fmt', fmt: 'format', 'order.id': 'order.id', missing: 'x' } })
+  assert.deepEqual(Object.entries(r.attributes), [['syslog.facility', 'user'], ['syslog.severity', 'info'], ['order.id', 'A-1'], ['format', 'rfc5424']])
+  // still a map made by attrs(): no inherited keys
+  assert.equal(Reflect.ownKeys(Object.getPrototypeOf(r.attributes)).length, 0)
+  assert.equal('toString' in r.attributes, false)
+})
+
 test('RFC 3164: tag → service, pid, host kept; no PRI → user.notice with the whole text as body', () => {
   const r = parseSyslog('<11>Nov 29 19:19:38 web-1 shop-api[123]: payment failed', NOW, opts)
   assert.equal(r.serviceName, 'shop-api')

@@ -1,5 +1,5 @@
 import type { Config } from '../../config/schema.ts'
-import { attrs, type LogRecord } from '../../pipeline/record.ts'
+import { attrs, type Attributes, type LogRecord } from '../../pipeline/record.ts'
 
 /**
  * One syslog message → one LogRecord, for both formats seen on the wire:
@@ -89,9 +89,18 @@ export function parseSyslog(text: string, receivedNano: string, opts: SyslogOpti
     record.body = rest
   }
   for (const [from, to] of Object.entries(opts.renameAttributes)) {
-    if (attributes[from] !== undefined) { attributes[to] = attributes[from]; delete attributes[from] }
+    // a copy without the old key, not `delete`: that would turn the map into a slow dictionary for
+    // every later stage and the encoder; the new key comes last, as an assignment after delete puts it
+    const value = record.attributes[from]
+    if (value !== undefined && from !== to) { record.attributes = without(record.attributes, from); record.attributes[to] = value }
   }
   return record
+}
+
+function without(map: Attributes, key: string): Attributes {
+  const out = attrs()
+  for (const k in map) if (k !== key) out[k] = map[k]
+  return out
 }
 
 function setProcId(attributes: Record<string, string>, procid: string): void {
