@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { gunzip, inflate, brotliDecompress, type InputType } from 'node:zlib'
 import { promisify } from 'node:util'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -46,4 +47,21 @@ export async function decodedBody(request: FastifyRequest, limits: Config['limit
 /** `application/json; charset=utf-8` → `application/json`. */
 export function mediaType(request: FastifyRequest): string {
   return String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()
+}
+
+/**
+ * Identifies the request's content so a client's retry of it is recognised: the client's
+ * Idempotency-Key when given, else the decompressed body; with the path, so the same key on
+ * /v1/logs and /v1/traces names two batches. Used by the OTLP/HTTP and pino lines receivers.
+ * (Not X-Request-Id: proxies such as Envoy or nginx mint a new one per attempt, which would make a
+ * retry look new.)
+ */
+export function batchId(request: FastifyRequest, body: Buffer): string {
+  const path = request.url.split('?')[0]
+  const given = request.headers['idempotency-key']
+  const key = (Array.isArray(given) ? given[0] : given) ?? ''
+  const hash = createHash('sha256').update(path).update('\n')
+  if (key !== '') hash.update('key:').update(key)
+  else hash.update(body)
+  return hash.digest('hex')
 }

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { BeaconError } from '../../errors.ts'
 import type { IngestOutcome } from '../../pipeline/pipeline.ts'
 import type { Batch, LogRecord, SpanRecord } from '../../pipeline/record.ts'
-import { decodedBody, mediaType } from '../http-body.ts'
+import { batchId, decodedBody, mediaType } from '../http-body.ts'
 import type { Receiver, ReceiverDeps } from '../receiver.ts'
 import { decodeLogs, decodeTraces, type DecodeResult, type OtlpFormat } from './decode.ts'
 import { CONTENT_TYPES, exportResponse, statusBody, type OtlpSignal } from './responses.ts'
@@ -62,11 +61,6 @@ function formatOf(request: FastifyRequest): OtlpFormat | undefined {
   if (type === 'application/x-protobuf' || type === 'application/protobuf') return 'protobuf'
   if (type === 'application/json') return 'json'
   return undefined
-}
-
-function header(request: FastifyRequest, name: string): string {
-  const v = request.headers[name]
-  return (Array.isArray(v) ? v[0] : v) ?? ''
 }
 
 class OtlpHandler {
@@ -183,19 +177,4 @@ class OtlpHandler {
   private fail(reply: FastifyReply, format: OtlpFormat, status: number, message: string): FastifyReply {
     return reply.code(status).type(CONTENT_TYPES[format]).send(statusBody(format, status, message))
   }
-}
-
-/**
- * Identifies the request's content so a client's retry of it is recognised: the client's
- * Idempotency-Key when given, else the decompressed body; with the path, so the same key on
- * /v1/logs and /v1/traces names two batches. (Not X-Request-Id: proxies such as Envoy or nginx
- * mint a new one per attempt, which would make a retry look new.)
- */
-function batchId(request: FastifyRequest, body: Buffer): string {
-  const path = request.url.split('?')[0]
-  const key = header(request, 'idempotency-key')
-  const hash = createHash('sha256').update(path).update('\n')
-  if (key !== '') hash.update('key:').update(key)
-  else hash.update(body)
-  return hash.digest('hex')
 }

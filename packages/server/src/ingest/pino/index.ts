@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { BeaconError, errorBody, type ErrorCode } from '../../errors.ts'
 import type { IngestOutcome } from '../../pipeline/pipeline.ts'
 import type { Batch } from '../../pipeline/record.ts'
-import { decodedBody, mediaType } from '../http-body.ts'
+import { batchId, decodedBody, mediaType } from '../http-body.ts'
 import type { Receiver, ReceiverDeps } from '../receiver.ts'
 import { decodePinoLines } from './decode.ts'
 
@@ -103,17 +102,4 @@ function onError(err: FastifyError, request: FastifyRequest, reply: FastifyReply
   if (status >= 400 && status < 500) return reply.code(status).send(errorBody('bad_request', err.message))
   deps.logger.error({ err, url: request.url.split('?')[0] }, 'pino lines request failed')
   return fail(reply, 'internal', 'internal error (logged on the server)')
-}
-
-/**
- * Identifies the request's content so a client's retry of it is recognised: the client's
- * Idempotency-Key when given, else the decompressed body (as the OTLP receiver does).
- */
-function batchId(request: FastifyRequest, body: Buffer): string {
-  const given = request.headers['idempotency-key']
-  const key = (Array.isArray(given) ? given[0] : given) ?? ''
-  const hash = createHash('sha256').update(PINO_LINES_PATH).update('\n')
-  if (key !== '') hash.update('key:').update(key)
-  else hash.update(body)
-  return hash.digest('hex')
 }
