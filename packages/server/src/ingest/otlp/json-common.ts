@@ -42,6 +42,11 @@ export function parseOtlpJson(body: Buffer): { ok: true; value: Json } | { ok: f
   }
 }
 
+/** For a decoder whose strings are text already (json-scan.ts): `str()` then leaves them as they are. */
+export function stringsAreText(): void {
+  bytesAsLatin1 = false
+}
+
 /** Whether the body has a `\uXXXX` escape for a char above 0x7F (or anything that looks like one). */
 function hasHighEscape(body: Buffer): boolean {
   for (let i = body.indexOf('\\u'); i !== -1; i = body.indexOf('\\u', i + 2)) {

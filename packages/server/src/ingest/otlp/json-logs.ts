@@ -57,35 +57,49 @@ function toLogRecord(
   o: Json, state: DecodeState, resource: Attributes, serviceName: string, scopeName: string, scopeVersion: string,
 ): LogRecord | string {
   if (!isObject(o)) return 'a log record must be an object'
-  const sink = state.sink
-  const time = nanoTime(field(o, 'timeUnixNano', 'time_unix_nano'))
-  if (time === null) return `timeUnixNano ${show(field(o, 'timeUnixNano', 'time_unix_nano'))} is not a count of nanoseconds`
-  const observed = nanoTime(field(o, 'observedTimeUnixNano', 'observed_time_unix_nano'))
-  if (observed === null) return `observedTimeUnixNano ${show(field(o, 'observedTimeUnixNano', 'observed_time_unix_nano'))} is not a count of nanoseconds`
   const attributes = newAttributes()
-  sink.reset(attributes)
-  putKeyValues(o.attributes, sink, '', 1)
-  const severityText = field(o, 'severityText', 'severity_text')
-  const eventName = field(o, 'eventName', 'event_name')
-  const rawTraceId = field(o, 'traceId', 'trace_id')
-  const rawSpanId = field(o, 'spanId', 'span_id')
+  state.sink.reset(attributes)
+  putKeyValues(o.attributes, state.sink, '', 1)
+  const body = o.body
+  return buildLogRecord(
+    state, resource, serviceName, scopeName, scopeVersion, attributes,
+    field(o, 'timeUnixNano', 'time_unix_nano'), field(o, 'observedTimeUnixNano', 'observed_time_unix_nano'),
+    field(o, 'severityText', 'severity_text'), field(o, 'severityNumber', 'severity_number'), field(o, 'eventName', 'event_name'),
+    field(o, 'traceId', 'trace_id'), field(o, 'spanId', 'span_id'), body === undefined ? '' : anyValueText(body), o.flags,
+  )
+}
+
+/**
+ * A log record from its fields as JSON.parse gives them (strings already text, see `str()`),
+ * its attributes already written to `attributes`, and its body as text; or why it is rejected.
+ * Shared by this decoder and the one-pass scanner (json-scan.ts), so the two agree.
+ */
+export function buildLogRecord(
+  state: DecodeState, resource: Attributes, serviceName: string, scopeName: string, scopeVersion: string, attributes: Attributes,
+  rawTime: Json, rawObserved: Json, severityText: Json, rawSeverityNumber: Json, eventName: Json, rawTraceId: Json, rawSpanId: Json,
+  bodyText: string, flags: Json,
+): LogRecord | string {
+  const sink = state.sink
+  const time = nanoTime(rawTime)
+  if (time === null) return `timeUnixNano ${show(rawTime)} is not a count of nanoseconds`
+  const observed = nanoTime(rawObserved)
+  if (observed === null) return `observedTimeUnixNano ${show(rawObserved)} is not a count of nanoseconds`
   let traceId = hexId(rawTraceId, 32)
   if (traceId === null) traceId = invalidId(attributes, 'trace.id.invalid', str(String(rawTraceId)), sink.maxValueBytes)
   let spanId = hexId(rawSpanId, 16)
   if (spanId === null) spanId = invalidId(attributes, 'span.id.invalid', str(String(rawSpanId)), sink.maxValueBytes)
-  const severityNumber = enumValue(field(o, 'severityNumber', 'severity_number'), SEVERITY_NAMES)
+  const severityNumber = enumValue(rawSeverityNumber, SEVERITY_NAMES)
   const observedTimeUnixNano = observed || state.nowNano
-  const body = o.body
   return {
     timeUnixNano: time || observedTimeUnixNano,
     observedTimeUnixNano,
     severityText: typeof severityText === 'string' ? truncateUtf8(str(severityText), sink.maxValueBytes) : '',
     severityNumber: severityNumber >= 0 && severityNumber <= 255 ? severityNumber : 0,
     serviceName,
-    body: body === undefined ? '' : truncateUtf8(anyValueText(body), sink.maxBodyBytes),
+    body: truncateUtf8(bodyText, sink.maxBodyBytes),
     traceId,
     spanId,
-    traceFlags: Number(o.flags) & 0xff,
+    traceFlags: Number(flags) & 0xff,
     eventName: typeof eventName === 'string' ? truncateUtf8(str(eventName), sink.maxValueBytes) : '',
     scopeName,
     scopeVersion,
