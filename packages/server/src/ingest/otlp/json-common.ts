@@ -103,7 +103,7 @@ export function putKeyValues(kvs: Json, sink: AttributeSink, prefix: string, dep
   }
 }
 
-function putAnyValue(v: Json, sink: AttributeSink, key: string, depth: number): void {
+export function putAnyValue(v: Json, sink: AttributeSink, key: string, depth: number): void {
   if (v === null || typeof v !== 'object') {
     sink.put(key, scalarText(v))
     return

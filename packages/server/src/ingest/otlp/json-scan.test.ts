@@ -13,7 +13,7 @@ import { limits, realisticLog, sdkLogs, serializeLogs } from './test-utils.ts'
  * outside its shape it gives up, and the decoder's answer (or 400) stands.
  */
 
-const LIMITS = limits({ maxAttributes: 8, maxAttributeValueBytes: 40, maxBodyFieldBytes: 120 })
+const LIMITS = limits({ maxAttributes: 8, maxAttributeValueBytes: 40, maxBodyFieldBytes: 120, maxDepth: 3 })
 const NOW = '1700000000000000000'
 
 function parsed(body: Buffer): DecodeResult<LogRecord> {
@@ -50,12 +50,22 @@ test('answers for what the OpenTelemetry JSON serializer sends, with the decoder
     { body: { msg: 'hi', n: 3 } }, { body: 42 }, { body: true }, { attributes: { big: 2 ** 53 + 2, dbl: 1.5, neg: -7, bool: false } },
   ], 'shop-api', { 'deployment.environment': 'prod' })
   const r = agree(serializeLogs('json', logs), 'SDK payload')
-  // the kvlist body, given up on, is the only reason not to answer: without it the scanner answers
-  assert.equal(r, undefined)
-  const plain = await sdkLogs([...Array.from({ length: 20 }, (_, i) => realisticLog(i)), { body: 'ünïcödé — "q" \\ \n', severityText: 'warn' }, { body: 42 }])
-  const s = agree(serializeLogs('json', plain), 'SDK payload without kvlists')
-  assert.ok(s?.ok)
-  assert.equal(s.records.length, 22)
+  assert.ok(r?.ok)
+  assert.equal(r.records.length, 26)
+})
+
+test('kvlist, array, bytes and odd AnyValues are the decoder\'s, parsed on their own', () => {
+  const values = [
+    { kvlistValue: { values: [kv('b', { stringValue: 'c' }), kv('d', { kvlistValue: { values: [kv('e', { intValue: 1 })] } })] } },
+    { arrayValue: { values: [{ stringValue: 'é"' }, { intValue: '7' }, { kvlistValue: { values: [] } }] } }, { bytesValue: 'AAEC' },
+    { kvlistValue: { values: [kv('f', { kvlistValue: { values: [kv('g', { kvlistValue: { values: [kv('h', { boolValue: true })] } })] } })] } },
+    {}, { stringValue: 'a', intValue: 1 }, { string_value: 'snake' }, { stringValue: { nested: true } }, { kvlistValue: null },
+  ]
+  const r = agree(json(doc(values.map((v) => log({ body: v, attributes: [kv('a', v), kv('a.b', { stringValue: 'x' })] })))), 'AnyValues')
+  assert.ok(r?.ok)
+  assert.equal(r.records[0].attributes['a.d.e'], '1')
+  assert.equal(r.records[0].attributes['a.b#2'], 'x')
+  assert.equal(r.records[3].attributes['a.f.g'], '{"h":true}', 'kvlists deeper than maxDepth are JSON text')
 })
 
 test('answers for compact, pretty-printed and BOM-prefixed bodies, with unknown members skipped', () => {
@@ -99,8 +109,6 @@ test('gives up on what it does not read, and the decoder answers', () => {
     ['snake_case keys', Buffer.from('{"resource_logs":[]}')],
     ['a snake_case record field', json(doc([{ ...log(), time_unix_nano: '5' }]))],
     ['a duplicate record field', Buffer.from(json(doc([log()])).toString().replace('"severityNumber":9', '"severityNumber":9,"severityNumber":13'))],
-    ['a kvlist attribute', json(doc([log({ attributes: [kv('a', { kvlistValue: { values: [kv('b', { stringValue: 'c' })] } })] })]))],
-    ['an array attribute', json(doc([log({ attributes: [kv('a', { arrayValue: { values: [{ stringValue: 'c' }] } })] })]))],
     ['a value before its key', Buffer.from('{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"attributes":[{"value":{"stringValue":"v"},"key":"k"}]}]}]}]}')],
     ['a resource after its scopes', Buffer.from('{"resourceLogs":[{"scopeLogs":[],"resource":{"attributes":[]}}]}')],
     ['a record the decoder rejects', json(doc([log({ timeUnixNano: 'soon' })]))],

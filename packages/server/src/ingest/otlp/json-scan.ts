@@ -1,7 +1,7 @@
 import type { Attributes, LogRecord } from '../../pipeline/record.ts'
 import { newAttributes, type AttributeSink } from './attributes.ts'
 import type { DecodeResult, DecodeState } from './fields.ts'
-import { stringsAreText } from './json-common.ts'
+import { anyValueText, putAnyValue, stringsAreText, type Json } from './json-common.ts'
 import { buildLogRecord } from './json-logs.ts'
 
 /**
@@ -15,9 +15,10 @@ import { buildLogRecord } from './json-logs.ts'
  * decoders give the same records (a differential test holds them to it). It gives up (and the
  * caller parses the document as before) on anything outside the common shape: malformed JSON,
  * snake_case keys, a member the decoder reads appearing twice, a resource after its scopes (or a
- * scope after its records), kvlist / array / bytes values, a KeyValue whose value precedes its key,
- * and any record the decoder would reject — so every error message and leniency stays the
- * decoder's. Unknown members are validated and skipped, as JSON.parse + the decoder ignore them.
+ * scope after its records), a KeyValue whose value precedes its key, and any record the decoder
+ * would reject — so every error message and leniency stays the decoder's. Unknown members are
+ * validated and skipped, as JSON.parse + the decoder ignore them. An AnyValue other than one
+ * scalar member (kvlist, array, bytes) is parsed on its own and handed to the decoder's functions.
  *
  * Strings come straight from the bytes (Latin-1 slice for ASCII, UTF-8 otherwise; JSON.parse of
  * the one string for those with escapes). Attribute keys and short values that repeat at the same
@@ -219,7 +220,7 @@ function logRecords(records: LogRecord[], state: DecodeState, resource: Attribut
           case 1: observed = scalar(); break
           case 2: severityNumber = scalar(); break
           case 3: severityText = b[p] === 0x22 ? cachedText(severityTexts, 0) : scalar(); break
-          case 4: body = anyValue(undefined, 0); break
+          case 4: body = bodyText(); break
           case 5: keyValues(sink, recordKeys, recordValues); break
           case 6: flags = scalar(); break
           case 7: traceId = scalar(); break
@@ -265,30 +266,68 @@ function keyValues(sink: AttributeSink, keys: string[], values: string[]): void 
       } else if (id === 1) {
         if (key === undefined || valued) throw GIVE_UP
         valued = true
-        sink.put(key, anyValue(values, slot))
+        attributeValue(sink, key, values, slot)
       } else skip(0)
     } while (more(0x7d))
     if (!valued) throw GIVE_UP
   } while (more(0x5d))
 }
 
-/** An AnyValue of one scalar member (or a bare scalar) as text, as putAnyValue / anyValueText give it. */
-function anyValue(cache: string[] | undefined, slot: number): string {
-  if (b[p] !== 0x7b) return scalarText(scalar())
+/**
+ * An AnyValue of one scalar member (or a bare scalar) as text, as putAnyValue / anyValueText give
+ * it; undefined (and `p` back at the value) for any other AnyValue.
+ */
+function simpleAnyValue(cache: string[] | undefined, slot: number): string | undefined {
+  const start = p
+  const c = b[p]
+  if (c !== 0x7b) return c === 0x5b ? undefined : scalarText(scalar())
   p++
   ws()
-  const id = nameId(ANY_VALUE)
+  if (b[p] !== 0x22) {
+    p = start
+    return undefined
+  }
+  const id = nameId(ANY_VALUE, false)
+  const v = b[p]
   let out: string
-  if (id === 0 && b[p] === 0x22) out = cache !== undefined && slot >= 0 ? cachedText(cache, slot) : text()
-  else if (id === 2) {
-    const v = scalar()
-    out = v === true || v === 'true' ? 'true' : 'false'
-  } else if (id >= 0) out = scalarText(scalar())
-  else throw GIVE_UP
+  if (id === 0 && v === 0x22) out = cache !== undefined && slot >= 0 ? cachedText(cache, slot) : text()
+  else if (id < 0 || v === 0x7b || v === 0x5b) {
+    p = start
+    return undefined
+  } else if (id === 2) {
+    const x = scalar()
+    out = x === true || x === 'true' ? 'true' : 'false'
+  } else out = scalarText(scalar())
   ws()
-  if (b[p] !== 0x7d) throw GIVE_UP
+  if (b[p] !== 0x7d) {
+    p = start
+    return undefined
+  }
   p++
   return out
+}
+
+/**
+ * Any other AnyValue (kvlist, array, bytes, several members, snake_case): its bytes parsed on
+ * their own, as JSON.parse would have given them inside the document.
+ */
+function parsedValue(): Json {
+  const start = p
+  skip(0)
+  return JSON.parse(b.utf8Slice(start, p))
+}
+
+/** A KeyValue's value into the sink, under `key`. */
+function attributeValue(sink: AttributeSink, key: string, cache: string[], slot: number): void {
+  const v = simpleAnyValue(cache, slot)
+  if (v !== undefined) sink.put(key, v)
+  else putAnyValue(parsedValue(), sink, key, 1)
+}
+
+/** A log record's body as text. */
+function bodyText(): string {
+  const v = simpleAnyValue(undefined, 0)
+  return v !== undefined ? v : anyValueText(parsedValue())
 }
 
 /** json-common.ts scalarText for a JSON scalar. */
@@ -329,8 +368,11 @@ function more(close: number): boolean {
   throw GIVE_UP
 }
 
-/** A member name and its `:`: its index in `table`, or -1 for a member nobody reads. */
-function nameId(table: readonly Uint8Array[]): number {
+/**
+ * A member name and its `:`: its index in `table`, or -1 for a member nobody reads. `strict`: a
+ * snake_case name gives up (it may be a field the decoder reads under that spelling too).
+ */
+function nameId(table: readonly Uint8Array[], strict = true): number {
   const buf = b
   if (buf[p] !== 0x22) throw GIVE_UP
   const q0 = p + 1
@@ -360,7 +402,7 @@ function nameId(table: readonly Uint8Array[]): number {
   p = i + 1
   colon()
   // a snake_case name may be a field the decoder reads under its other spelling
-  if (underscore) throw GIVE_UP
+  if (underscore && strict) throw GIVE_UP
   return -1
 }
 
