@@ -48,13 +48,12 @@ export class AttributeSink {
     const t = this.target
     // an explicit dotted key and a flattened one (`a.b` and `a: {b}`) collide: keep both (`a.b#2`)
     if (t[key] !== undefined) key = freeKey(t, key)
-    if (t[key] === undefined) {
-      if (this.count >= this.maxAttributes) {
-        t[TRUNCATED_KEY] = 'attributes'
-        return
-      }
-      this.count++
+    // `key` is a new key now
+    if (this.count >= this.maxAttributes) {
+      t[TRUNCATED_KEY] = 'attributes'
+      return
     }
+    this.count++
     // A UTF-16 unit is at most 3 UTF-8 bytes: most values skip the byte count.
     t[key] = value.length * 3 <= this.maxValueBytes ? value : truncateUtf8(value, this.maxValueBytes)
   }
