@@ -6,7 +6,8 @@
  * Payloads: the official serializers' output (what @opentelemetry/exporter-*-otlp-{http,proto}
  * send: realistic logs with ≈300-byte bodies, 6 attributes and trace context; server/client
  * spans), and the `npm run bench` load generator's batches (bench/generate.ts, bench/protobuf.ts).
- * Also prints what the route adds (batch-id sha256, gzip inflate) and plain JSON.parse for scale.
+ * Also prints what the route adds (batch-id sha256, gzip inflate), plain JSON.parse for scale, and
+ * OTLP/JSON logs through JSON.parse + decodeLogsJson (the fallback of the one-pass scanner).
  *
  * The cases run interleaved, one call each per round, so load from other processes hits them
  * alike; the minimum is the best estimate of the cost itself on a busy machine, p50 shows the noise.
@@ -14,6 +15,9 @@
 import { createHash } from 'node:crypto'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { decodeLogs, decodeTraces } from './decode.ts'
+import { DecodeState } from './fields.ts'
+import { parseOtlpJson } from './json-common.ts'
+import { decodeLogsJson } from './json-logs.ts'
 import { DEFAULT_LIMITS, realisticLog, sdkLogs, sdkSpans, serializeLogs, serializeSpans } from './test-utils.ts'
 import { genRecord, otlpJsonBatch } from '../../../../../bench/generate.ts'
 import { protobufBatch } from '../../../../../bench/protobuf.ts'
@@ -42,10 +46,19 @@ const bodies = {
   benchLogsJson: Buffer.from(otlpJsonBatch(generated)),
   benchLogsProto: protobufBatch(generated),
 }
+/** The scanner's fallback: JSON.parse, then the tree walked to records. */
+function parsedLogs(body: Buffer): ReturnType<typeof decodeLogsJson> {
+  const doc = parseOtlpJson(body)
+  if (!doc.ok) throw new Error(doc.message)
+  return decodeLogsJson(doc.value, new DecodeState(DEFAULT_LIMITS, '1700000000000000000'))
+}
+
 for (const [name, body, decode] of [
   ['logs JSON (SDK exporter)', bodies.sdkLogsJson, () => decodeLogs('json', bodies.sdkLogsJson, opts)],
   ['logs protobuf (SDK exporter)', bodies.sdkLogsProto, () => decodeLogs('protobuf', bodies.sdkLogsProto, opts)],
   ['logs JSON (npm run bench batch)', bodies.benchLogsJson, () => decodeLogs('json', bodies.benchLogsJson, opts)],
+  ['logs JSON via JSON.parse (SDK)', bodies.sdkLogsJson, () => parsedLogs(bodies.sdkLogsJson)],
+  ['logs JSON via JSON.parse (bench batch)', bodies.benchLogsJson, () => parsedLogs(bodies.benchLogsJson)],
   ['logs protobuf (npm run bench batch)', bodies.benchLogsProto, () => decodeLogs('protobuf', bodies.benchLogsProto, opts)],
   ['spans JSON (SDK exporter)', bodies.sdkSpansJson, () => decodeTraces('json', bodies.sdkSpansJson, opts)],
   ['spans protobuf (SDK exporter)', bodies.sdkSpansProto, () => decodeTraces('protobuf', bodies.sdkSpansProto, opts)],
