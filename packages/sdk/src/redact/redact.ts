@@ -123,13 +123,17 @@ function redactAny(v: unknown, depth: number, seen: WeakSet<object> | undefined)
   if (v === null || typeof v !== 'object') return v
   if (depth <= 0) return v
   if (v instanceof Error || v instanceof Date || Buffer.isBuffer(v)) return v
-  seen ??= new WeakSet()
-  if (seen.has(v)) return '[Circular]'
-  seen.add(v)
+  // The cycle guard starts at the first nested object: a flat log record (the common case) allocates
+  // no WeakSet and adds no entry to one (weak collections cost the collector extra work).
+  if (seen !== undefined) {
+    if (seen.has(v)) return '[Circular]'
+    seen.add(v)
+  }
   if (Array.isArray(v)) {
     let copy: unknown[] | undefined
     for (let i = 0; i < v.length; i++) {
-      const r = redactAny(v[i], depth - 1, seen)
+      const x = v[i]
+      const r = x !== null && typeof x === 'object' ? redactAny(x, depth - 1, seen ??= new WeakSet([v])) : redactAny(x, depth - 1, seen)
       if (r !== v[i]) {
         copy ??= v.slice()
         copy[i] = r
@@ -145,10 +149,10 @@ function redactAny(v: unknown, depth: number, seen: WeakSet<object> | undefined)
     if (cur === undefined || cur === null) continue
     const kind = keyKind(key)
     if (kind === SECRET) r = REDACTED
-    else if (kind === CARD) r = typeof cur === 'object' ? redactAny(cur, depth - 1, seen) : redactCardValue(cur)
+    else if (kind === CARD) r = typeof cur === 'object' ? redactAny(cur, depth - 1, seen ??= new WeakSet([v])) : redactCardValue(cur)
     else if (typeof cur === 'string') r = cur.length < 12 ? cur : redactString(cur)
     else if (typeof cur !== 'object') continue
-    else r = redactAny(cur, depth - 1, seen)
+    else r = redactAny(cur, depth - 1, seen ??= new WeakSet([v]))
     if (r !== cur) {
       copy ??= { ...obj }
       copy[key] = r
