@@ -1,7 +1,7 @@
 /**
  * The export worker's work per line, A/B between two copies of the SDK (prints figures; not a test):
  * what `OtlpLogSender.send` (pino lines → POST /v1/pino-lines as they are; before session 5: → OTLP/JSON
- * → POST /v1/logs) and `sendSpans` (span lines →
+ * → POST /v1/logs) and `sendSpans` (span lines → POST /v1/span-lines as they are; before session 6: →
  * OTLP/JSON → POST /v1/traces) cost in CPU per line, in this thread, against bench/sdk-sink.ts in
  * its own process. Lines are the SDK's own: a request record, an order.created event and a service
  * line per request, and its server span (with the event), written by a Fastify app with the SDK.
@@ -23,7 +23,8 @@ const dirB = opt('b') === undefined ? undefined : resolve(opt('b')!)
 
 // Realistic lines, captured from a Fastify app with the SDK (its own export replaced).
 const { init } = await import(`${dirA}/index.ts`) as typeof import('@beacon/sdk')
-const { spanLine } = await import(`${dirA}/telemetry/span-export.ts`)
+// spanLine moved to span-lines.ts in session 6; older copies have it in span-export.ts.
+const { spanLine } = await import(`${dirA}/telemetry/span-lines.ts`).catch(() => import(`${dirA}/telemetry/span-export.ts`))
 const logLines: string[] = []
 const spanLines: string[] = []
 const beacon = init({
@@ -56,7 +57,7 @@ const spans = batch(spanLines)
 
 const sink = spawn(process.execPath, ['--import', 'tsx', `${here}sdk-sink.ts`], { stdio: ['ignore', 'pipe', 'inherit'] })
 const sinkPort = await new Promise<number>((r) => sink.stdout!.on('data', (d: Buffer) => { const m = /READY (\d+)/.exec(d.toString()); if (m) r(Number(m[1])) }))
-const config = { url: `http://127.0.0.1:${sinkPort}/v1/logs`, linesUrl: `http://127.0.0.1:${sinkPort}/v1/pino-lines`, tracesUrl: `http://127.0.0.1:${sinkPort}/v1/traces`, headers: {}, resource: { 'service.name': 'crm-api', 'host.name': 'bench' }, scope: { name: '@beacon/sdk' }, timeoutMs: 10_000 }
+const config = { url: `http://127.0.0.1:${sinkPort}/v1/logs`, linesUrl: `http://127.0.0.1:${sinkPort}/v1/pino-lines`, tracesUrl: `http://127.0.0.1:${sinkPort}/v1/traces`, spanLinesUrl: `http://127.0.0.1:${sinkPort}/v1/span-lines`, headers: {}, resource: { 'service.name': 'crm-api', 'host.name': 'bench' }, scope: { name: '@beacon/sdk' }, timeoutMs: 10_000 }
 type Sender = { send(s: string): Promise<boolean>; sendSpans(s: string): Promise<boolean>; close(): void }
 const senderOf = async (dir: string): Promise<Sender> => new (await import(`${dir}/logging/sender.ts`)).OtlpLogSender(config)
 const variants: [string, Sender][] = [['A', await senderOf(dirA)]]

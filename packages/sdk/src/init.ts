@@ -5,7 +5,8 @@
  *
  *   spans ─▶ BusinessKeys (order.id/user.id from baggage) ─▶ QueryMonitor (slow/failed SQL → logs)
  *         ─▶ one JSON line per span ─▶ LogShipper (bounded buffer, batches) ─▶ export worker thread
- *         ─▶ OTLP/HTTP (JSON)  {endpoint}/v1/traces
+ *         ─▶ the lines as they are (NDJSON)  {endpoint}/v1/span-lines
+ *            (OTLP/HTTP JSON to {endpoint}/v1/traces if that answers 404: a collector, an older Beacon)
  *   logs  ─▶ pino JSON line ─▶ LogShipper (bounded buffer, batches) ─▶ export worker thread
  *         ─▶ the lines as they are (NDJSON)  {endpoint}/v1/pino-lines
  *            (OTLP/HTTP JSON to {endpoint}/v1/logs if that answers 404: a collector, an older Beacon)
@@ -118,15 +119,18 @@ export function init(opts: InitOptions = {}): Beacon {
 
       // Spans and log lines both leave through the export worker (one thread, one HTTP agent);
       // it starts only if something uses it.
-      const workerConfig = { url: `${config.endpoint}/v1/logs`, linesUrl: `${config.endpoint}/v1/pino-lines`, tracesUrl: `${config.endpoint}/v1/traces`, headers, resource: resourceAttributes, scope: { name: '@beacon/sdk' }, timeoutMs: config.exportTimeoutMs }
+      const workerConfig = { url: `${config.endpoint}/v1/logs`, linesUrl: `${config.endpoint}/v1/pino-lines`, tracesUrl: `${config.endpoint}/v1/traces`, spanLinesUrl: `${config.endpoint}/v1/span-lines`, headers, resource: resourceAttributes, scope: { name: '@beacon/sdk' }, timeoutMs: config.exportTimeoutMs }
       const needsWorker = opts.spanExporter === undefined || opts.logSend === undefined
       senders = needsWorker ? workerSender(workerConfig) : undefined
 
       // A custom exporter (tests, other backends) goes through the standard batch processor; Beacon's
-      // own export writes each span as a line on this thread and encodes it in the worker.
+      // own export writes each span as a line on this thread; the worker posts the lines as they are.
       const spanProcessor: SpanProcessor = opts.spanExporter !== undefined
         ? new BoundedSpanProcessor(new BatchSpanProcessor(new CountingSpanExporter(opts.spanExporter, spans), batch), spans)
-        : new ShippingSpanProcessor(new LogShipper({ counter: spans, intervalMs: config.exportIntervalMs, send: senders!.sendSpans }))
+        : new ShippingSpanProcessor(new LogShipper({
+          counter: spans, intervalMs: config.exportIntervalMs, send: senders!.sendSpans,
+          maxBatchLines: LOG_BATCH_LINES, maxBatchChars: LOG_BATCH_CHARS,
+        }))
       tracerProvider = new NodeTracerProvider({
         resource,
         sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.traceSampleRatio) }),

@@ -177,3 +177,67 @@ test('a batch refused as too large (413) is split at line ends until each part f
     r.server.close()
   }
 })
+
+const spanConfig = (url: string) => ({
+  url: `${url}/v1/logs`, tracesUrl: `${url}/v1/traces`, spanLinesUrl: `${url}/v1/span-lines`, headers: { authorization: 'Bearer k' },
+  resource: { 'service.name': 't', 'process.pid': 42 }, scope: { name: '@beacon/sdk' }, timeoutMs: 5000,
+})
+const spanLine = (batch: number, i: number, extra = '') =>
+  `{"t":"0af7651916cd43dd8448eb211c80319c","s":"${(0x1000 + batch * 1000 + i).toString(16).padStart(16, '0')}","n":"span ${batch} ${i}${extra}","k":1,"b":[1764460000,${i}],"e":[1764460000,${i + 500}],"c":0,"a":{"n":${i},"tags":["a","b"]},"o":"test-scope","f":1}\n`
+const spanBatch = (batch: number, n: number) => Array.from({ length: n }, (_, i) => spanLine(batch, i)).join('')
+
+test('a batch of span lines is posted as it is, after one resource line, to /v1/span-lines', async () => {
+  const r = await receiver()
+  const sender = new OtlpLogSender(spanConfig(r.url))
+  try {
+    const batch = spanBatch(1, 3)
+    assert.equal(await sender.sendSpans(batch), true)
+    assert.equal(r.requests.length, 1)
+    const [req] = r.requests
+    assert.equal(req.path, '/v1/span-lines')
+    assert.equal(req.type, 'application/x-ndjson')
+    const [first, ...rest] = req.body.split('\n')
+    assert.deepEqual(JSON.parse(first), { resource: { 'service.name': 't', 'process.pid': 42 } })
+    assert.equal(rest.join('\n'), batch, 'the lines byte for byte')
+  } finally {
+    sender.close()
+    r.server.close()
+  }
+})
+
+test('when /v1/span-lines answers 404, this batch and later ones go to /v1/traces as OTLP/JSON (logs keep their own endpoint)', async () => {
+  const r = await receiver([], ['/v1/span-lines'])
+  const sender = new OtlpLogSender({ ...spanConfig(r.url), linesUrl: `${r.url}/v1/pino-lines` })
+  try {
+    assert.equal(await sender.sendSpans(spanBatch(1, 5)), true)
+    assert.equal(await sender.sendSpans(spanBatch(2, 7)), true)
+    assert.equal(await sender.send(batchOf(1, 2)), true)
+    assert.deepEqual(r.requests.map((q) => q.path), ['/v1/span-lines', '/v1/traces', '/v1/traces', '/v1/pino-lines'])
+    const spans = (body: string) => (JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: { name: string; attributes: unknown[] }[] }[] }[] }).resourceSpans[0].scopeSpans[0].spans
+    assert.deepEqual(spans(r.requests[1].body).map((s) => s.name), Array.from({ length: 5 }, (_, i) => `span 1 ${i}`))
+    assert.deepEqual(spans(r.requests[1].body)[2].attributes, [
+      { key: 'n', value: { intValue: 2 } },
+      { key: 'tags', value: { arrayValue: { values: [{ stringValue: 'a' }, { stringValue: 'b' }] } } },
+    ])
+    assert.equal(spans(r.requests[2].body).length, 7)
+  } finally {
+    sender.close()
+    r.server.close()
+  }
+})
+
+test('a span batch refused as too large (413) is split at line ends, each part with the resource line', async () => {
+  const r = await limitedReceiver(2000)
+  const sender = new OtlpLogSender(spanConfig(r.url))
+  try {
+    const batch = spanBatch(3, 30) // ≈ 6 KB
+    assert.equal(await sender.sendSpans(batch), true)
+    assert.ok(r.refused >= 1)
+    const lines = r.accepted.flatMap((body) => body.split('\n').slice(1, -1))
+    assert.equal(lines.join('\n') + '\n', batch, 'every line once, in order')
+    assert.ok(r.accepted.every((body) => body.startsWith('{"resource":')), 'each part has the resource line')
+  } finally {
+    sender.close()
+    r.server.close()
+  }
+})

@@ -21,6 +21,7 @@ import { BeaconError } from './errors.ts'
 import { createOtlpReceiver } from './ingest/otlp/index.ts'
 import { createElasticReceiver } from './ingest/elastic/index.ts'
 import { createPinoLinesReceiver } from './ingest/pino/index.ts'
+import { createSpanLinesReceiver } from './ingest/span-lines/index.ts'
 import { installErrorHandler } from './api/http-errors.ts'
 import { createReadStore } from './api/read-limits.ts'
 import { registerFullRecordRoute } from './api/full-record.ts'
@@ -141,8 +142,8 @@ export async function createBeacon(config: Config, log: Logger, ext: BeaconExten
   }
 
   const receivers: [keyof Beacon['urls'], number, Receiver[]][] = [
-    // the SDK's pino lines share the OTLP listener (same port, same ingest keys)
-    ['otlp', config.ports.otlp, [createOtlpReceiver(), createPinoLinesReceiver()]],
+    // the SDK's pino lines and span lines share the OTLP listener (same port, same ingest keys)
+    ['otlp', config.ports.otlp, [createOtlpReceiver(), createPinoLinesReceiver(), createSpanLinesReceiver()]],
     ['elastic', config.ports.elastic, [createElasticReceiver()]],
   ]
   for (const [name, port, onListener] of receivers) {

@@ -177,6 +177,8 @@ describe('ingest endpoints', () => {
   const cases: [string, string, string, string][] = [
     ['OTLP logs', '/v1/logs', 'application/json', '{"resourceLogs":[]}'],
     ['OTLP traces', '/v1/traces', 'application/json', '{"resourceSpans":[]}'],
+    ['pino lines', '/v1/pino-lines', 'application/x-ndjson', '{"resource":{"service.name":"svc"}}\n{"level":"info","time":1764460000000,"msg":"hi"}\n'],
+    ['span lines', '/v1/span-lines', 'application/x-ndjson', '{"resource":{"service.name":"svc"}}\n{"t":"0af7651916cd43dd8448eb211c80319c","s":"b7ad6b7169203331","n":"GET /","k":1,"b":[1764460000,0],"e":[1764460000,5000],"c":0,"a":{},"o":"x","f":1}\n'],
     ['Elasticsearch bulk', '/_bulk', 'application/x-ndjson', '{"index":{}}\n{"message":"hi","service":{"name":"es-svc"}}\n'],
   ]
   for (const [name, path, type, body] of cases) {

@@ -58,8 +58,11 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
       }
       const active = trace.getActiveSpan()
       if (active !== undefined && active !== server) spans.push(active)
-      const fastifySpan = safe(() => (req as unknown as { opentelemetry?: () => { span?: Span } }).opentelemetry?.().span)
-      if (fastifySpan !== undefined && !spans.includes(fastifySpan)) spans.push(fastifySpan)
+      const otel = (req as unknown as { opentelemetry?: () => { span?: Span } }).opentelemetry
+      if (typeof otel === 'function') {
+        const fastifySpan = safe(() => otel.call(req).span)
+        if (fastifySpan !== undefined && !spans.includes(fastifySpan)) spans.push(fastifySpan)
+      }
       ;(req as WithState)[STATE] = { spans }
       next()
     })

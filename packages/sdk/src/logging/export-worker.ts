@@ -1,9 +1,10 @@
 /**
- * The export worker thread: posts batches of pino lines to Beacon as they are, and turns batches of
- * span lines into OTLP/JSON, so none of that runs on the service's own thread (as pino transports do).
+ * The export worker thread: posts batches of pino lines and of span lines to Beacon as they are (or
+ * as OTLP/JSON where Beacon's lines endpoints answer 404), so none of that runs on the service's own
+ * thread (as pino transports do).
  *
  *   main thread ── { id, data: NDJSON } ──────────────▶ worker: OtlpLogSender.send() ──▶ POST /v1/pino-lines
- *               ── { id, data: span lines, spans } ──▶ worker: OtlpLogSender.sendSpans() ──▶ POST /v1/traces
+ *               ── { id, data: span lines, spans } ──▶ worker: OtlpLogSender.sendSpans() ──▶ POST /v1/span-lines
  *               ◀── { id, ok } ─────────────
  */
 import { parentPort, workerData } from 'node:worker_threads'

@@ -1,24 +1,26 @@
 /**
- * Sends one batch of pino lines to Beacon as they are (`POST {endpoint}/v1/pino-lines`: a resource
- * line, then the lines; Beacon maps them at ingest), or one batch of span lines
- * (telemetry/span-export.ts) as OTLP/JSON to `{endpoint}/v1/traces`, retrying transient failures
- * (network errors, 429, 502–504) with backoff until the export timeout. When the lines endpoint
- * answers 404 (an OpenTelemetry collector, or a Beacon older than the endpoint), this batch and
- * every later one are converted to OTLP/JSON and sent to `{endpoint}/v1/logs` instead.
+ * Sends one batch of pino lines, or of span lines (telemetry/span-export.ts), to Beacon as they are:
+ * a resource line, then the lines, to `POST {endpoint}/v1/pino-lines` or `{endpoint}/v1/span-lines`
+ * (Beacon maps them at ingest), retrying transient failures (network errors, 429, 502–504) with
+ * backoff until the export timeout. When a lines endpoint answers 404 (an OpenTelemetry collector, or
+ * a Beacon older than the endpoint), this batch and every later one of that kind are converted to
+ * OTLP/JSON and sent to `{endpoint}/v1/logs` or `{endpoint}/v1/traces` instead.
  * Runs in the export worker (export-worker.ts), or in-process when the worker cannot start.
  */
 import { request as httpRequest, Agent as HttpAgent } from 'node:http'
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https'
 import { encodeOtlpLogs, linesToRecords, resourceLine, type Attributes, type Scope } from './records.ts'
-import { linesToOtlpSpans } from '../telemetry/span-export.ts'
+import { encodeOtlpSpans, linesToSpans } from '../telemetry/span-lines.ts'
 
 export interface SenderConfig {
   /** Full URL of the OTLP/HTTP logs endpoint (used when `linesUrl` is not set, or answers 404). */
   url: string
   /** Full URL of Beacon's pino lines endpoint (`{endpoint}/v1/pino-lines`). */
   linesUrl?: string
-  /** Full URL of the OTLP/HTTP traces endpoint (span batches). */
+  /** Full URL of the OTLP/HTTP traces endpoint (span batches when `spanLinesUrl` is not set, or answers 404). */
   tracesUrl?: string
+  /** Full URL of Beacon's span lines endpoint (`{endpoint}/v1/span-lines`). */
+  spanLinesUrl?: string
   headers: Record<string, string>
   resource: Attributes
   scope: Scope
@@ -41,13 +43,19 @@ export class OtlpLogSender {
   private readonly tracesTarget: URL | undefined
   /** Undefined once the lines endpoint answered 404 (logs then go as OTLP/JSON). */
   private linesTarget: URL | undefined
+  /** Undefined once the span lines endpoint answered 404 (spans then go as OTLP/JSON). */
+  private spanLinesTarget: URL | undefined
   private readonly firstLine: string
+  private readonly spanFirstLine: string
 
   constructor(private readonly config: SenderConfig) {
     this.target = new URL(config.url)
     this.tracesTarget = config.tracesUrl === undefined ? undefined : new URL(config.tracesUrl)
     this.linesTarget = config.linesUrl === undefined ? undefined : new URL(config.linesUrl)
+    this.spanLinesTarget = config.spanLinesUrl === undefined ? undefined : new URL(config.spanLinesUrl)
     this.firstLine = resourceLine(config.resource, config.scope)
+    // Each span line names its own scope.
+    this.spanFirstLine = resourceLine(config.resource)
     const https = this.target.protocol === 'https:'
     this.agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: 4 }) : new HttpAgent({ keepAlive: true, maxSockets: 4 })
     this.request = (https ? httpsRequest : httpRequest) as typeof httpRequest
@@ -60,7 +68,7 @@ export class OtlpLogSender {
       const deadline = Date.now() + this.config.timeoutMs
       const lines = this.linesTarget
       if (lines !== undefined) {
-        const status = await this.sendLines(lines, ndjson, deadline)
+        const status = await this.sendLines(lines, this.firstLine, ndjson, deadline)
         if (status !== 404) return isOk(status)
         if (this.linesTarget === lines) {
           this.linesTarget = undefined
@@ -78,15 +86,15 @@ export class OtlpLogSender {
    * A batch refused as too large (413: the server's `limits.maxBodyBytes` is below the batch size)
    * is split in two at a line end and each half sent again; the last status that was not a success.
    */
-  private async sendLines(target: URL, ndjson: string, deadline: number): Promise<number> {
-    const status = await this.post(target, Buffer.from(this.firstLine + ndjson), deadline, NDJSON)
+  private async sendLines(target: URL, firstLine: string, ndjson: string, deadline: number): Promise<number> {
+    const status = await this.post(target, Buffer.from(firstLine + ndjson), deadline, NDJSON)
     if (status !== 413) return status
     const half = ndjson.length >> 1
     let cut = ndjson.indexOf('\n', half) + 1
     if (cut <= 0 || cut >= ndjson.length) cut = ndjson.lastIndexOf('\n', half - 1) + 1
     if (cut <= 0 || cut >= ndjson.length) return status // one line, too large alone
-    const first = await this.sendLines(target, ndjson.slice(0, cut), deadline)
-    const second = await this.sendLines(target, ndjson.slice(cut), deadline)
+    const first = await this.sendLines(target, firstLine, ndjson.slice(0, cut), deadline)
+    const second = await this.sendLines(target, firstLine, ndjson.slice(cut), deadline)
     return isOk(second) ? first : second
   }
 
@@ -101,16 +109,36 @@ export class OtlpLogSender {
     return ok
   }
 
-  /** Converts and sends a batch of span lines. Resolves true when Beacon accepted it; never rejects. */
+  /** Sends a batch of span lines (NDJSON). Resolves true when Beacon accepted it; never rejects. */
   async sendSpans(ndjson: string): Promise<boolean> {
     try {
-      if (this.tracesTarget === undefined) return false
-      const text = linesToOtlpSpans(ndjson, this.config.resource)
-      if (text === undefined) return true
-      return isOk(await this.post(this.tracesTarget, Buffer.from(text), Date.now() + this.config.timeoutMs, JSON_TYPE))
+      if (ndjson.length === 0) return true
+      const deadline = Date.now() + this.config.timeoutMs
+      const lines = this.spanLinesTarget
+      if (lines !== undefined) {
+        const status = await this.sendLines(lines, this.spanFirstLine, ndjson, deadline)
+        if (status !== 404) return isOk(status)
+        if (this.spanLinesTarget === lines) {
+          this.spanLinesTarget = undefined
+          process.stderr.write(`[beacon] ${lines.href} answered 404: sending spans as OTLP/JSON to ${this.config.tracesUrl ?? '(no traces endpoint)'} from now on\n`)
+        }
+      }
+      return await this.sendOtlpSpans(ndjson, deadline)
     } catch {
       return false
     }
+  }
+
+  /** The batch converted to OTLP/JSON (span-lines.ts), posted to the OTLP traces endpoint. */
+  private async sendOtlpSpans(ndjson: string, deadline: number): Promise<boolean> {
+    if (this.tracesTarget === undefined) return false
+    const spans = linesToSpans(ndjson)
+    let ok = true
+    for (let i = 0; i < spans.length; i += MAX_RECORDS_PER_REQUEST) {
+      const text = encodeOtlpSpans(spans.slice(i, i + MAX_RECORDS_PER_REQUEST), this.config.resource)
+      if (text !== undefined && !isOk(await this.post(this.tracesTarget, Buffer.from(text), deadline, JSON_TYPE))) ok = false
+    }
+    return ok
   }
 
   /** Posts with retries; the last HTTP status (0: network error or timeout). */

@@ -27,8 +27,10 @@ type Emit = (this: http.Server, event: string | symbol, ...args: unknown[]) => b
 const PATCHED = Symbol.for('beacon.http-server.emit')
 
 function onClose(this: http.ServerResponse): void {
-  const span = (this as unknown as { [PATCHED]?: Span })[PATCHED]
+  const res = this as unknown as { [PATCHED]?: Span }
+  const span = res[PATCHED]
   if (span === undefined) return
+  res[PATCHED] = undefined // 'close' is emitted once; this keeps the listener idempotent without once()'s wrapper
   const status = this.statusCode
   span.setAttribute('http.response.status_code', status)
   if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR })
@@ -53,7 +55,7 @@ function startServerSpan(tracer: Tracer, req: http.IncomingMessage, res: http.Se
   const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent)
   rememberServerSpan(req, span)
   ;(res as unknown as { [PATCHED]?: Span })[PATCHED] = span
-  res.once('close', onClose)
+  res.on('close', onClose)
   return trace.setSpan(parent, span)
 }
 

@@ -6,12 +6,14 @@
 import type { IncomingMessage } from 'node:http'
 import type { Span } from '@opentelemetry/api'
 
-const serverSpans = new WeakMap<object, Span>()
+// A symbol-keyed property rather than a WeakMap: one WeakMap entry per request cost ≈ 1.3 % of a
+// hello-world service's thread in a CPU profile (plus the collector's ephemeron work).
+const SERVER_SPAN = Symbol('beacon.server-span')
 
 export function rememberServerSpan(req: IncomingMessage | object, span: Span): void {
-  serverSpans.set(req, span)
+  (req as { [SERVER_SPAN]?: Span })[SERVER_SPAN] = span
 }
 
 export function serverSpanOf(req: IncomingMessage | object): Span | undefined {
-  return serverSpans.get(req)
+  return (req as { [SERVER_SPAN]?: Span })[SERVER_SPAN]
 }

@@ -59,7 +59,7 @@ export function banner(urls: Beacon['urls'], config: Config): string[] {
     ...(urls.api
       ? [`  Web UI           ${urls.api}/  ← open this in a browser`, `  API              ${urls.api}/api/  (search: ${urls.api}/api/search?q=level:error)`]
       : ['  API and UI       off']),
-    row('OTLP/HTTP', urls.otlp && `${urls.otlp}/v1/logs, /v1/traces, /v1/pino-lines`, ''),
+    row('OTLP/HTTP', urls.otlp && `${urls.otlp}/v1/logs, /v1/traces, /v1/pino-lines, /v1/span-lines`, ''),
     row('OTLP/gRPC', urls.otlpGrpc, '(OTEL_EXPORTER_OTLP_PROTOCOL=grpc)'),
     row('Elasticsearch', urls.elastic, '(_bulk for Filebeat, Logstash, Fluent Bit, Vector, rsyslog)'),
     row('Syslog', urls.syslog, `(RFC 5424/3164, UDP and TCP; from ${config.receivers.syslog.allowNetworks.join(', ') || 'nowhere without a client certificate'})`),

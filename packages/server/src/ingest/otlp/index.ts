@@ -146,7 +146,7 @@ class OtlpHandler {
   }
 
   notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-    const message = `${request.method} ${request.url.split('?')[0]} is not an OTLP/HTTP endpoint; send POST /v1/logs, POST /v1/traces, POST /v1/metrics, or POST /v1/pino-lines (the Beacon SDK's log lines)`
+    const message = `${request.method} ${request.url.split('?')[0]} is not an OTLP/HTTP endpoint; send POST /v1/logs, POST /v1/traces, POST /v1/metrics, POST /v1/pino-lines or POST /v1/span-lines (the Beacon SDK's log and span lines)`
     return this.fail(reply, formatOf(request) ?? 'json', 404, message)
   }
 

@@ -206,7 +206,7 @@ test('unknown paths and methods answer 404 with a Status', async () => {
     const res = await h.app.inject({ method, url, headers: JSON_TYPE, payload: method === 'POST' ? '{}' : undefined })
     assert.equal(res.statusCode, 404, `${method} ${url}`)
     assert.equal(res.json().code, 5)
-    assert.match(res.json().message, /is not an OTLP\/HTTP endpoint; send POST \/v1\/logs, POST \/v1\/traces, POST \/v1\/metrics, or POST \/v1\/pino-lines/)
+    assert.match(res.json().message, /is not an OTLP\/HTTP endpoint; send POST \/v1\/logs, POST \/v1\/traces, POST \/v1\/metrics, POST \/v1\/pino-lines or POST \/v1\/span-lines/)
   }
 })
 

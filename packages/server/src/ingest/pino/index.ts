@@ -1,31 +1,12 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { BeaconError, errorBody, type ErrorCode } from '../../errors.ts'
-import type { IngestOutcome } from '../../pipeline/pipeline.ts'
-import type { Batch } from '../../pipeline/record.ts'
-import { batchId, decodedBody, mediaType } from '../http-body.ts'
-import type { Receiver, ReceiverDeps } from '../receiver.ts'
+import { createLinesReceiver } from '../lines-receiver.ts'
+import type { Receiver } from '../receiver.ts'
 import { decodePinoLines } from './decode.ts'
 
 /**
  * pino lines receiver, on the OTLP/HTTP listener (same port, same ingest keys as /v1/logs). What the
- * SDK's export worker sends: pino's JSON lines as they were written, after one resource line.
- *
- *   POST /v1/pino-lines   (application/x-ndjson | application/jsonl | application/json | text/plain; optionally gzip)
- *     auth ──✗──▶ 401/403                 content type ──✗──▶ 415
- *     body over the limit (wire or inflated) ──▶ 413
- *     decode (decode.ts) ──✗──▶ 400 (no resource line; no line is JSON)
- *     Batch ──▶ ingest.submit ──▶ ok        → 200 { accepted, rejected, message? }  (a line that is not
- *                                 duplicate → 200                                  a JSON object is rejected
- *                                 retry     → 429/503 + Retry-After                  alone, counted)
- *                                 throws    → 503 + Retry-After (logged; nothing was stored)
- *
- * Errors are `{ error, message }` (the server's catalogue, errors.ts); a 401/403 from the listener's
- * auth hook (before the body is read) keeps the OTLP form, as on /v1/logs. A retried request (same
- * `Idempotency-Key`, or the same body) is recognised and not stored twice.
+ * SDK's export worker sends: pino's JSON lines as they were written, after one resource line
+ * (decode.ts). Answers, limits, auth and retries: lines-receiver.ts.
  */
-
-const ACCEPTED_TYPES: ReadonlySet<string> = new Set(['application/x-ndjson', 'application/jsonl', 'application/json', 'text/plain'])
-const INTERNAL_RETRY_AFTER_SECONDS = 5
 export const PINO_LINES_PATH = '/v1/pino-lines'
 
 /**
@@ -38,68 +19,8 @@ export const PINO_LINES_PATH = '/v1/pino-lines'
  *   //   curl -H 'content-type: application/x-ndjson' -H "authorization: Bearer $KEY" --data-binary @- localhost:4318/v1/pino-lines
  */
 export function createPinoLinesReceiver(): Receiver {
-  return async (app: FastifyInstance, deps: ReceiverDeps) => {
-    await app.register(async (scope) => {
-      scope.setErrorHandler((err: FastifyError, request, reply) => onError(err, request, reply, deps))
-      scope.post(PINO_LINES_PATH, (request, reply) => receive(request, reply, deps))
-    })
-  }
-}
-
-async function receive(request: FastifyRequest, reply: FastifyReply, deps: ReceiverDeps): Promise<FastifyReply> {
-  const auth = await deps.auth.authenticate(request.headers)
-  if (!auth.ok) return fail(reply, auth.status === 401 ? 'unauthenticated' : 'forbidden', auth.message)
-  const type = mediaType(request)
-  if (!ACCEPTED_TYPES.has(type)) {
-    return fail(reply, 'unsupported_media_type', `Content-Type ${type === '' ? 'is missing' : `"${type}" is not supported`}; send application/x-ndjson (one pino JSON line per line, after a resource line)`)
-  }
-  const body = await decodedBody(request, deps.limits)
-  const decoded = decodePinoLines(body, { limits: deps.limits })
-  if (!decoded.ok) {
-    deps.logger.debug({ reason: decoded.message }, 'undecodable pino lines request answered 400')
-    return fail(reply, 'invalid_payload', decoded.message)
-  }
-  const { records, rejected } = decoded
-  const rejectionMessage = decoded.rejectionMessage
-  if (records.length === 0) return succeed(reply, 0, rejected, rejectionMessage)
-
-  const batch: Batch = { id: batchId(request, body), source: 'pino', logs: records, spans: [], principal: auth.principal, rejected, rejectionMessage }
-  let outcome: IngestOutcome
-  try {
-    outcome = await deps.ingest.submit(batch)
-  } catch (err) {
-    deps.logger.error({ err, records: records.length }, 'pino lines batch could not be handed to the ingest path')
-    reply.header('retry-after', String(INTERNAL_RETRY_AFTER_SECONDS))
-    return fail(reply, 'unavailable', 'Beacon could not store this batch because of an internal error (logged on the server); retry later')
-  }
-  switch (outcome.status) {
-    case 'ok':
-      // outcome.rejected includes the decoder's rejections plus what the stages dropped.
-      return succeed(reply, outcome.accepted, outcome.rejected, outcome.rejected > 0 ? outcome.message ?? rejectionMessage : undefined)
-    case 'duplicate':
-      return succeed(reply, outcome.accepted, rejected, rejectionMessage)
-    case 'retry':
-      reply.header('retry-after', String(outcome.retryAfterSeconds))
-      return fail(reply, outcome.httpStatus === 503 ? 'unavailable' : 'overloaded', `${outcome.reason}; retry after ${outcome.retryAfterSeconds} s`)
-  }
-}
-
-function succeed(reply: FastifyReply, accepted: number, rejected: number, message: string | undefined): FastifyReply {
-  return reply.code(200).send(message === undefined || message === '' ? { accepted, rejected } : { accepted, rejected, message })
-}
-
-function fail(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
-  return reply.code(new BeaconError(code, message).status).send(errorBody(code, message))
-}
-
-/** Errors raised outside the handler (body over the limit, bad gzip) or thrown by it. */
-function onError(err: FastifyError, request: FastifyRequest, reply: FastifyReply, deps: ReceiverDeps): FastifyReply {
-  if (err instanceof BeaconError) return reply.code(err.status).send(err.body())
-  const status = err.statusCode ?? 500
-  if (status === 413) {
-    return fail(reply, 'payload_too_large', `request body is larger than ${deps.limits.maxBodyBytes} bytes (limits.maxBodyBytes); send smaller batches`)
-  }
-  if (status >= 400 && status < 500) return reply.code(status).send(errorBody('bad_request', err.message))
-  deps.logger.error({ err, url: request.url.split('?')[0] }, 'pino lines request failed')
-  return fail(reply, 'internal', 'internal error (logged on the server)')
+  return createLinesReceiver({
+    path: PINO_LINES_PATH, source: 'pino', noun: 'pino lines', signal: 'logs', decode: decodePinoLines,
+    typeHint: 'one pino JSON line per line, after a resource line',
+  })
 }
