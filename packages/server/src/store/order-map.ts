@@ -29,9 +29,9 @@ export const orderMapTableSql = `CREATE TABLE IF NOT EXISTS ${ORDER_MAP_TABLE} (
   OrderId String CODEC(ZSTD(1)),
   Signal UInt8 CODEC(ZSTD(1)),
   ServiceName LowCardinality(String) CODEC(ZSTD(1)),
-  Day Date CODEC(ZSTD(1)),
   First DateTime CODEC(ZSTD(1)),
-  Last DateTime CODEC(ZSTD(1))
+  Last DateTime CODEC(ZSTD(1)),
+  Day Date DEFAULT toDate(First) CODEC(ZSTD(1))
 ) ENGINE = MergeTree
 PARTITION BY Day
 ORDER BY (OrderId, Signal, ServiceName)
@@ -41,7 +41,8 @@ export const orderMapSinceTableSql = `CREATE TABLE IF NOT EXISTS ${ORDER_MAP_SIN
   Since DateTime
 ) ENGINE = MergeTree ORDER BY tuple()`
 
-export const ORDER_MAP_COLUMNS = ['OrderId', 'Signal', 'ServiceName', 'Day', 'First', 'Last'] as const
+/** Columns the writer inserts (Day follows First). */
+export const ORDER_MAP_COLUMNS = ['OrderId', 'Signal', 'ServiceName', 'First', 'Last'] as const
 
 const TAB = 9
 const NL = 10
@@ -54,18 +55,26 @@ if (SPAN_INSERT_COLUMNS.indexOf('ServiceName') !== SERVICE_COLUMN || LOG_INSERT_
   throw new Error('order-map: rows must start with Timestamp and have ServiceName before OrderId')
 }
 
-interface Entry { signal: number; service: string; order: string; day: number; first: number; last: number }
+interface Entry { signal: number; service: string; day: number; first: number; last: number; next: Entry | null }
 
 /**
  * Collects the distinct (order id, service, day) of TabSeparated rows with their first and last
  * second. Fields are copied as the rows hold them (TSV-escaped) and written back the same way, so
  * nothing is unescaped. Deterministic for the same input (the insert's token depends on it).
+ * Per row: the row's tabs up to OrderId (native indexOf), one string for the order id, one map
+ * lookup; the service name is decoded once per run of rows of the same service.
  */
 export class OrderMapCollector {
+  /** Order id → its places (a chain: almost always one). */
   private readonly entries = new Map<string, Entry>()
+  private rows = 0
 
   add(buffers: readonly Buffer[], signal: number): void {
     const orderColumn = signal === SIGNAL_LOGS ? LOG_ORDER_COLUMN : SPAN_ORDER_COLUMN
+    let service = ''
+    let serviceBuf: Buffer | null = null
+    let serviceAt = 0
+    let serviceLen = -1
     for (const buf of buffers) {
       const len = buf.length
       let pos = 0
@@ -83,13 +92,19 @@ export class OrderMapCollector {
         for (; col < SERVICE_COLUMN; col++) { t = buf.indexOf(TAB, t + 1); if (t === -1 || t >= end) break }
         if (col === SERVICE_COLUMN) {
           const serviceStart = t + 1
-          const serviceEnd = buf.indexOf(TAB, serviceStart)
-          t = serviceEnd
+          t = buf.indexOf(TAB, serviceStart)
           for (col++; col < orderColumn && t !== -1 && t < end; col++) t = buf.indexOf(TAB, t + 1)
-          if (col === orderColumn && t !== -1 && t < end) {
+          if (col === orderColumn && t !== -1 && t < end && buf[t + 1] !== TAB && t + 1 < end) {
             let orderEnd = buf.indexOf(TAB, t + 1)
             if (orderEnd === -1 || orderEnd > end) orderEnd = end
-            if (orderEnd > t + 1) this.note(signal, buf.toString('latin1', serviceStart, serviceEnd), buf.toString('latin1', t + 1, orderEnd), sec)
+            const serviceEnd = buf.indexOf(TAB, serviceStart)
+            if (serviceEnd - serviceStart !== serviceLen || serviceBuf === null || buf.compare(serviceBuf, serviceAt, serviceAt + serviceLen, serviceStart, serviceEnd) !== 0) {
+              service = buf.toString('latin1', serviceStart, serviceEnd)
+              serviceBuf = buf
+              serviceAt = serviceStart
+              serviceLen = serviceEnd - serviceStart
+            }
+            this.note(signal, service, buf.toString('latin1', t + 1, orderEnd), sec)
           }
         }
         pos = end + 1
@@ -99,23 +114,63 @@ export class OrderMapCollector {
 
   private note(signal: number, service: string, order: string, sec: number): void {
     const day = Math.floor(sec / 86400)
-    const key = `${order}\t${signal}\t${service}\t${day}`
-    const e = this.entries.get(key)
-    if (e === undefined) this.entries.set(key, { signal, service, order, day, first: sec, last: sec })
-    else if (sec < e.first) e.first = sec
-    else if (sec > e.last) e.last = sec
+    let e = this.entries.get(order)
+    if (e === undefined) {
+      this.entries.set(order, { signal, service, day, first: sec, last: sec, next: null })
+      this.rows++
+      return
+    }
+    for (;;) {
+      if (e.day === day && e.signal === signal && e.service === service) {
+        if (sec < e.first) e.first = sec
+        else if (sec > e.last) e.last = sec
+        return
+      }
+      if (e.next === null) break
+      e = e.next
+    }
+    e.next = { signal, service, day, first: sec, last: sec, next: null }
+    this.rows++
   }
 
+  /** Map rows collected. */
   get size(): number {
-    return this.entries.size
+    return this.rows
   }
 
-  /** The map rows as TSV (ORDER_MAP_COLUMNS): Day and the seconds as numbers. */
+  /** The map rows as TSV (ORDER_MAP_COLUMNS), the seconds as numbers. */
   tsv(): Buffer {
-    let s = ''
-    for (const e of this.entries.values()) s += `${e.order}\t${e.signal}\t${e.service}\t${e.day}\t${e.first}\t${e.last}\n`
-    return Buffer.from(s, 'latin1')
+    let size = 0
+    for (const [order, first] of this.entries) {
+      for (let e: Entry | null = first; e !== null; e = e.next) size += order.length + e.service.length + 30
+    }
+    const out = Buffer.allocUnsafe(size)
+    let p = 0
+    for (const [order, first] of this.entries) {
+      for (let e: Entry | null = first; e !== null; e = e.next) {
+        p += out.write(order, p, 'latin1')
+        out[p++] = TAB
+        out[p++] = 48 + e.signal
+        out[p++] = TAB
+        p += out.write(e.service, p, 'latin1')
+        out[p++] = TAB
+        p = writeUint(out, p, e.first)
+        out[p++] = TAB
+        p = writeUint(out, p, e.last)
+        out[p++] = NL
+      }
+    }
+    return out.subarray(0, p)
   }
+}
+
+/** Decimal digits of a non-negative integer below 10^12 at `p`; the position after them. */
+function writeUint(out: Buffer, p: number, n: number): number {
+  if (n <= 0) { out[p] = 48; return p + 1 }
+  let digits = 1
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++
+  for (let i = p + digits - 1; i >= p; i--) { out[i] = 48 + (n % 10); n = Math.floor(n / 10) }
+  return p + digits
 }
 
 /**
@@ -125,8 +180,8 @@ export class OrderMapCollector {
 export function orderMapFromTableSql(signal: number, where: string): string {
   const table = signal === SIGNAL_LOGS ? LOGS_TABLE : TRACES_TABLE
   return `INSERT INTO ${ORDER_MAP_TABLE} (${ORDER_MAP_COLUMNS.join(', ')})
-SELECT OrderId, ${signal}, ServiceName, toDate(toDateTime(Timestamp)) AS d, min(toDateTime(Timestamp)), max(toDateTime(Timestamp))
-FROM ${table} WHERE OrderId != '' AND (${where}) GROUP BY OrderId, ServiceName, d
+SELECT OrderId, ${signal}, ServiceName, min(toDateTime(Timestamp)), max(toDateTime(Timestamp))
+FROM ${table} WHERE OrderId != '' AND (${where}) GROUP BY OrderId, ServiceName, toDate(Timestamp)
 SETTINGS insert_deduplicate = 0, insert_deduplication_token = ''`
 }
 
