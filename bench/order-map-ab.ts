@@ -25,7 +25,7 @@ import { migrate } from '../packages/server/src/store/migrations.ts'
 import { createRowEncoder } from '../packages/server/src/store/encode.ts'
 import { LOGS_TABLE, LOG_INSERT_COLUMNS } from '../packages/server/src/store/schema.ts'
 import { splitByPartition } from '../packages/server/src/store/partition-split.ts'
-import { OrderMapCollector, ORDER_MAP_COLUMNS, ORDER_MAP_TABLE, SIGNAL_LOGS, orderMapFromTableSql } from '../packages/server/src/store/order-map.ts'
+import { OrderMapCollector, ORDER_MAP_COLUMNS, ORDER_MAP_TABLE, SIGNAL_LOGS, SIGNAL_SPANS, orderMapFromTableSql, orderMapTableSql } from '../packages/server/src/store/order-map.ts'
 import { createReadStore } from '../packages/server/src/api/read-limits.ts'
 import { searchWhere } from '../packages/server/src/api/search.ts'
 import { narrowingFor, orderPlaces } from '../packages/server/src/api/order-narrow.ts'
@@ -93,9 +93,20 @@ if (mode === 'insert') {
   const q = <T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>) => raw.query<T>(sql, params)
   for (let k = 1; k < COPIES; k++) {
     await raw.command(`INSERT INTO ${LOGS_TABLE} SELECT * REPLACE (if(OrderId = '', '', concat(OrderId, '~${k}')) AS OrderId, if(TraceId = '', '', concat(substring(TraceId, 1, 30), lower(hex(toUInt8(${k}))))) AS TraceId)
-      FROM ${LOGS_TABLE} WHERE OrderId NOT LIKE '%~%' SETTINGS max_partitions_per_insert_block = 0`)
+      FROM ${LOGS_TABLE} WHERE OrderId NOT LIKE '%~%' SETTINGS max_partitions_per_insert_block = 0, insert_deduplicate = 0, insert_deduplication_token = ''`)
   }
-  if (COPIES > 1) await raw.command(orderMapFromTableSql(SIGNAL_LOGS, "OrderId LIKE '%~%'"))
+  // ORDER_MAP_AB_REBUILD=1: the map rebuilt from the tables (a directory filled by an earlier layout of the map), timed.
+  const [cols] = await q<{ n: string }>(`SELECT count() AS n FROM system.columns WHERE database = currentDatabase() AND table = '${ORDER_MAP_TABLE}' AND name = 'Seconds'`)
+  if (process.env.ORDER_MAP_AB_REBUILD === '1' || Number(cols.n) === 0) {
+    await raw.command(`DROP TABLE IF EXISTS ${ORDER_MAP_TABLE}`)
+    await raw.command(orderMapTableSql)
+    const t0 = performance.now()
+    const c0 = process.cpuUsage()
+    await raw.command(orderMapFromTableSql(SIGNAL_LOGS, '1'))
+    await raw.command(orderMapFromTableSql(SIGNAL_SPANS, '1'))
+    const c = process.cpuUsage(c0)
+    console.log(`  map rebuilt from the tables: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${((c.user + c.system) / 1e6).toFixed(1)} s CPU`)
+  } else if (COPIES > 1) await raw.command(orderMapFromTableSql(SIGNAL_LOGS, "OrderId LIKE '%~%'"))
   if (COPIES > 1 || process.env.ORDER_MAP_AB_MERGE === '1') {
     await raw.command(`OPTIMIZE TABLE ${LOGS_TABLE} FINAL`)
     await raw.command(`OPTIMIZE TABLE ${ORDER_MAP_TABLE} FINAL`)

@@ -62,7 +62,7 @@ async function uncovered(s: Store, tag: string): Promise<{ stored: number; missi
      SELECT OrderId AS o, 2 AS sig, ServiceName AS svc, toString(toDate(Timestamp)) AS d, toUnixTimestamp(min(toDateTime(Timestamp))) AS f, toUnixTimestamp(max(toDateTime(Timestamp))) AS l
      FROM ${TRACES_TABLE} WHERE startsWith(OrderId, {t:String}) GROUP BY o, svc, d`, { t: `${tag}-` })
   const map = await s.query<{ o: string; sig: number; svc: string; d: string; f: number; l: number }>(
-    `SELECT OrderId AS o, Signal AS sig, ServiceName AS svc, toString(Day) AS d, toUnixTimestamp(First) AS f, toUnixTimestamp(Last) AS l FROM ${ORDER_MAP_TABLE} WHERE startsWith(OrderId, {t:String})`, { t: `${tag}-` })
+    `SELECT OrderId AS o, Signal AS sig, ServiceName AS svc, toString(Day) AS d, toUnixTimestamp(First) AS f, toUnixTimestamp(First) + Seconds AS l FROM ${ORDER_MAP_TABLE} WHERE startsWith(OrderId, {t:String})`, { t: `${tag}-` })
   const missing = stored.filter((r) => !map.some((m) => m.o === r.o && Number(m.sig) === Number(r.sig) && m.svc === r.svc && m.d === r.d && Number(m.f) <= Number(r.f) && Number(m.l) >= Number(r.l)))
   return { stored: stored.length, missing: missing.map((r) => JSON.stringify(r)) }
 }

@@ -2,7 +2,8 @@ import type { Store } from './connection.ts'
 import { LOG_INSERT_COLUMNS, LOGS_TABLE, SPAN_INSERT_COLUMNS, TRACES_TABLE } from './schema.ts'
 
 /**
- * Order id → where its records are: signal, service, UTC day, first and last second. Written by the
+ * Order id → where its records are: signal, service, UTC day, first second and the seconds to the
+ * last (a difference: 0 for most orders, ~0 bytes, where a Last column took 2 bytes per row). Written by the
  * store writer (writer.ts) from the rows it inserts — the order ids are in the rows' OrderId column
  * already (encode.ts) — in the same chunk, before the logs and spans, with its own deduplication
  * token: a crash between the inserts replays the chunk with the same tokens, so a stored record
@@ -30,7 +31,7 @@ export const orderMapTableSql = `CREATE TABLE IF NOT EXISTS ${ORDER_MAP_TABLE} (
   Signal UInt8 CODEC(ZSTD(1)),
   ServiceName LowCardinality(String) CODEC(ZSTD(1)),
   First DateTime CODEC(ZSTD(1)),
-  Last DateTime CODEC(ZSTD(1)),
+  Seconds UInt32 CODEC(ZSTD(1)),
   Day Date DEFAULT toDate(First) CODEC(ZSTD(1))
 ) ENGINE = MergeTree
 PARTITION BY Day
@@ -42,7 +43,7 @@ export const orderMapSinceTableSql = `CREATE TABLE IF NOT EXISTS ${ORDER_MAP_SIN
 ) ENGINE = MergeTree ORDER BY tuple()`
 
 /** Columns the writer inserts (Day follows First). */
-export const ORDER_MAP_COLUMNS = ['OrderId', 'Signal', 'ServiceName', 'First', 'Last'] as const
+export const ORDER_MAP_COLUMNS = ['OrderId', 'Signal', 'ServiceName', 'First', 'Seconds'] as const
 
 const TAB = 9
 const NL = 10
@@ -156,7 +157,7 @@ export class OrderMapCollector {
         out[p++] = TAB
         p = writeUint(out, p, e.first)
         out[p++] = TAB
-        p = writeUint(out, p, e.last)
+        p = writeUint(out, p, e.last - e.first)
         out[p++] = NL
       }
     }
@@ -180,7 +181,7 @@ function writeUint(out: Buffer, p: number, n: number): number {
 export function orderMapFromTableSql(signal: number, where: string): string {
   const table = signal === SIGNAL_LOGS ? LOGS_TABLE : TRACES_TABLE
   return `INSERT INTO ${ORDER_MAP_TABLE} (${ORDER_MAP_COLUMNS.join(', ')})
-SELECT OrderId, ${signal}, ServiceName, min(toDateTime(Timestamp)), max(toDateTime(Timestamp))
+SELECT OrderId, ${signal}, ServiceName, min(toDateTime(Timestamp)), toUnixTimestamp(max(toDateTime(Timestamp))) - toUnixTimestamp(min(toDateTime(Timestamp)))
 FROM ${table} WHERE OrderId != '' AND (${where}) GROUP BY OrderId, ServiceName, toDate(Timestamp)
 SETTINGS insert_deduplicate = 0, insert_deduplication_token = ''`
 }
@@ -206,7 +207,7 @@ export function orderMapSince(store: Store): Promise<number> {
 export async function lookupOrder(store: Store, orderId: string, fromSec: number, toSec: number): Promise<OrderPlace[] | null> {
   if (fromSec <= await orderMapSince(store)) return null
   const rows = await store.query<{ Signal: number; ServiceName: string; f: number; l: number }>(
-    `SELECT Signal, ServiceName, toUnixTimestamp(First) AS f, toUnixTimestamp(Last) AS l FROM ${ORDER_MAP_TABLE} WHERE OrderId = {id:String}`, { id: orderId })
+    `SELECT Signal, ServiceName, toUnixTimestamp(First) AS f, toUnixTimestamp(First) + Seconds AS l FROM ${ORDER_MAP_TABLE} WHERE OrderId = {id:String}`, { id: orderId })
   const byKey = new Map<string, OrderPlace[]>()
   for (const r of rows) {
     const f = Number(r.f)
