@@ -91,9 +91,10 @@ if (mode === 'insert') {
   const COPIES = Number(process.env.ORDER_MAP_AB_COPIES ?? 1)
   const { store: raw, dir, config } = await openCopy(src, 'beacon-omq-', true)
   const q = <T = Record<string, unknown>>(sql: string, params?: Record<string, unknown>) => raw.query<T>(sql, params)
+  // The original rows in a subquery: in the outer WHERE, OrderId would name the REPLACE alias.
   for (let k = 1; k < COPIES; k++) {
     await raw.command(`INSERT INTO ${LOGS_TABLE} SELECT * REPLACE (if(OrderId = '', '', concat(OrderId, '~${k}')) AS OrderId, if(TraceId = '', '', concat(substring(TraceId, 1, 30), lower(hex(toUInt8(${k}))))) AS TraceId)
-      FROM ${LOGS_TABLE} WHERE OrderId NOT LIKE '%~%' SETTINGS max_partitions_per_insert_block = 0, insert_deduplicate = 0, insert_deduplication_token = ''`)
+      FROM (SELECT * FROM ${LOGS_TABLE} WHERE OrderId NOT LIKE '%~%') SETTINGS max_partitions_per_insert_block = 0, insert_deduplicate = 0, insert_deduplication_token = ''`)
   }
   // ORDER_MAP_AB_REBUILD=1: the map rebuilt from the tables (a directory filled by an earlier layout of the map), timed.
   const [cols] = await q<{ n: string }>(`SELECT count() AS n FROM system.columns WHERE database = currentDatabase() AND table = '${ORDER_MAP_TABLE}' AND name = 'Seconds'`)
