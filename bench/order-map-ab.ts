@@ -40,6 +40,8 @@ const pct = (xs: number[], f: number): number => { const s = [...xs].sort((a, b)
 if (mode === 'insert') {
   const CHUNK = Number(process.env.ORDER_MAP_AB_CHUNK ?? 100_000)
   const ROUNDS = Number(process.env.ORDER_MAP_AB_ROUNDS ?? 10)
+  // ORDER_MAP_AB_POOL: distinct orders the records draw from (default 2,000,000: nearly every record its own order, as in the bench).
+  const POOL = Number(process.env.ORDER_MAP_AB_POOL ?? 2_000_000)
   const dir = mkdtempSync(join(tmpdir(), 'beacon-omab-'))
   const config = loadConfig({ env: { BEACON_DATA_DIR: dir }, file: '/dev/null' })
   const store = await createStore(config)
@@ -48,7 +50,7 @@ if (mode === 'insert') {
   const encoder = createRowEncoder(config.businessKeys)
   const now = Date.now()
   const chunks: Buffer[] = []
-  for (let k = 0; k < 3; k++) chunks.push(Buffer.from(encoder.logsBytes(Array.from({ length: CHUNK }, (_, i) => toLogRecord(genRecord(now, 86_400_000, 2_000_000), `${now + i}000000`)))))
+  for (let k = 0; k < 3; k++) chunks.push(Buffer.from(encoder.logsBytes(Array.from({ length: CHUNK }, (_, i) => toLogRecord(genRecord(now, 86_400_000, POOL), `${now + i}000000`)))))
   const logsOnly = async (body: Buffer): Promise<void> => {
     for (const g of splitByPartition([body])) await store.insertTsv(LOGS_TABLE, LOG_INSERT_COLUMNS, Buffer.concat(g))
   }
