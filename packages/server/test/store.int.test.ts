@@ -35,7 +35,7 @@ function log(body: string, a: Record<string, string>): LogRecord {
 
 test('migrations apply once; a second run changes nothing', async () => {
   const first = await migrate(store, config)
-  assert.deepEqual(first.applied, [1, 2, 3, 4, 5, 10, 11, 31, 50])
+  assert.deepEqual(first.applied, [1, 2, 3, 4, 5, 10, 11, 50])
   const second = await migrate(store, config)
   assert.deepEqual(second.applied, [])
   assert.deepEqual(second.altered, [])

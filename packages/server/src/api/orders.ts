@@ -5,7 +5,6 @@ import { chTime, parseRange, isoRange } from './time-range.ts'
 import { qs, type ApiDeps } from './deps.ts'
 import { LOG_SELECT, SPAN_SELECT, logView, spanView, type LogRow, type SpanRow, type LogView, type SpanView } from './records.ts'
 import { orderStory } from './order-story.ts'
-import { narrowingFor, orderPlaces } from './order-narrow.ts'
 import { errors, ok, query, stringParam, TIME_RANGE } from './openapi-schemas.ts'
 
 /**
@@ -52,17 +51,13 @@ export function registerOrderRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const kinds = parseKinds(qs(request.query, 'kinds'))
     const range = parseRange(qs(request.query, 'from'), qs(request.query, 'to'), `now-${deps.config.retention.days}d`)
     const params = { id: orderId, from: chTime(range.fromMs), to: chTime(range.toMs) }
-    // Only the services and seconds the order-id map names (api/order-narrow.ts); '0': none.
-    const places = await orderPlaces(deps.store, orderId, range.fromMs, range.toMs)
-    const nl = narrowingFor(places, 'logs')
-    const ns = narrowingFor(places, 'spans')
     const [logs, spans] = await Promise.all([
-      nl?.sql === '0' ? [] : deps.store.query<LogRow>(`SELECT ${LOG_SELECT} FROM ${LOGS_TABLE}
-        WHERE OrderId = {id:String} AND TimestampTime >= toDateTime({from:DateTime64(3)}) AND TimestampTime <= toDateTime({to:DateTime64(3)})${nl ? ` AND ${nl.sql}` : ''}
-        ORDER BY Timestamp LIMIT 5000`, { ...params, ...nl?.params }),
-      ns?.sql === '0' ? [] : deps.store.query<SpanRow>(`SELECT ${SPAN_SELECT} FROM ${TRACES_TABLE}
-        WHERE OrderId = {id:String} AND Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}${ns ? ` AND ${ns.sql}` : ''}
-        ORDER BY Timestamp LIMIT 5000`, { ...params, ...ns?.params }),
+      deps.store.query<LogRow>(`SELECT ${LOG_SELECT} FROM ${LOGS_TABLE}
+        WHERE OrderId = {id:String} AND TimestampTime >= toDateTime({from:DateTime64(3)}) AND TimestampTime <= toDateTime({to:DateTime64(3)})
+        ORDER BY Timestamp LIMIT 5000`, params),
+      deps.store.query<SpanRow>(`SELECT ${SPAN_SELECT} FROM ${TRACES_TABLE}
+        WHERE OrderId = {id:String} AND Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
+        ORDER BY Timestamp LIMIT 5000`, params),
     ])
     const all: (LogView | SpanView)[] = [...logs.map(logView), ...spans.map(spanView)]
     all.sort((a, b) => (BigInt(a.timeUnixNano) < BigInt(b.timeUnixNano) ? -1 : BigInt(a.timeUnixNano) > BigInt(b.timeUnixNano) ? 1 : 0))

@@ -10,7 +10,6 @@ import { afterCursor, decodeCursor, encodeCursor, nextCursor, orderBy, parseSort
 import { pickFields, parseFieldList } from './search-fields.ts'
 import { errors, ok } from './openapi-schemas.ts'
 import { searchArchive } from './archive-search.ts'
-import { orderNarrowing, requiredOrderId } from './order-narrow.ts'
 
 /**
  * GET /api/search?q=&from=&to=&limit=&cursor=&target=logs|spans&sort=<field>:asc|desc&fields=a,b
@@ -48,7 +47,7 @@ export function isPointLookup(ast: Ast, target: Target): boolean {
 }
 
 /** WHERE clause for a search over a time range, with its parameters; `rewrite` is ApiDeps.rewriteSearch. */
-export function searchWhere(q: string, target: Target, range: TimeRange, rewrite?: (ast: Ast) => Ast): { where: string; params: Record<string, unknown>; warnings: string[]; pointLookup: boolean; orderId: string | null } {
+export function searchWhere(q: string, target: Target, range: TimeRange, rewrite?: (ast: Ast) => Ast): { where: string; params: Record<string, unknown>; warnings: string[]; pointLookup: boolean } {
   const warnings: string[] = []
   const parsed = parseQuery(q, { warnings })
   const ast = rewrite ? rewrite(parsed) : parsed
@@ -57,7 +56,7 @@ export function searchWhere(q: string, target: Target, range: TimeRange, rewrite
   const time = target === 'logs'
     ? 'TimestampTime >= toDateTime({from:DateTime64(3)}) AND TimestampTime <= toDateTime({to:DateTime64(3)}) AND Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}'
     : 'Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}'
-  return { where: `${time} AND (${compiled.sql})`, params, warnings, pointLookup: isPointLookup(ast, target), orderId: requiredOrderId(ast, target) }
+  return { where: `${time} AND (${compiled.sql})`, params, warnings, pointLookup: isPointLookup(ast, target) }
 }
 
 /**
@@ -131,15 +130,7 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const cursor = decodeCursor(qs(request.query, 'cursor'))
     const order = parseSort(qs(request.query, 'sort'), target)
     const fields = parseFieldList(qs(request.query, 'fields'))
-    const sw = searchWhere(q, target, range, deps.rewriteSearch)
-    const { warnings, pointLookup } = sw
-    let { where, params } = sw
-    // An order id: only the services and seconds the order-id map names (api/order-narrow.ts).
-    const narrow = sw.orderId === null ? null : await orderNarrowing(deps.store, sw.orderId, target, range.fromMs, range.toMs)
-    if (narrow) {
-      where = `${where} AND ${narrow.sql}`
-      params = { ...params, ...narrow.params }
-    }
+    const { where, params, warnings, pointLookup } = searchWhere(q, target, range, deps.rewriteSearch)
     const table = target === 'logs' ? LOGS_TABLE : TRACES_TABLE
     const bucket = bucketSeconds(range)
 
@@ -158,11 +149,7 @@ FROM ${table} WHERE ${where} GROUP BY t, level ORDER BY t`
     // An exact order, trace or span id matches a handful of records: read them first (one
     // statement instead of two); when they are fewer than a page they are every match, and the
     // histogram is counted from them. Otherwise the usual two statements below.
-    if (narrow?.sql === '0') {
-      // The map has no record of the order in the range: nothing to read.
-      rows = []
-      hist = []
-    } else if (pointLookup && !cursor) {
+    if (pointLookup && !cursor) {
       rows = await deps.store.query<LogRow & SpanRow & { sv?: string }>(rowsSql.replace('/*window*/', ''), { ...rowParams, lb: 0 })
       if (rows.length < limit) hist = histogramOfRows(rows, target, bucket)
     }

@@ -10,7 +10,6 @@ import { SIGNALS, type Signal } from '../retention/config.ts'
 import { manifestKey, parseKey, type ArchiveTarget, type Manifest } from './target.ts'
 import { catalogue, syncCatalogue } from './maintenance.ts'
 import { fileSha256 } from './writer.ts'
-import { orderMapFromTableSql, SIGNAL_LOGS, SIGNAL_SPANS } from '../store/order-map.ts'
 
 /** `beacon archive list | verify | restore` and `/api/admin/archive/...`. */
 export interface ArchiveOperations {
@@ -110,9 +109,6 @@ SETTINGS insert_deduplicate = 0, insert_deduplication_token = ''`, { path })
             return m.rows
           })
         }
-        // The restored records' orders, for order-id searches (store/order-map.ts).
-        await store.command(orderMapFromTableSql(signal === 'logs' ? SIGNAL_LOGS : SIGNAL_SPANS, 'ServiceName = {svc:String} AND toDate(Timestamp) = {d:Date}'),
-          { svc: req.service, d: req.day })
         await hold(store, signal, req.service, req.day, untilMs, rows)
         restored.push({ signal, objects: mine.length, rows })
       }

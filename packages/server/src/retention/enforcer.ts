@@ -8,7 +8,6 @@ import { listPartitions, type HotPartition } from './partitions.ts'
 import type { RetentionPolicy } from './policy.ts'
 import { RESTORED_TABLE } from './tables.ts'
 import { TRACE_BOUNDS_TABLE } from '../store/schema.ts'
-import { ORDER_MAP_TABLE } from '../store/order-map.ts'
 import { LOG_ROLLUP_TABLE, SPAN_ROLLUP_TABLE } from '../store/rollups.ts'
 
 /**
@@ -222,21 +221,16 @@ export class RetentionEnforcer {
     this.caps = usage.sort((a, b) => a.service.localeCompare(b.service))
   }
 
-  /**
-   * Trace-id bounds and the order-id map (lookup indexes, day partitions) are kept as long as the
-   * longest retention, and for restored days.
-   */
+  /** Trace-id bounds (a lookup index, day partitions) are kept as long as the longest retention, and for restored days. */
   private async trimTraceBounds(today: string, holds: Map<string, { until: number; rows: number }>): Promise<void> {
     const cutoff = addDays(today, -this.d.policy.maxDays())
     const held = new Set([...holds.keys()].map((k) => k.split('|')[2]))
-    for (const table of [TRACE_BOUNDS_TABLE, ORDER_MAP_TABLE]) {
-      const parts = await this.d.store.query<{ partition_id: string; partition: string }>(
-        `SELECT DISTINCT partition_id, partition FROM system.parts WHERE database = currentDatabase() AND active AND table = {t:String} AND rows > 0`, { t: table })
-      for (const p of parts) {
-        const day = p.partition.replace(/'/g, '')
-        if (/^\d{4}-\d{2}-\d{2}$/.test(day) && day <= cutoff && !held.has(day)) {
-          await this.d.store.command(`ALTER TABLE ${table} DROP PARTITION ID {pid:String}`, { pid: p.partition_id })
-        }
+    const parts = await this.d.store.query<{ partition_id: string; partition: string }>(
+      `SELECT DISTINCT partition_id, partition FROM system.parts WHERE database = currentDatabase() AND active AND table = {t:String} AND rows > 0`, { t: TRACE_BOUNDS_TABLE })
+    for (const p of parts) {
+      const day = p.partition.replace(/'/g, '')
+      if (/^\d{4}-\d{2}-\d{2}$/.test(day) && day <= cutoff && !held.has(day)) {
+        await this.d.store.command(`ALTER TABLE ${TRACE_BOUNDS_TABLE} DROP PARTITION ID {pid:String}`, { pid: p.partition_id })
       }
     }
   }

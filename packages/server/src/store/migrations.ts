@@ -4,7 +4,6 @@ import {
   LOGS_INDEX_GRANULARITY, LOGS_TABLE, TRACES_TABLE, TRACE_BOUNDS_TABLE, batchesTableSql, type BusinessColumn, businessKeyColumns, logsTableSql, tracesTableSql, traceBoundsSql,
 } from './schema.ts'
 import { rollupSql } from './rollups.ts'
-import { ORDER_MAP_SINCE_TABLE, orderMapSinceTableSql, orderMapTableSql } from './order-map.ts'
 import { rebuildTable } from '../retention/repartition.ts'
 import { clusterStatements } from './cluster.ts'
 import { StoreWriter } from './writer.ts'
@@ -102,21 +101,6 @@ export const CORE_MIGRATIONS: Migration[] = [
       // The rollup views are recreated by the rebuild; should a start have died between the exchange
       // and that, the rerun finds the table done, so make sure they exist (IF NOT EXISTS: no-op otherwise).
       for (const sql of rollupSql(false)) await store.command(sql)
-    },
-  },
-  // 30–49: search and API.
-  {
-    version: 31,
-    name: 'order-id map (written by the store writer)',
-    // The table, and its watermark: the newest second stored so far, whose records are not in the map
-    // (a search reaching back to it takes the full path; order-map.ts). Everything stored from now
-    // on — the write-ahead log's replay included — goes through the writer, which fills the map.
-    statements: () => [orderMapTableSql, orderMapSinceTableSql],
-    run: async (store) => {
-      const [have] = await store.query<{ n: string }>(`SELECT count() AS n FROM ${ORDER_MAP_SINCE_TABLE}`)
-      if (Number(have.n) > 0) return
-      await store.command(`INSERT INTO ${ORDER_MAP_SINCE_TABLE} (Since)
-SELECT greatest((SELECT max(TimestampTime) FROM ${LOGS_TABLE}), (SELECT max(toDateTime(Timestamp)) FROM ${TRACES_TABLE}))`)
     },
   },
   // 50–69: full-text search (issue 13, session 4; BENCHMARKS.md "Full-text search and its index").
@@ -256,8 +240,6 @@ async function finishInflightInsert(store: Store, config: Config, log: Logger): 
   // The insert names the business-key columns, which an old directory may still have MATERIALIZED.
   await syncBusinessKeys(store, config, LOGS_TABLE, 'LogAttributes')
   await syncBusinessKeys(store, config, TRACES_TABLE, 'SpanAttributes')
-  // The writer fills the order-id map too (migration 31 may not have run yet).
-  await ddlRunner(store, config)(orderMapTableSql)
   const wal = await WriteAheadLog.open({ dir, fsync: config.ingest.fsync })
   try {
     const { replayed, rows } = await new StoreWriter(wal, store, log, config.ingest).finishInflight()

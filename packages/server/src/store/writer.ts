@@ -3,7 +3,6 @@ import type { Store } from './connection.ts'
 import { BATCHES_TABLE, LOGS_TABLE, TRACES_TABLE, LOG_INSERT_COLUMNS, SPAN_INSERT_COLUMNS } from './schema.ts'
 import { decodeEntry, type DecodedEntry } from '../wal/entry.ts'
 import { splitByPartition } from './partition-split.ts'
-import { OrderMapCollector, ORDER_MAP_COLUMNS, ORDER_MAP_TABLE, SIGNAL_LOGS, SIGNAL_SPANS } from './order-map.ts'
 import {
   comparePositions, formatPosition, readCheckpoint, writeCheckpoint,
   type Checkpoint, type WalEntry, type WalPosition, type WriteAheadLog,
@@ -17,7 +16,7 @@ import {
  * `wal/` only knows about opaque entries.
  *
  *   queue (in WAL order) ─▶ chunk of ≤ flushRows rows ─▶ checkpoint {inflight: from..to, split}
- *        ─▶ INSERT order-id map (order-map.ts), INSERT logs, INSERT spans, one per day × service (insert_deduplication_token =
+ *        ─▶ INSERT logs, INSERT spans, one per day × service (insert_deduplication_token =
  *           from..to plus the group's number; the engine's memory grows with an insert's rows)
  *        ─▶ checkpoint {done: to}
  *
@@ -179,12 +178,6 @@ export class StoreWriter {
 
   private async insertChunk(chunk: Queued[], from: WalPosition, to: WalPosition, split: boolean): Promise<void> {
     const token = `${formatPosition(from)}-${formatPosition(to)}`
-    // The order-id map first (order-map.ts): whatever part of the chunk is stored, its orders are in
-    // the map; a replay repeats this insert with the same token.
-    const orders = new OrderMapCollector()
-    orders.add(chunk.map((q) => q.decoded.logs), SIGNAL_LOGS)
-    orders.add(chunk.map((q) => q.decoded.spans), SIGNAL_SPANS)
-    if (orders.size > 0) await this.store.insertTsv(ORDER_MAP_TABLE, ORDER_MAP_COLUMNS, orders.tsv(), `${token}:orders`)
     await this.insertRows(LOGS_TABLE, LOG_INSERT_COLUMNS, chunk.map((q) => q.decoded.logs), `${token}:logs`, split)
     await this.insertRows(TRACES_TABLE, SPAN_INSERT_COLUMNS, chunk.map((q) => q.decoded.spans), `${token}:spans`, split)
     // Batch ids, so a client's replay of an already stored request is recognised after a restart too.
