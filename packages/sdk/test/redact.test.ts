@@ -24,6 +24,13 @@ test('redacts credentials inside free text', () => {
   assert.equal(redactString('{"password":"hunter2","user":"ann"}'), `{"password":"${REDACTED}","user":"ann"}`)
 })
 
+test('redacts a secret pair inside the value of an ordinary pair', () => {
+  assert.equal(redactString('paid: password=hunter2'), `paid: password=${REDACTED}`)
+  assert.equal(redactString('{"note":"password=hunter2","user":"ann"}'), `{"note":"password=${REDACTED}","user":"ann"}`)
+  assert.equal(redactString('step: retry: token=abcd1234efgh done'), `step: retry: token=${REDACTED} done`)
+  assert.equal(redactString('url: https://shop.example/pay?x=1'), 'url: https://shop.example/pay?x=1')
+})
+
 test('redacts authorization and cookie headers but keeps the others', () => {
   const h = redactHeaders({ authorization: 'Bearer abcdefgh', cookie: 'sid=1', 'set-cookie': ['a=b'], 'content-type': 'application/json', 'x-api-key': 'k' })
   assert.deepEqual(h, { authorization: REDACTED, cookie: REDACTED, 'set-cookie': REDACTED, 'content-type': 'application/json', 'x-api-key': REDACTED })

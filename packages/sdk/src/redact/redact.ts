@@ -110,13 +110,27 @@ export function redactString(s: string): string {
     })
   }
   if (out.includes(' ') && AUTH_WORD.test(out)) out = out.replace(AUTH_RE, (_m, scheme: string) => `${scheme} ${REDACTED}`)
-  if (out.includes('=') || out.includes(':')) out = out.replace(PAIR_RE, (m, k: string, sep: string, v: string) => (isSecretKey(k) && !AUTH_SCHEME.test(v) ? `${k}${sep}${REDACTED}` : m))
+  if (out.includes('=') || out.includes(':')) out = redactPairs(out)
   if (out.includes('eyJ')) out = out.replace(JWT_RE, REDACTED)
   if (memo && out === s) {
     clean[cleanNext] = s
     cleanNext = (cleanNext + 1) & 3
   }
   return out
+}
+
+/**
+ * `key=value` pairs whose key is a secret name. A pair under an ordinary key is looked into, since
+ * its value can hold another pair (`paid: password=hunter2`, `"note":"token=…"`) that the outer
+ * match would otherwise pass over.
+ */
+function redactPairs(s: string): string {
+  return s.replace(PAIR_RE, (m, k: string, sep: string, v: string) => {
+    if (isSecretKey(k)) return AUTH_SCHEME.test(v) ? m : `${k}${sep}${REDACTED}`
+    if (!v.includes('=') && !v.includes(':')) return m
+    const inner = redactPairs(v)
+    return inner === v ? m : `${k}${sep}${inner}`
+  })
 }
 
 function redactCardValue(v: unknown): unknown {
