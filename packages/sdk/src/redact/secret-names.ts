@@ -12,6 +12,10 @@
  * isSecretName('dbPassword') // true
  * isSecretName('api.key')    // true
  * isSecretName('token_count') // false
+ *
+ * A name added here must also be found by the SDK's pair prefilter (`mayHaveSecretPair` in
+ * redact.ts: `SECRET_FOLDED`, or `SECRET_WORD` for short words): redact-pairs-prefilter.test.ts
+ * generates keys from these lists and fails on one it misses.
  */
 
 /** A segment whose squashed form contains one of these is a secret. */
