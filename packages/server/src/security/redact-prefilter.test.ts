@@ -78,6 +78,9 @@ const SHAPES = [
   '4111 1111 1111 1111', '4111-1111-1111-1111', '+7 912 345-67-89', '+7 (912) 345-67-89', '8 (800) 555-35-35', '8-800-555-35-35', '88005553535',
   '(555) 123-4567', '555.123.4567', '1-555-123-4567', '10.1.2.3', '192.168.100.200', 'ORD-830836 404', 'ORD-', 'a', 'x', 'in', ':', ',',
   '{"phone":"', '{"tel":"', '{"card":', '{"a":', '"}', '}', '[', ']', ' key', ' key: ', ' key=', '"', "'", 'api', 'routing', '"api key":"', 'x key=', ' Key',
+  // groups glued to a word (`ORD-1236682 200`), and secrets whose redaction unglues them
+  'ORD-1236682 200', 'ORD-1236682', 'A1234567', 'v2.', 'x.', 'x-', '1.', '1-', '-.', '_', 'é', 'Basic dXNlcjpwYXNz', 'cvc 123', 'pin=1',
+  'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.a.b', 'j@example.com', '4111111111111111', '5551234567', '555 123 4567', '88005553535',
 ]
 
 test('the prefilter never hides a card, phone or spaced key name: digit chains and quotes, same output with and without it', () => {
@@ -111,6 +114,15 @@ test('cards, phones and named secrets are still redacted with the tighter prefil
     ['{"api key":"k-123"}', '{"api key":"[REDACTED]"}'],
     ['<param name=\'api key\' value=\'k-456\'/>', '<param name=\'api key\' value=\'[REDACTED]\'/>'],
     ['{"phone":"123 456 x7"}', '{"phone":"*** **6 x7"}'],
+    // a group glued to a word does not count, the next free group does
+    ['ORD-1236682 4111 1111 1111 1111', 'ORD-1236682 ****-****-****-1111'],
+    ['ORD-1236682 (555) 123-4567', 'ORD-1236682 (***) ***-**67'],
+    ['ORD-1236682/555.123.4567', 'ORD-1236682/***.***.**67'],
+    ['card_4111111111111111', 'card_****-****-****-1111'],
+    ['ORD-1236682 +7 912 345-67-89', 'ORD-1236682 +* *** ***-**-89'],
+    // the secret's redaction unglues the card behind it
+    ['Basic dXNlcjpwYXNz.4111111111111111', 'Basic [REDACTED].****-****-****-1111'],
+    ['cvc 123.4111111111111111 ok', 'cvc [REDACTED].****-****-****-1111 ok'],
     ['Authorization: Bearer abc.def.ghi', 'Authorization: [REDACTED]'],
     ['вход — пароль: Qwerty1 ok', 'вход — пароль: [REDACTED] ok'],
     ['lösenord=Hemligt1 — ok', 'lösenord=[REDACTED] — ok'],
@@ -128,6 +140,7 @@ test('the bench data false positives (order ids beside status codes, "routing ke
     'POST /orders/ORD-124240 200 in 167.0 ms for user u-40116 — paint equipment warehouse',
     'message processed from queue production.orders routing key order.created ORD-142424 delivery 797623 — batch',
     'order ORD-100231 status changed from done to failed at station 12 — pallet line',
+    'GET /customers/ORD-1236682 200 in 175.6 ms for user u-9841 — invoice', 'A-1234567 890 done', 'build v2.1234567 123 ok',
     '10.123.201.254', '192.168.100.200', 'request 123 456 789 done', 'café — naïve, 日本語 ✓',
   ]
   assert.deepEqual(values.filter((v) => fast.mayContain(v)), [])

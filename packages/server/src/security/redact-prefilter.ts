@@ -10,7 +10,9 @@
  *   - digit chains long enough for a card or phone: 10+ digits in groups split by at most 3 of
  *     ` ` `-` `(` `)` `.` `_` `/` tab, line breaks (every card has 13+ digits, every phone without
  *     `+` 10+: `(555) 123-4567`), with a group of 4+ digits or a separator other than `.` (every
- *     card and phone has one, a dotted IPv4 address has neither), or `+` before a digit; in a value
+ *     card and phone has one, a dotted IPv4 address has neither), or `+` before a digit; a chain's
+ *     digits count from its first group not glued to a word (`ORD-1236682 200`: the card and phone
+ *     look-behinds keep either from starting at `1236682`, and `200` is 3 digits); in a value
  *     that starts like JSON, 6+ digits (a `"phone"` member is masked from 7 digits);
  *   - `@` (e-mails, URL credentials).
  * `key` after a space (`"api key": …`) counts only when the value holds a quote: a name with a
@@ -122,6 +124,20 @@ const NON_ASCII_SECRET_LETTER = new Uint8Array(65536)
 const HEX = /^[0-9A-Fa-f]{2}/
 const ENTITY_HEAD = /^&(?:#|quot;|apos;|lt;|gt;|amp;)/
 
+function isAsciiAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || isLetter(c)
+}
+/**
+ * Whether a digit group starting at `i` is glued to a word before it: a letter or digit right
+ * before, or `-` / `.` after one. Neither a card (`(?<![0-9A-Za-z][-.]?)`) nor a phone
+ * (`(?<![\w+.-])`) can start there.
+ */
+function glued(s: string, i: number): boolean {
+  const b = i > 0 ? s.charCodeAt(i - 1) : 0
+  if (isAsciiAlnum(b)) return true
+  return (b === 45 || b === 46) && i > 1 && isAsciiAlnum(s.charCodeAt(i - 2))
+}
+
 /** Builds the scanner for one policy's enabled rules: text → bit set of `Found`. */
 export function compilePrefilter(opts: PrefilterOptions): (text: string) => number {
   const stems: Stem[] = [
@@ -189,6 +205,8 @@ export function compilePrefilter(opts: PrefilterOptions): (text: string) => numb
     let run = 0 // digits in the chain's current group
     // a group of 4+ digits or a separator other than `.`: every card and phone has one, an IPv4 address has neither
     let shaped = false
+    let glue = false // the current group is glued to a word: its digits do not count
+    let skipped = false // a glued group was passed over
     // a JSON value is walked when anything is found, and a phone-named member is masked from 7 digits
     const c0 = s.charCodeAt(0)
     const head = c0 === 32 || c0 === 10 ? s.trimStart().charCodeAt(0) : c0
@@ -212,11 +230,15 @@ export function compilePrefilter(opts: PrefilterOptions): (text: string) => numb
       const t = info >>> 8
       if (t === 0) {
         // letters and most punctuation, the common case: only a digit group to forget
-        if ((chain | chainSeps) !== 0) { chain = chainSeps = run = 0; shaped = false }
+        if ((chain | chainSeps | run) !== 0) { chain = chainSeps = run = 0; shaped = false }
         plus = false
         continue
       }
       if (t === DIGIT) {
+        // a group glued to a word (`ORD-1236682`, `v2.1234567`, `A1234567`) cannot start a card or
+        // a phone (their look-behinds), so a chain's digits count from its first free group on
+        if (run === 0) glue = chain === 0 && minChain === 10 && glued(s, i)
+        if (glue) { run++; skipped = true; continue }
         chainSeps = 0
         if (++run >= 4) shaped = true
         if (digits && ((++chain >= minChain && shaped) || plus)) {
@@ -247,6 +269,9 @@ export function compilePrefilter(opts: PrefilterOptions): (text: string) => numb
     }
     if (spacedKey && (found & Found.secret) === 0 && (s.includes('"') || s.includes("'"))) found |= Found.secret
     if (secretLetter && nonAsciiStems && (found & Found.secret) === 0 && NON_ASCII_SECRET.test(s)) found |= Found.secret
+    // the secret rules may replace the word a group is glued to (`Basic dXNlcjpwYXNz.4111…` →
+    // `Basic [REDACTED].4111…`), and the card and phone rules run after them: count it after all
+    if (skipped && digits && (found & Found.secret) !== 0) found |= Found.digits
     return found
   }
 }
