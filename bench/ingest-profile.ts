@@ -11,8 +11,9 @@
  *   PROFILE_FORMAT=json PROFILE_SECONDS=20 node --import tsx bench/ingest-profile.ts
  *   PROFILE_RECORDS=1000000 node --import tsx bench/ingest-profile.ts   # the bench's fill: fresh records, generated while sending
  *   PROFILE_ENGINE=1 …   # also the engine's MemoryTracking, merges and cache bytes each second (bench/engine-watch.mjs)
+ *   PROFILE_WATCH_COPY=/tmp/a.jsonl …   # keeps that per-second timeline (JSON lines) for a closer look
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawnBeacon } from '../packages/server/test/test-utils.ts'
@@ -79,6 +80,7 @@ if (watchOut) {
   const show = (o: Record<string, number>) => Object.entries(o).filter(([k, v]) => k !== 't' && v > 0).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')
   console.log(`  engine, each figure's maximum (MB; Merge: count): ${show(max)}`)
   console.log(`  engine, at the largest RSS second: ${show(top)}`)
+  if (process.env.PROFILE_WATCH_COPY) copyFileSync(watchOut, process.env.PROFILE_WATCH_COPY)
 }
 child.proc.kill('SIGTERM')
 await new Promise((r) => child.proc.once('exit', r))

@@ -104,3 +104,12 @@ test('BEACON_CHDB_ARGS: engine arguments as --name=value, replacing Beacon\'s de
     assert.throws(() => loadConfig({ env: { BEACON_CHDB_ARGS: bad }, file: '/dev/null' }), /embeddedArgs|--name=value/, bad)
   }
 })
+
+test('BEACON_HEAP_GROWING_PERCENT: 100 unless set, 0 leaves the heap growth to V8, above 300 refused', () => {
+  assert.equal(loadConfig({ env: {}, file: '/dev/null' }).memory.heapGrowingPercent, 100)
+  assert.equal(loadConfig({ env: { BEACON_HEAP_GROWING_PERCENT: '0' }, file: '/dev/null' }).memory.heapGrowingPercent, 0)
+  assert.equal(loadConfig({ env: { BEACON_HEAP_GROWING_PERCENT: '50' }, file: '/dev/null' }).memory.heapGrowingPercent, 50)
+  for (const bad of ['301', '-1', 'half']) {
+    assert.throws(() => loadConfig({ env: { BEACON_HEAP_GROWING_PERCENT: bad }, file: '/dev/null' }), /heapGrowingPercent|BEACON_HEAP_GROWING_PERCENT/, bad)
+  }
+})

@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8'
 import { loadConfig } from '../config/load.ts'
 import { createLogger } from '../logger.ts'
 import { createBeacon, type Beacon } from '../app.ts'
@@ -16,6 +17,9 @@ export async function startCommand(): Promise<void> {
     process.exit(2)
   }
   const log = createLogger(config.log.level)
+  // V8 reads this flag at every full collection, so setting it now (not on node's command line,
+  // where NODE_OPTIONS does not allow it) takes effect for the whole run.
+  if (config.memory.heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.memory.heapGrowingPercent}`)
   let beacon: Beacon
   try {
     const ext = await securityExtensions(config, log)

@@ -78,6 +78,8 @@ export const ENV_OVERRIDES: Record<string, EnvVariable> = {
   BEACON_ALERT_BODY_HASH_ATTRIBUTE: { path: ['alerts', 'bodyHashAttribute'], type: 'string', help: 'attribute holding a request-body hash, counted by the identical-requests detector (default http.request.body.hash)' },
   // Embedded store memory (issue 13: peak RSS; docs/ingest.md)
   BEACON_CHDB_ARGS: { path: ['clickhouse', 'embeddedArgs'], type: 'list', help: 'embedded store only: engine arguments at start, comma-separated --name=value (server settings such as --mark_cache_size=…; replace Beacon\'s defaults of the same name)' },
+  // Process memory (issue 13: peak RSS).
+  BEACON_HEAP_GROWING_PERCENT: { path: ['memory', 'heapGrowingPercent'], type: 'int', help: 'how far Node\'s heap grows past its live size before a full collection, % (V8\'s --heap-growing-percent; 0 leaves it to V8)' },
 }
 
 /** Every BEACON_* variable this build understands (for `--help` and docs). */

@@ -220,6 +220,16 @@ export const configSchema = z.object({
     /** Most records one export streams; a request's `limit` may ask for fewer, never more. */
     maxRecords: z.number().int().min(1).max(10_000_000).default(100_000),
   }).default({ maxRecords: 100_000 }),
+  // Process memory (issue 13: peak RSS; docs/ingest.md, "Memory of the embedded store").
+  memory: z.object({
+    /**
+     * How far Node's heap may grow past what the last full collection kept before the next one,
+     * % (V8's `--heap-growing-percent`, set at start). V8's own factor on a machine with several GB
+     * is up to 4×: during a fill the heap reached 430–690 MB. 100 (2×): peak RSS −69 to −114 MB
+     * for +1–4 % CPU per record; 50: −143 to −178 MB for +9–12 % (BENCHMARKS.md). 0 leaves it to V8.
+     */
+    heapGrowingPercent: z.number().int().min(0).max(300).default(100),
+  }).default({ heapGrowingPercent: 100 }),
   // UI feature: the order desk.
   orders: z.object({
     /** An order whose status has not changed for this long (and is not finished) counts as stuck. */
