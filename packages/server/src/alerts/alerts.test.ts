@@ -9,7 +9,7 @@ import { AlertStates } from './state.ts'
 import { expectedBand, ewmaUpdate, isAnomalous, type EwmaState } from './anomaly.ts'
 import { validateRule } from './rule.ts'
 import { BeaconError } from '../errors.ts'
-import { RuleRollups, quantile } from './rollups.ts'
+import { MAX_GROUPS, RuleRollups, quantile } from './rollups.ts'
 import type { Store } from '../store/connection.ts'
 
 const noStore = {} as Store
@@ -140,6 +140,19 @@ test('rollups merge the intervals of a window per group (count, distinct, percen
   assert.equal(r.merge(1010, 1030).get('a')!.count, 60)
   r.prune(1025)
   assert.equal(r.merge(0, 2000).get('a')!.count, 30)
+})
+
+test('rollups stay bounded under a flood of distinct keys and keep counting the key that repeats', () => {
+  const r = new RuleRollups('per-client', false, false)
+  // 100,000 client addresses seen once in one interval, and one client sending 100 times among them
+  for (let i = 0; i < 100_000; i++) {
+    r.add(1000, `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, { ip: 'x' }, undefined)
+    if (i % 1000 === 0) r.add(1000, '203.0.113.9', { ip: '203.0.113.9' }, undefined)
+  }
+  const groups = r.intervals.get(1000)!
+  assert.ok(groups.size <= MAX_GROUPS, `${groups.size} groups kept`)
+  assert.equal(r.merge(1000, 1010).get('203.0.113.9')!.count, 100)
+  assert.equal(r.shed + groups.size, 100_001)
 })
 
 test('alerts as code: every problem in beacon.config.yaml is listed at start', async () => {

@@ -16,6 +16,13 @@ export const INTERVAL_SECONDS = 10
 /** Distinct values and quantile samples kept per interval (bounded memory; samples are a reservoir). */
 const MAX_DISTINCT = 20_000
 const MAX_SAMPLES = 512
+/**
+ * Groups kept per rule and interval. A rule grouped by a key of unbounded cardinality (client
+ * address, request hash) under a flood of distinct keys would otherwise keep one group — and its
+ * newest record — per key for the whole window: at 20k records/s of distinct addresses that was
+ * ~1 GB of heap. At the bound, the groups with the fewest records are shed (`shed`).
+ */
+export const MAX_GROUPS = 5_000
 
 export interface Sample { timeMs: number; service: string; message: string; traceId: string; orderId: string }
 
@@ -46,6 +53,9 @@ export class RuleRollups {
   private currentStart = -1
   private current: Map<string, Interval> | undefined
 
+  /** Groups shed since start (each undercounted by the records it had: 1 or a few). */
+  shed = 0
+
   constructor(readonly ruleId: string, private readonly wantDistinct: boolean, private readonly wantSamples: boolean) {}
 
   private slot(tSec: number, groupKey: string, labels: Record<string, string> | ((r: LiveRecord) => Record<string, string>), record?: LiveRecord): Interval {
@@ -55,10 +65,26 @@ export class RuleRollups {
     if (start >= this.currentStart) { this.currentStart = start; this.current = groups }
     let iv = groups.get(groupKey)
     if (!iv) {
+      if (groups.size >= MAX_GROUPS) this.shedFrom(groups)
       iv = { labels: typeof labels === 'function' ? labels(record!) : labels, count: 0, denom: 0, sum: 0, distinct: this.wantDistinct ? new Set() : null, samples: this.wantSamples ? [] : null, seen: 0, lastMs: 0 }
       groups.set(groupKey, iv)
     }
     return iv
+  }
+
+  /**
+   * Drops the groups with the fewest records (1, then up to 2, 4, …) until at most half the bound
+   * remain: a key that keeps coming (the client behind a burst) outgrows the shed level and keeps
+   * its count; a key seen once per interval among thousands of others can be missed.
+   */
+  private shedFrom(groups: Map<string, Interval>): void {
+    for (let k = 1; groups.size > MAX_GROUPS / 2; k *= 2) {
+      for (const [key, iv] of groups) {
+        if (iv.count + iv.denom > k) continue
+        groups.delete(key)
+        this.shed++
+      }
+    }
   }
 
   /**
