@@ -105,8 +105,8 @@ test('BEACON_CHDB_ARGS: engine arguments as --name=value, replacing Beacon\'s de
   }
 })
 
-test('BEACON_HEAP_GROWING_PERCENT: 100 unless set, 0 leaves the heap growth to V8, above 300 refused', () => {
-  assert.equal(loadConfig({ env: {}, file: '/dev/null' }).memory.heapGrowingPercent, 100)
+test('BEACON_HEAP_GROWING_PERCENT: 0 (V8 decides) unless set, above 300 refused', () => {
+  assert.equal(loadConfig({ env: {}, file: '/dev/null' }).memory.heapGrowingPercent, 0)
   assert.equal(loadConfig({ env: { BEACON_HEAP_GROWING_PERCENT: '0' }, file: '/dev/null' }).memory.heapGrowingPercent, 0)
   assert.equal(loadConfig({ env: { BEACON_HEAP_GROWING_PERCENT: '50' }, file: '/dev/null' }).memory.heapGrowingPercent, 50)
   for (const bad of ['301', '-1', 'half']) {

@@ -228,8 +228,8 @@ export const configSchema = z.object({
      * is up to 4×: during a fill the heap reached 430–690 MB. 100 (2×): peak RSS −69 to −114 MB
      * for +1–4 % CPU per record; 50: −143 to −178 MB for +9–12 % (BENCHMARKS.md). 0 leaves it to V8.
      */
-    heapGrowingPercent: z.number().int().min(0).max(300).default(100),
-  }).default({ heapGrowingPercent: 100 }),
+    heapGrowingPercent: z.number().int().min(0).max(300).default(0),
+  }).default({ heapGrowingPercent: 0 }),
   // UI feature: the order desk.
   orders: z.object({
     /** An order whose status has not changed for this long (and is not finished) counts as stuck. */
