@@ -36,46 +36,72 @@ const NDJSON = 'application/x-ndjson'
 const JSON_TYPE = 'application/json'
 const isOk = (status: number): boolean => status >= 200 && status < 300
 
+/** One kind of batch (logs or spans): its lines endpoint, until that answers 404, and its OTLP/JSON fallback. */
+interface LinesRoute {
+  target: URL | undefined
+  readonly firstLine: string
+  readonly noun: string
+  readonly fallbackName: string
+  readonly fallback: (ndjson: string, deadline: number) => Promise<boolean>
+}
+
 export class OtlpLogSender {
   private readonly agent: HttpAgent
   private readonly request: typeof httpRequest
   private readonly target: URL
   private readonly tracesTarget: URL | undefined
-  /** Undefined once the lines endpoint answered 404 (logs then go as OTLP/JSON). */
-  private linesTarget: URL | undefined
-  /** Undefined once the span lines endpoint answered 404 (spans then go as OTLP/JSON). */
-  private spanLinesTarget: URL | undefined
-  private readonly firstLine: string
-  private readonly spanFirstLine: string
+  private readonly logs: LinesRoute
+  private readonly spans: LinesRoute
 
   constructor(private readonly config: SenderConfig) {
     this.target = new URL(config.url)
     this.tracesTarget = config.tracesUrl === undefined ? undefined : new URL(config.tracesUrl)
-    this.linesTarget = config.linesUrl === undefined ? undefined : new URL(config.linesUrl)
-    this.spanLinesTarget = config.spanLinesUrl === undefined ? undefined : new URL(config.spanLinesUrl)
-    this.firstLine = resourceLine(config.resource, config.scope)
-    // Each span line names its own scope.
-    this.spanFirstLine = resourceLine(config.resource)
+    this.logs = {
+      target: config.linesUrl === undefined ? undefined : new URL(config.linesUrl),
+      firstLine: resourceLine(config.resource, config.scope),
+      noun: 'logs',
+      fallbackName: this.target.href,
+      fallback: (ndjson, deadline) => this.postOtlp(this.target, linesToRecords(ndjson), deadline,
+        (chunk) => encodeOtlpLogs(chunk, this.config.resource, this.config.scope)),
+    }
+    this.spans = {
+      target: config.spanLinesUrl === undefined ? undefined : new URL(config.spanLinesUrl),
+      // Each span line names its own scope.
+      firstLine: resourceLine(config.resource),
+      noun: 'spans',
+      fallbackName: config.tracesUrl ?? '(no traces endpoint)',
+      fallback: async (ndjson, deadline) => this.tracesTarget !== undefined
+        && this.postOtlp(this.tracesTarget, linesToSpans(ndjson), deadline, (chunk) => encodeOtlpSpans(chunk, this.config.resource)),
+    }
     const https = this.target.protocol === 'https:'
     this.agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: 4 }) : new HttpAgent({ keepAlive: true, maxSockets: 4 })
     this.request = (https ? httpsRequest : httpRequest) as typeof httpRequest
   }
 
   /** Sends a batch (NDJSON: pino lines). Resolves true when Beacon accepted it; never rejects. */
-  async send(ndjson: string): Promise<boolean> {
+  send(ndjson: string): Promise<boolean> {
+    return this.sendVia(this.logs, ndjson)
+  }
+
+  /** Sends a batch of span lines (NDJSON). Resolves true when Beacon accepted it; never rejects. */
+  sendSpans(ndjson: string): Promise<boolean> {
+    return this.sendVia(this.spans, ndjson)
+  }
+
+  private async sendVia(route: LinesRoute, ndjson: string): Promise<boolean> {
     try {
       if (ndjson.length === 0) return true
       const deadline = Date.now() + this.config.timeoutMs
-      const lines = this.linesTarget
+      const lines = route.target
       if (lines !== undefined) {
-        const status = await this.sendLines(lines, this.firstLine, ndjson, deadline)
+        const status = await this.sendLines(lines, route.firstLine, ndjson, deadline)
         if (status !== 404) return isOk(status)
-        if (this.linesTarget === lines) {
-          this.linesTarget = undefined
-          process.stderr.write(`[beacon] ${lines.href} answered 404: sending logs as OTLP/JSON to ${this.target.href} from now on\n`)
+        if (route.target === lines) {
+          route.target = undefined
+          process.stderr.write(`[beacon] ${lines.href} answered 404: sending ${route.noun} as OTLP/JSON to ${route.fallbackName} from now on\n`)
         }
       }
-      return await this.sendOtlp(ndjson, deadline)
+      return await route.fallback(ndjson, deadline)
     } catch {
       return false
     }
@@ -98,45 +124,12 @@ export class OtlpLogSender {
     return isOk(second) ? first : second
   }
 
-  /** The batch converted to OTLP/JSON, posted to the OTLP logs endpoint. */
-  private async sendOtlp(ndjson: string, deadline: number): Promise<boolean> {
-    const records = linesToRecords(ndjson)
+  /** The batch converted to OTLP/JSON (`encode`: undefined sends nothing), posted in requests of at most MAX_RECORDS_PER_REQUEST. */
+  private async postOtlp<T>(target: URL, items: T[], deadline: number, encode: (chunk: T[]) => string | undefined): Promise<boolean> {
     let ok = true
-    for (let i = 0; i < records.length; i += MAX_RECORDS_PER_REQUEST) {
-      const body = Buffer.from(encodeOtlpLogs(records.slice(i, i + MAX_RECORDS_PER_REQUEST), this.config.resource, this.config.scope))
-      if (!isOk(await this.post(this.target, body, deadline, JSON_TYPE))) ok = false
-    }
-    return ok
-  }
-
-  /** Sends a batch of span lines (NDJSON). Resolves true when Beacon accepted it; never rejects. */
-  async sendSpans(ndjson: string): Promise<boolean> {
-    try {
-      if (ndjson.length === 0) return true
-      const deadline = Date.now() + this.config.timeoutMs
-      const lines = this.spanLinesTarget
-      if (lines !== undefined) {
-        const status = await this.sendLines(lines, this.spanFirstLine, ndjson, deadline)
-        if (status !== 404) return isOk(status)
-        if (this.spanLinesTarget === lines) {
-          this.spanLinesTarget = undefined
-          process.stderr.write(`[beacon] ${lines.href} answered 404: sending spans as OTLP/JSON to ${this.config.tracesUrl ?? '(no traces endpoint)'} from now on\n`)
-        }
-      }
-      return await this.sendOtlpSpans(ndjson, deadline)
-    } catch {
-      return false
-    }
-  }
-
-  /** The batch converted to OTLP/JSON (span-lines.ts), posted to the OTLP traces endpoint. */
-  private async sendOtlpSpans(ndjson: string, deadline: number): Promise<boolean> {
-    if (this.tracesTarget === undefined) return false
-    const spans = linesToSpans(ndjson)
-    let ok = true
-    for (let i = 0; i < spans.length; i += MAX_RECORDS_PER_REQUEST) {
-      const text = encodeOtlpSpans(spans.slice(i, i + MAX_RECORDS_PER_REQUEST), this.config.resource)
-      if (text !== undefined && !isOk(await this.post(this.tracesTarget, Buffer.from(text), deadline, JSON_TYPE))) ok = false
+    for (let i = 0; i < items.length; i += MAX_RECORDS_PER_REQUEST) {
+      const text = encode(items.slice(i, i + MAX_RECORDS_PER_REQUEST))
+      if (text !== undefined && !isOk(await this.post(target, Buffer.from(text), deadline, JSON_TYPE))) ok = false
     }
     return ok
   }
