@@ -30,9 +30,9 @@ const pct = (xs: number[], p: number): number => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]
 }
 
-export async function startQueryBench(dataDir: string): Promise<QueryBench> {
+export async function startQueryBench(dataDir: string, env: Record<string, string> = {}): Promise<QueryBench> {
   const port = await freePort()
-  const config = loadConfig({ env: { BEACON_DATA_DIR: dataDir, BEACON_API_PORT: String(port), BEACON_OTLP_PORT: '0', BEACON_ES_PORT: '0', BEACON_HOST: '127.0.0.1', BEACON_AUTH: 'off' }, file: '/dev/null' })
+  const config = loadConfig({ env: { BEACON_DATA_DIR: dataDir, BEACON_API_PORT: String(port), BEACON_OTLP_PORT: '0', BEACON_ES_PORT: '0', BEACON_HOST: '127.0.0.1', BEACON_AUTH: 'off', ...env }, file: '/dev/null' })
   const log = pino({ level: 'warn' })
   const ext = await securityExtensions(config, log)
   let store: Store | null = null

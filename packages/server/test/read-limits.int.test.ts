@@ -93,7 +93,7 @@ describe('per-query store limits', () => {
   let tb: TestBeacon
   before(async () => {
     tb = await startTestBeacon({ overrides: { 'security.reads.maxResultBytes': 10_000 } })
-    await send(tb, otlpLogsJson('svc', 'q', 1, () => ({ big: 'z'.repeat(2000) })).replace('"q-0"', JSON.stringify('w ' + 'v'.repeat(16_000))))
+    await send(tb, otlpLogsJson('svc', 'q', 1, () => ({ big: 'z'.repeat(2000), 'order.id': 'ORD-LIMIT-1' })).replace('"q-0"', JSON.stringify('w ' + 'v'.repeat(16_000))))
     await tb.flush()
   })
   after(async () => { await tb?.stop() })
@@ -103,5 +103,13 @@ describe('per-query store limits', () => {
     assert.equal(r.status, 400, JSON.stringify(r.body).slice(0, 300))
     assert.match(r.body.message, /lower the limit or narrow the query/)
     assert.equal((await tb.api('/api/health')).status, 200)
+  })
+
+  test('a statement with its own settings (an exact order id) is bounded too', async () => {
+    const r = await tb.api('/api/search?q=order.id:ORD-LIMIT-1&from=now-1h')
+    assert.equal(r.status, 400, JSON.stringify(r.body).slice(0, 300))
+    assert.match(r.body.message, /lower the limit or narrow the query/)
+    const timeline = await tb.api('/api/orders/ORD-LIMIT-1/timeline')
+    assert.equal(timeline.status, 400, JSON.stringify(timeline.body).slice(0, 300))
   })
 })

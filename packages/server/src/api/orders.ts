@@ -6,6 +6,7 @@ import { qs, type ApiDeps } from './deps.ts'
 import { LOG_SELECT, SPAN_SELECT, logView, spanView, type LogRow, type SpanRow, type LogView, type SpanView } from './records.ts'
 import { orderStory } from './order-story.ts'
 import { errors, ok, query, stringParam, TIME_RANGE } from './openapi-schemas.ts'
+import { POINT_LOOKUP_SETTINGS } from './read-limits.ts'
 
 /**
  * GET /api/orders/{orderId}/timeline?from=&to=&kinds=logs,spans,events → the order's story first
@@ -54,10 +55,10 @@ export function registerOrderRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const [logs, spans] = await Promise.all([
       deps.store.query<LogRow>(`SELECT ${LOG_SELECT} FROM ${LOGS_TABLE}
         WHERE OrderId = {id:String} AND TimestampTime >= toDateTime({from:DateTime64(3)}) AND TimestampTime <= toDateTime({to:DateTime64(3)})
-        ORDER BY Timestamp LIMIT 5000`, params),
+        ORDER BY Timestamp LIMIT 5000 ${POINT_LOOKUP_SETTINGS}`, params),
       deps.store.query<SpanRow>(`SELECT ${SPAN_SELECT} FROM ${TRACES_TABLE}
         WHERE OrderId = {id:String} AND Timestamp >= {from:DateTime64(3)} AND Timestamp <= {to:DateTime64(3)}
-        ORDER BY Timestamp LIMIT 5000`, params),
+        ORDER BY Timestamp LIMIT 5000 ${POINT_LOOKUP_SETTINGS}`, params),
     ])
     const all: (LogView | SpanView)[] = [...logs.map(logView), ...spans.map(spanView)]
     all.sort((a, b) => (BigInt(a.timeUnixNano) < BigInt(b.timeUnixNano) ? -1 : BigInt(a.timeUnixNano) > BigInt(b.timeUnixNano) ? 1 : 0))

@@ -76,10 +76,26 @@ function limitError(err: unknown, limits: ReadLimits): unknown {
   return err
 }
 
+/**
+ * Settings of a statement that looks up one order, trace or span id (`OrderId = …`, `TraceId = …`):
+ * its bloom filter keeps a handful of granules of the whole range. ClickHouse 26 evaluates skip
+ * indexes while reading by default (`use_skip_indexes_on_data_read`), so such a statement still
+ * opened every part and decompressed a block of each read column in each before the bloom filter
+ * dropped them; evaluated before reading, parts without a hit are dropped up front (a log-only
+ * trace on 3 M records: 10 parts → 1). The rows are the same (BENCHMARKS.md, session 7).
+ * The read store adds its limits to this clause.
+ */
+export const POINT_LOOKUP_SETTINGS = 'SETTINGS use_skip_indexes_on_data_read = 0'
+
+/** A SETTINGS clause ending the statement (its own settings, no subquery after it). */
+const TRAILING_SETTINGS = /\sSETTINGS\s+[a-z_]+\s*=[^()]*$/i
+
 /** The store as API routes see it: every query bounded and queued behind at most `concurrentQueries` others. */
 export function createReadStore(store: Store, limits: ReadLimits): Store {
-  const settings = ` SETTINGS max_execution_time = ${limits.maxExecutionSeconds}, max_memory_usage = ${Math.floor(limits.maxMemoryBytes)}, `
+  const list = `max_execution_time = ${limits.maxExecutionSeconds}, max_memory_usage = ${Math.floor(limits.maxMemoryBytes)}, `
     + `max_result_bytes = ${Math.floor(limits.maxResultBytes)}, result_overflow_mode = 'throw', prefer_column_name_to_alias = 1`
+  // A statement's own SETTINGS clause (POINT_LOOKUP_SETTINGS) gets the limits added to it: never instead of them.
+  const bound = (sql: string): string => (TRAILING_SETTINGS.test(sql) ? `${sql.trimEnd()}, ${list}` : `${sql.trimEnd()} SETTINGS ${list}`)
   let running = 0
   let queued = 0
   // one queue per user, served in turn: a user with many heavy searches does not hold back another's small one
@@ -109,7 +125,7 @@ export function createReadStore(store: Store, limits: ReadLimits): Store {
     ...store,
     description: store.description,
     async query<T>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
-      const bounded = /\bSETTINGS\b/i.test(sql) ? sql : sql.trimEnd() + settings
+      const bounded = bound(sql)
       await acquire()
       try {
         return await store.query<T>(bounded, params)

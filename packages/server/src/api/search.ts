@@ -9,6 +9,7 @@ import { LOG_SELECT, SPAN_SELECT, logView, spanView, type LogRow, type SpanRow }
 import { afterCursor, decodeCursor, encodeCursor, nextCursor, orderBy, parseSort, type Cursor } from './search-page.ts'
 import { pickFields, parseFieldList } from './search-fields.ts'
 import { errors, ok } from './openapi-schemas.ts'
+import { POINT_LOOKUP_SETTINGS } from './read-limits.ts'
 import { searchArchive } from './archive-search.ts'
 
 /**
@@ -136,12 +137,14 @@ export function registerSearchRoutes(app: FastifyInstance, deps: ApiDeps): void 
 
     const page = cursor ? afterCursor(order, target, cursor) : { sql: '1', params: {} }
     const sortValue = order.field ? `, toString(${order.field.sql}) AS sv` : ''
+    // An exact id's statements prune by its bloom filter before reading (POINT_LOOKUP_SETTINGS).
+    const own = pointLookup ? ` ${POINT_LOOKUP_SETTINGS}` : ''
     const rowsSql = `SELECT ${target === 'logs' ? LOG_SELECT : SPAN_SELECT}${sortValue} FROM ${table} WHERE ${where} AND ${page.sql}/*window*/
-ORDER BY ${orderBy(order, target)} LIMIT {limit:UInt32} OFFSET {skip:UInt32}`
+ORDER BY ${orderBy(order, target)} LIMIT {limit:UInt32} OFFSET {skip:UInt32}${own}`
     const levelExpr = target === 'logs' ? 'SeverityText' : "if(StatusCode = 'Error', 'ERROR', 'INFO')"
     const timeCol = target === 'logs' ? 'TimestampTime' : 'toDateTime(Timestamp)'
     const histSql = `SELECT toUnixTimestamp(toStartOfInterval(${timeCol}, toIntervalSecond({bucket:UInt32}))) AS t, ${levelExpr} AS level, count() AS c
-FROM ${table} WHERE ${where} GROUP BY t, level ORDER BY t`
+FROM ${table} WHERE ${where} GROUP BY t, level ORDER BY t${own}`
 
     const rowParams = { ...params, ...page.params, ...(order.field?.params ?? {}), limit, skip: cursor?.skip ?? 0 }
     let hist: { t: number; level: string; c: string }[] | null = null

@@ -4,6 +4,7 @@ import { LOGS_TABLE, TRACES_TABLE, TRACE_BOUNDS_TABLE } from '../store/schema.ts
 import type { ApiDeps } from './deps.ts'
 import { LOG_SELECT, SPAN_SELECT, logView, spanView, type LogRow, type SpanRow } from './records.ts'
 import { layoutTrace } from './trace-tree.ts'
+import { POINT_LOOKUP_SETTINGS } from './read-limits.ts'
 import { registerTraceSearch } from './trace-search.ts'
 import { errors, ok, stringParam } from './openapi-schemas.ts'
 
@@ -41,15 +42,15 @@ export function registerTraceRoutes(app: FastifyInstance, deps: ApiDeps): void {
       ;[spans, logs] = await Promise.all([
         deps.store.query<SpanRow>(`SELECT ${SPAN_SELECT} FROM ${TRACES_TABLE}
           WHERE TraceId = {id:String} AND Timestamp >= toDateTime({start:UInt32}) AND Timestamp <= toDateTime({end:UInt32})
-          ORDER BY Timestamp LIMIT 10000`, params),
+          ORDER BY Timestamp LIMIT 10000 ${POINT_LOOKUP_SETTINGS}`, params),
         // Logs of the trace may come a little before or after its spans (clock skew, queueing): a minute either side.
         deps.store.query<LogRow>(`SELECT ${LOG_SELECT} FROM ${LOGS_TABLE}
           WHERE TraceId = {id:String} AND TimestampTime >= toDateTime({start:UInt32}) - 60 AND TimestampTime <= toDateTime({end:UInt32}) + 60
-          ORDER BY Timestamp LIMIT 10000`, params),
+          ORDER BY Timestamp LIMIT 10000 ${POINT_LOOKUP_SETTINGS}`, params),
       ])
     } else {
       // No spans stored for this trace: its logs, found through the logs' trace-id bloom filter.
-      logs = await deps.store.query<LogRow>(`SELECT ${LOG_SELECT} FROM ${LOGS_TABLE} WHERE TraceId = {id:String} ORDER BY Timestamp LIMIT 10000`, { id: traceId })
+      logs = await deps.store.query<LogRow>(`SELECT ${LOG_SELECT} FROM ${LOGS_TABLE} WHERE TraceId = {id:String} ORDER BY Timestamp LIMIT 10000 ${POINT_LOOKUP_SETTINGS}`, { id: traceId })
     }
     if (spans.length === 0 && logs.length === 0) throw new BeaconError('not_found', `No trace ${traceId} in the store (it may be older than the retention, or not sent yet)`)
     const tree = layoutTrace(spans.map(spanView))
