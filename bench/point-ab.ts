@@ -90,6 +90,16 @@ function statementsFor(k: string, value: string): Stmt[] {
 }
 const next = (k: string): string => { const v = fresh[k].shift(); if (v === undefined) throw new Error(`out of fresh ${k} values`); return v }
 
+/** Trace by id as the API ran it before session 7: the bounds lookup, then the logs (here: no bounds, so anywhere), skip indexes evaluated on data read. */
+const { LOG_SELECT } = await import('../packages/server/src/api/records.ts')
+const readTail = (sql: string): string => sql.slice(sql.indexOf(' SETTINGS ')).replace('use_skip_indexes_on_data_read = 0, ', '')
+const legacy = (c: Stmt[]): Stmt[] => [
+  { sql: `SELECT toUnixTimestamp(min(Start)) AS start, toUnixTimestamp(max(End)) AS end, count() AS n FROM otel_traces_trace_id_ts WHERE TraceId = {id:String}${readTail(c[0].sql)}`, params: c[0].params },
+  { sql: `SELECT ${LOG_SELECT} FROM otel_logs WHERE TraceId = {id:String} ORDER BY Timestamp LIMIT 10000${readTail(c[0].sql)}`, params: c[0].params },
+]
+/** The statements as they were before session 7. */
+const before = (k: string) => (c: Stmt[]): Stmt[] => k === 'trace' ? legacy(c) : c.map((s) => ({ sql: s.sql.replace('SETTINGS use_skip_indexes_on_data_read = 0, ', 'SETTINGS '), params: s.params }))
+
 if (run('reads')) {
   for (const k of Object.keys(path)) {
     const stmts = statementsFor(k, next(k))
@@ -118,11 +128,9 @@ const BOUNDS = "(SELECT (toUnixTimestamp(min(Start)), toUnixTimestamp(max(End)),
 const folded = (s: Stmt): Stmt => ({ params: s.params, sql: `WITH ${BOUNDS} AS b ${s.sql.replace('WHERE TraceId = {id:String}', 'WHERE TraceId = {id:String} AND (b.3 = 0 OR (TimestampTime >= toDateTime(b.1 - 61) AND TimestampTime <= toDateTime(b.2 + 61)))')}` })
 const parallel = (c: Stmt[]): Stmt[] => [{ sql: '__parallel__', params: { c } }]
 const traceShapes: Shape[] = [
-  ['logs statement only (no bounds lookup)', (c) => c.slice(1)],
-  ['bounds ∥ logs (Promise.all)', parallel],
-  ['one statement (bounds as a scalar subquery)', (c) => [folded(c[1])]],
-  ['one statement + use_skip_indexes_on_data_read = 0', (c) => settingsAll('use_skip_indexes_on_data_read = 0')([folded(c[1])])],
-  ['one statement + on_data_read = 0 + max_threads = 1', (c) => settingsAll('use_skip_indexes_on_data_read = 0, max_threads = 1')([folded(c[1])])],
+  ['before: logs statement only (no bounds lookup)', (c) => legacy(c).slice(1)],
+  ['before: bounds ∥ logs (Promise.all)', (c) => parallel(legacy(c))],
+  ['before + use_skip_indexes_on_data_read = 0', (c) => settingsAll('use_skip_indexes_on_data_read = 0')(legacy(c))],
 ]
 const wordShapes: Shape[] = [
   ['histogram with use_skip_indexes_on_data_read = 0', (c) => [settingsAll('use_skip_indexes_on_data_read = 0')([c[0]])[0], ...c.slice(1)]],
@@ -132,7 +140,7 @@ const exec = async (s: Stmt): Promise<unknown> => s.sql === '__parallel__' ? Pro
 if (run('trace')) {
   // the folded statement answers what the two did (log-only traces here)
   for (let i = 0; i < 5; i++) {
-    const c = statementsFor('trace', next('trace'))
+    const c = legacy(statementsFor('trace', next('trace')))
     const a = JSON.stringify(await q(c[1].sql, c[1].params))
     const b = JSON.stringify(await q(folded(c[1]).sql, c[1].params))
     if (a !== b || a === '[]') throw new Error(`folded trace statement differs: ${a.slice(0, 200)} / ${b.slice(0, 200)}`)
@@ -143,7 +151,7 @@ if (run('fixed')) {
   const { LOG_SELECT_FULL } = await import('../packages/server/src/api/records.ts')
   const logsSql = (c: Stmt[]) => c[1].sql
   const tail = (sql: string) => sql.slice(sql.indexOf(' SETTINGS '))
-  const v = (name: string, f: (c: Stmt[]) => string): Variant => [name, () => { const c = statementsFor('trace', next('trace')); return q(f(c), c[1].params) }]
+  const v = (name: string, f: (c: Stmt[]) => string): Variant => [name, () => { const c = legacy(statementsFor('trace', next('trace'))); return q(f(c), c[1].params) }]
   await ab('trace logs statement: what its fixed cost is', [
     v('as the API runs it', logsSql),
     v('SELECT count() WHERE TraceId', (c) => `SELECT count() FROM otel_logs WHERE TraceId = {id:String}${tail(logsSql(c))}`),
@@ -153,9 +161,33 @@ if (run('fixed')) {
     v('SELECT 1', () => 'SELECT 1'),
   ])
 }
+if (run('bounds')) {
+  const tail = (sql: string) => sql.slice(sql.indexOf(' SETTINGS '))
+  const v = (name: string, f: (c: Stmt[]) => string): Variant => [name, () => { const c = legacy(statementsFor('trace', next('trace'))); return q(f(c), c[0].params) }]
+  await ab('trace bounds lookup: what it costs', [
+    v('as the API runs it', (c) => c[0].sql),
+    v('plain rows (no aggregation)', (c) => `SELECT toUnixTimestamp(Start) AS start, toUnixTimestamp(End) AS end FROM otel_traces_trace_id_ts WHERE TraceId = {id:String}${tail(c[0].sql)}`),
+    v('as is, max_threads = 1', (c) => `${c[0].sql}, max_threads = 1`),
+    v('plain rows, max_threads = 1', (c) => `SELECT toUnixTimestamp(Start) AS start, toUnixTimestamp(End) AS end FROM otel_traces_trace_id_ts WHERE TraceId = {id:String}${tail(c[0].sql)}, max_threads = 1`),
+    v('SELECT 1 (with the read store settings)', (c) => `SELECT 1${tail(c[0].sql)}`),
+  ])
+}
+if (run('explain')) {
+  // the folded statement for a trace that has bounds: do the scalar subquery's bounds prune partitions and granules?
+  await store.command("INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ServiceName, SpanName) SELECT Timestamp, TraceId, SpanId, ServiceName, 'probe' FROM otel_logs WHERE TraceId != '' ORDER BY cityHash64(TraceId, 3) LIMIT 50")
+  const [t] = await q<{ TraceId: string; s: string; e: string }>('SELECT TraceId, toString(min(Start)) AS s, toString(max(End)) AS e FROM otel_traces_trace_id_ts GROUP BY TraceId LIMIT 1')
+  console.log('trace with bounds:', t)
+  if (t) {
+    const c = legacy(statementsFor('trace', t.TraceId))
+    for (const [name, sql] of [['unbounded', c[1].sql], ['folded', folded(c[1]).sql]] as const) {
+      const plan = await q<{ explain: string }>(`EXPLAIN indexes = 1 ${sql.slice(0, sql.indexOf(' SETTINGS '))}`, c[1].params)
+      console.log(`--- ${name}\n${plan.map((r) => r.explain).filter((l) => /Condition|Parts|Granules|Type|Name/.test(l)).join('\n')}`)
+    }
+  }
+}
 for (const k of ['order', 'trace', 'word']) {
   if (!run(k)) continue
-  await abCalls(k, [['as the API runs them', (c) => c], ...settingVariants.map((e): Shape => [e, settingsAll(e)]),
+  await abCalls(k, [['as the API runs them', (c) => c], ['before session 7', before(k)], ...settingVariants.map((e): Shape => [e, settingsAll(e)]),
     ...(k === 'trace' ? traceShapes : []), ...(k === 'word' ? wordShapes : [])])
 }
 

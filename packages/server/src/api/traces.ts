@@ -12,8 +12,15 @@ import { errors, ok, stringParam } from './openapi-schemas.ts'
  * GET /api/traces?service=&operation=&… → one row per matching trace (trace-search.ts).
  * GET /api/traces/{traceId} → the spans as a tree (parent before children, `depth`, the critical
  * path marked) and the logs carrying the trace id. The trace-bounds table gives the trace's first
- * and last second, so only those days are read.
+ * and last second, so only those days are read (a trace without spans: its logs wherever they are).
  */
+/**
+ * The trace's bounds as a scalar (first second, last second, rows): without spans (no row) the
+ * count is 0. Logs of the trace may come a little before or after its spans (clock skew,
+ * queueing): the logs statement reads a minute either side of the bounds (± 1 s for rounding).
+ */
+const TRACE_BOUNDS = `(SELECT (toUnixTimestamp(min(Start)), toUnixTimestamp(max(End)), count()) FROM ${TRACE_BOUNDS_TABLE} WHERE TraceId = {id:String})`
+
 export function registerTraceRoutes(app: FastifyInstance, deps: ApiDeps): void {
   registerTraceSearch(app, deps)
 
@@ -32,26 +39,20 @@ export function registerTraceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!/^[0-9a-f]{32}$/.test(traceId)) {
       throw new BeaconError('bad_request', 'trace id must be 32 hexadecimal characters (W3C trace context)')
     }
-    const [bounds] = await deps.store.query<{ start: number; end: number; n: string }>(
-      `SELECT toUnixTimestamp(min(Start)) AS start, toUnixTimestamp(max(End)) AS end, count() AS n
-       FROM ${TRACE_BOUNDS_TABLE} WHERE TraceId = {id:String}`, { id: traceId })
-    let spans: SpanRow[] = []
-    let logs: LogRow[]
-    if (bounds && Number(bounds.n) > 0) {
-      const params = { id: traceId, start: Number(bounds.start) - 1, end: Number(bounds.end) + 1 }
-      ;[spans, logs] = await Promise.all([
-        deps.store.query<SpanRow>(`SELECT ${SPAN_SELECT} FROM ${TRACES_TABLE}
-          WHERE TraceId = {id:String} AND Timestamp >= toDateTime({start:UInt32}) AND Timestamp <= toDateTime({end:UInt32})
-          ORDER BY Timestamp LIMIT 10000 ${POINT_LOOKUP_SETTINGS}`, params),
-        // Logs of the trace may come a little before or after its spans (clock skew, queueing): a minute either side.
-        deps.store.query<LogRow>(`SELECT ${LOG_SELECT} FROM ${LOGS_TABLE}
-          WHERE TraceId = {id:String} AND TimestampTime >= toDateTime({start:UInt32}) - 60 AND TimestampTime <= toDateTime({end:UInt32}) + 60
-          ORDER BY Timestamp LIMIT 10000 ${POINT_LOOKUP_SETTINGS}`, params),
-      ])
-    } else {
-      // No spans stored for this trace: its logs, found through the logs' trace-id bloom filter.
-      logs = await deps.store.query<LogRow>(`SELECT ${LOG_SELECT} FROM ${LOGS_TABLE} WHERE TraceId = {id:String} ORDER BY Timestamp LIMIT 10000 ${POINT_LOOKUP_SETTINGS}`, { id: traceId })
-    }
+    // The trace-bounds table (fed from spans) gives the trace's first and last second. Its lookup is
+    // folded into each statement as a scalar subquery: the engine computes it first and prunes
+    // partitions and granules by its constants as it did by parameters (EXPLAIN indexes = 1). The
+    // logs statement's rows carry the bounds' row count, so a trace whose logs came back with none
+    // (a log-only trace) takes one statement; the spans are read when there are bounds, or when
+    // there were no logs to tell.
+    const logs = await deps.store.query<LogRow & { boundRows: string }>(`WITH ${TRACE_BOUNDS} AS b
+      SELECT ${LOG_SELECT}, b.3 AS boundRows FROM ${LOGS_TABLE}
+      WHERE TraceId = {id:String} AND (b.3 = 0 OR (TimestampTime >= toDateTime(b.1 - 61) AND TimestampTime <= toDateTime(b.2 + 61)))
+      ORDER BY Timestamp LIMIT 10000 ${POINT_LOOKUP_SETTINGS}`, { id: traceId })
+    const spans = logs.length > 0 && Number(logs[0].boundRows) === 0 ? [] : await deps.store.query<SpanRow>(`WITH ${TRACE_BOUNDS} AS b
+      SELECT ${SPAN_SELECT} FROM ${TRACES_TABLE}
+      WHERE b.3 > 0 AND TraceId = {id:String} AND Timestamp >= toDateTime(b.1 - 1) AND Timestamp <= toDateTime(b.2 + 1)
+      ORDER BY Timestamp LIMIT 10000 ${POINT_LOOKUP_SETTINGS}`, { id: traceId })
     if (spans.length === 0 && logs.length === 0) throw new BeaconError('not_found', `No trace ${traceId} in the store (it may be older than the retention, or not sent yet)`)
     const tree = layoutTrace(spans.map(spanView))
     const services = [...new Set(tree.map((s) => s.service).concat(logs.map((l) => l.ServiceName)))]
