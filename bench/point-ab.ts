@@ -5,7 +5,7 @@
  * (query settings, statements dropped or merged), alternating; plus what each statement reads
  * (the engine's ProfileEvents around one run).
  *
- *   POINT_AB_DIR=/tmp/s7q-filled node --import tsx bench/point-ab.ts [reads] [order] [trace] [word]
+ *   POINT_AB_DIR=/tmp/s7q-filled node --import tsx bench/point-ab.ts [reads] [order] [trace] [word] [timeline] [fixed] [bounds] [explain]
  *   POINT_AB_RUNS=15   alternating runs per variant
  *   POINT_AB_SETTINGS='max_threads = 1;use_query_condition_cache = 0'   variants: settings added to every statement
  */
@@ -71,11 +71,13 @@ console.log(`point A/B on a copy of ${src}: ${(await q<{ n: string }>('SELECT co
 const orders = (await q<{ v: string }>("SELECT OrderId AS v FROM otel_logs WHERE OrderId != '' ORDER BY cityHash64(TraceId, 7) LIMIT 400")).map((r) => r.v)
 const traces = (await q<{ v: string }>("SELECT TraceId AS v FROM otel_logs ORDER BY cityHash64(TraceId, 11) LIMIT 400")).map((r) => r.v)
 const words = Array.from({ length: 400 }, (_, i) => `E${1000 + ((i * 37) % 5000)}`).filter((w) => !['E1234', 'E2345', 'E3456', 'E4567'].includes(w))
-const fresh: Record<string, string[]> = { order: orders, trace: traces, word: words }
+const timelines = orders.splice(200)
+const fresh: Record<string, string[]> = { order: orders, trace: traces, word: words, timeline: timelines }
 const path: Record<string, (v: string) => string> = {
   order: (o) => `/api/search?q=${encodeURIComponent(`order.id:${o}`)}&from=now-24h&limit=50`,
   trace: (t) => `/api/traces/${t}`,
   word: (w) => `/api/search?q=${w}&from=now-24h&limit=50`,
+  timeline: (o) => `/api/orders/${encodeURIComponent(o)}/timeline`,
 }
 /** One recorded call per kind (its value not used again) and the value it was recorded with. */
 const template: Record<string, { value: string; stmts: Stmt[] }> = {}
@@ -185,7 +187,7 @@ if (run('explain')) {
     }
   }
 }
-for (const k of ['order', 'trace', 'word']) {
+for (const k of ['order', 'trace', 'word', 'timeline']) {
   if (!run(k)) continue
   await abCalls(k, [['as the API runs them', (c) => c], ['before session 7', before(k)], ...settingVariants.map((e): Shape => [e, settingsAll(e)]),
     ...(k === 'trace' ? traceShapes : []), ...(k === 'word' ? wordShapes : [])])
