@@ -127,7 +127,7 @@ export function init(opts: InitOptions = {}): Beacon {
       const spanProcessor: SpanProcessor = opts.spanExporter !== undefined
         ? new BoundedSpanProcessor(new BatchSpanProcessor(new CountingSpanExporter(opts.spanExporter, spans), batch), spans)
         : new ShippingSpanProcessor(new LogShipper({
-          counter: spans, intervalMs: config.exportIntervalMs, send: senders!.sendSpans,
+          counter: spans, intervalMs: config.exportIntervalMs, send: senders!.sendSpans, sendBytes: senders!.sendSpanBytes,
           maxBatchLines: LOG_BATCH_LINES, maxBatchChars: LOG_BATCH_CHARS,
         }))
       // The SDK's own tracer (telemetry/tracer.ts): business keys set as a span starts; when it ends, one
@@ -144,6 +144,7 @@ export function init(opts: InitOptions = {}): Beacon {
 
       shipper = new LogShipper({
         counter: logCounter, intervalMs: config.exportIntervalMs, send: opts.logSend ?? senders!.send,
+        sendBytes: opts.logSend === undefined ? senders!.sendBytes : undefined,
         maxBatchLines: LOG_BATCH_LINES, maxBatchChars: LOG_BATCH_CHARS,
       })
       runtime().logSink = shipper
