@@ -5,14 +5,14 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api'
+import { context, createTraceState, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { suppressTracing, W3CBaggagePropagator, W3CTraceContextPropagator, CompositePropagator } from '@opentelemetry/core'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BasicTracerProvider, InMemorySpanExporter, ParentBasedSampler, SamplingDecision, SimpleSpanProcessor, TraceIdRatioBasedSampler, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { BusinessKeysSpanProcessor, contextWithBusinessKeys } from '../src/telemetry/business-keys.ts'
 import { LeanTracerProvider, newTraceId, ratioBound, traceIdHash, type LeanSpan } from '../src/telemetry/tracer.ts'
-import { spanLine } from '../src/telemetry/span-lines.ts'
+import { spanLine, spanLineOf } from '../src/telemetry/span-lines.ts'
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
 propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }))
@@ -202,4 +202,23 @@ test('a custom exporter gets the lean spans as ReadableSpans (init\'s spanExport
   assert.equal(got?.name, 'exported')
   assert.equal(got?.resource.attributes['service.name'], 'svc')
   assert.equal(got?.instrumentationScope.name, 'x')
+})
+
+test('spanLine writes the same bytes as one JSON.stringify of the line object (spanLineOf), for every shape of span', () => {
+  const { lean, leanSpans } = pair()
+  const parent = trace.setSpanContext(ROOT_CONTEXT, { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1, isRemote: true, traceState: createTraceState('v=1,w=2') })
+  lean.startSpan('plain').end()
+  lean.startSpan('child "quoted" \u2028 é 😀', { kind: SpanKind.CONSUMER, attributes: { s: 'x"y\\z\n', n: -0, big: 1e21, f: 0.1, neg: -5, b: true, arr: [1, 2], sarr: ['a', 'b"'] } }, parent).end()
+  const err = lean.startSpan('error')
+  err.setStatus({ code: SpanStatusCode.ERROR, message: 'bad "thing"' })
+  err.end()
+  const ok = lean.startSpan('ok')
+  ok.setStatus({ code: SpanStatusCode.OK })
+  ok.end()
+  const ev = lean.startSpan('with event and link', { links: [{ context: { traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), traceFlags: 1 } }] })
+  ev.addEvent('e', { k: 1 })
+  ev.end()
+  lean.startSpan('timed', { startTime: [1_700_000_000, 123] }).end([1_700_000_001, 0])
+  for (const s of leanSpans) assert.equal(spanLine(s), spanLineOf(s), s.name)
+  assert.equal(JSON.parse(spanLine(leanSpans[1]!)).ts, 'v=1,w=2')
 })
