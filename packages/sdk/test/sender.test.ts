@@ -300,3 +300,21 @@ test('the shipper in bytes mode, through the export worker: every line arrives o
     r.server.close()
   }
 })
+
+test('the shipper in bytes mode: a line larger than the first buffer (non-ASCII, 3 bytes a character) arrives whole, in its own batch', async () => {
+  const batches: string[] = []
+  const counter = new SignalCounter(100)
+  const shipper = new LogShipper({
+    counter, intervalMs: 10_000, maxBatchChars: 1024 * 1024,
+    send: async () => false, // text mode is not used when sendBytes is given
+    sendBytes: async (b) => { batches.push(b.toString('utf8')); return true },
+  })
+  const small = line(1, 0)
+  const huge = line(1, 1, '✓'.repeat(400_000)) // ≈ 1.2 MB of UTF-8: past the batch limit alone
+  shipper.push(small)
+  shipper.push(huge)
+  shipper.push(small)
+  await shipper.flush()
+  assert.deepEqual(batches, [small + huge, small])
+  assert.equal(counter.exported, 3)
+})

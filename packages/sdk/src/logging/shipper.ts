@@ -103,7 +103,8 @@ export class LogShipper implements LogSink {
 
   /** A batch buffer with room for `need` more bytes (its own ArrayBuffer, so it can be transferred). */
   private grow(need: number): void {
-    const size = Math.max(this.nextSize, (this.used + need) * 2)
+    // Doubling what is used (copies stay linear); a huge line alone gets just its room, not twice it.
+    const size = Math.max(this.nextSize, 2 * this.used + need)
     const b = Buffer.allocUnsafeSlow(size)
     if (this.bytes !== undefined) this.bytes.copy(b, 0, 0, this.used)
     this.bytes = b
