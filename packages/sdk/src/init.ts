@@ -3,8 +3,8 @@
  * instrumentations (HTTP, fetch/undici, Express, pg, amqplib; Fastify routes via the request-logging plugin), the SDK's logger and
  * business events, crash and signal handling.
  *
- *   spans ─▶ BusinessKeys (order.id/user.id from baggage) ─▶ QueryMonitor (slow/failed SQL → logs)
- *         ─▶ one JSON line per span ─▶ LogShipper (bounded buffer, batches) ─▶ export worker thread
+ *   spans (the SDK's lean tracer: order.id/user.id from baggage as they start)
+ *         ─▶ end: QueryMonitor (slow/failed SQL → logs) ─▶ one JSON line per span ─▶ LogShipper (bounded buffer, batches) ─▶ export worker thread
  *         ─▶ the lines as they are (NDJSON)  {endpoint}/v1/span-lines
  *            (OTLP/HTTP JSON to {endpoint}/v1/traces if that answers 404: a collector, an older Beacon)
  *   logs  ─▶ pino JSON line ─▶ LogShipper (bounded buffer, batches) ─▶ export worker thread
@@ -23,8 +23,7 @@ import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express'
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg'
 import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib'
 import { resourceFromAttributes } from '@opentelemetry/resources'
-import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
+import { BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { Logger } from 'pino'
 import { resolveConfig, type BeaconOptions, type ResolvedConfig } from './config.ts'
 import { createLogger } from './logging/logger.ts'
@@ -33,9 +32,9 @@ import { runtime, setRuntime } from './runtime.ts'
 import { BoundedSpanProcessor, CountingSpanExporter, SignalCounter, type SignalStats } from './telemetry/bounded.ts'
 import { LOG_BATCH_CHARS, LOG_BATCH_LINES, LogShipper, workerSender, type BatchSend, type Senders } from './logging/shipper.ts'
 import type { Attributes } from './logging/records.ts'
-import { BusinessKeysSpanProcessor } from './telemetry/business-keys.ts'
 import { instrumentHttpServers } from './telemetry/http-server.ts'
 import { ShippingSpanProcessor } from './telemetry/span-export.ts'
+import { LeanTracerProvider } from './telemetry/tracer.ts'
 import { QueryMonitor } from './db/query-monitor.ts'
 import { installLifecycle, type Lifecycle } from './process/lifecycle.ts'
 
@@ -94,7 +93,7 @@ export function init(opts: InitOptions = {}): Beacon {
   const logCounter = new SignalCounter(config.maxQueueSize)
   setRuntime({ config, initialized: true, spans, logs: logCounter, onFatal: () => {} })
 
-  let tracerProvider: NodeTracerProvider | undefined
+  let tracerProvider: LeanTracerProvider | undefined
   let shipper: LogShipper | undefined
   let senders: Senders<Promise<void>> | undefined
   let unregister: (() => void) | undefined
@@ -128,22 +127,24 @@ export function init(opts: InitOptions = {}): Beacon {
       const spanProcessor: SpanProcessor = opts.spanExporter !== undefined
         ? new BoundedSpanProcessor(new BatchSpanProcessor(new CountingSpanExporter(opts.spanExporter, spans), batch), spans)
         : new ShippingSpanProcessor(new LogShipper({
-          counter: spans, intervalMs: config.exportIntervalMs, send: senders!.sendSpans,
+          counter: spans, intervalMs: config.exportIntervalMs, send: senders!.sendSpans, sendBytes: senders!.sendSpanBytes,
           maxBatchLines: LOG_BATCH_LINES, maxBatchChars: LOG_BATCH_CHARS,
         }))
-      tracerProvider = new NodeTracerProvider({
+      // The SDK's own tracer (telemetry/tracer.ts): business keys set as a span starts; when it ends, one
+      // call does what span processors did (slow/failed query records, then the export).
+      const queryMonitor = new QueryMonitor({ logger: () => loggerRef.current, slowQueryMs: config.slowQueryMs })
+      tracerProvider = new LeanTracerProvider({
         resource,
-        sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.traceSampleRatio) }),
-        spanProcessors: [
-          new BusinessKeysSpanProcessor(),
-          new QueryMonitor({ logger: () => loggerRef.current, slowQueryMs: config.slowQueryMs }),
-          spanProcessor,
-        ],
+        sampleRatio: config.traceSampleRatio,
+        onEnd: (span) => { queryMonitor.onEnd(span); spanProcessor.onEnd(span) },
+        forceFlush: () => spanProcessor.forceFlush(),
+        shutdown: () => spanProcessor.shutdown(),
       })
       tracerProvider.register()
 
       shipper = new LogShipper({
         counter: logCounter, intervalMs: config.exportIntervalMs, send: opts.logSend ?? senders!.send,
+        sendBytes: opts.logSend === undefined ? senders!.sendBytes : undefined,
         maxBatchLines: LOG_BATCH_LINES, maxBatchChars: LOG_BATCH_CHARS,
       })
       runtime().logSink = shipper

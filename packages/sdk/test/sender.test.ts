@@ -2,6 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { OtlpLogSender } from '../src/logging/sender.ts'
+import { LogShipper, workerSender } from '../src/logging/shipper.ts'
+import { SignalCounter } from '../src/telemetry/bounded.ts'
 
 interface Received { path: string; type: string; body: string }
 
@@ -240,4 +242,79 @@ test('a span batch refused as too large (413) is split at line ends, each part w
     sender.close()
     r.server.close()
   }
+})
+
+// ── batches already UTF-8 (the shipper's bytes mode; the worker gets the buffer transferred) ──────
+
+test('a UTF-8 batch is posted byte for byte like its text: lines, spans, the 413 split and the 404 fallback', async () => {
+  const r = await receiver([], ['/v1/span-lines'])
+  const big = await limitedReceiver(2000)
+  const sender = new OtlpLogSender({ ...spanConfig(r.url), linesUrl: `${r.url}/v1/pino-lines` })
+  const splitting = new OtlpLogSender(linesConfig(big.url))
+  try {
+    const batch = batchOf(1, 3, ' — é ✓ 😀')
+    // A view into a larger buffer, as the shipper hands over.
+    const store = Buffer.alloc(Buffer.byteLength(batch) + 20, 'x')
+    const view = store.subarray(7, 7 + store.write(batch, 7))
+    assert.equal(await sender.sendBytes(view), true)
+    assert.equal(r.requests[0]!.path, '/v1/pino-lines')
+    assert.equal(r.requests[0]!.body.split('\n').slice(1).join('\n'), batch)
+    assert.equal(await sender.sendBytes(Buffer.from(spanBatch(1, 4)), true), true) // 404 → OTLP/JSON on /v1/traces
+    assert.deepEqual(r.requests.slice(1).map((q) => q.path), ['/v1/span-lines', '/v1/traces'])
+    assert.equal(JSON.parse(r.requests[2]!.body).resourceSpans[0].scopeSpans[0].spans.length, 4)
+    const long = batchOf(3, 60, ' é')
+    assert.equal(await splitting.sendBytes(Buffer.from(long)), true)
+    assert.ok(big.refused >= 1)
+    assert.equal(big.accepted.flatMap((body) => body.split('\n').slice(1, -1)).join('\n') + '\n', long, 'every line once, in order')
+  } finally {
+    sender.close()
+    splitting.close()
+    r.server.close()
+    big.server.close()
+  }
+})
+
+test('the shipper in bytes mode, through the export worker: every line arrives once, in order, counted; batches by lines and by bytes', async () => {
+  const r = await receiver()
+  const counter = new SignalCounter(10_000)
+  const senders = workerSender(linesConfig(r.url))
+  const shipper = new LogShipper({ counter, intervalMs: 10_000, send: senders.send, sendBytes: senders.sendBytes, maxBatchLines: 100, maxBatchChars: 20_000 })
+  try {
+    const sent: string[] = []
+    for (let i = 0; i < 250; i++) {
+      // Lines of every size up to ≈ 3 KB (past the first 64 KB buffer's growth), some non-ASCII.
+      const l = line(9, i, i % 7 === 0 ? ' ✓'.repeat(i * 5) : '')
+      sent.push(l)
+      shipper.push(l)
+    }
+    await shipper.flush()
+    assert.equal(counter.exported, 250)
+    assert.equal(counter.pending, 0)
+    const got = r.requests.map((q) => q.body.split('\n').slice(1).join('\n'))
+    assert.ok(r.requests.length >= 3, `${r.requests.length} batches`)
+    assert.ok(r.requests.every((q) => Buffer.byteLength(q.body) < 20_000 + 4000), 'a batch stops at maxBatchChars')
+    assert.equal(got.join(''), sent.join(''), 'every line once, in order, byte for byte')
+  } finally {
+    await shipper.shutdown()
+    await senders.close()
+    r.server.close()
+  }
+})
+
+test('the shipper in bytes mode: a line larger than the first buffer (non-ASCII, 3 bytes a character) arrives whole, in its own batch', async () => {
+  const batches: string[] = []
+  const counter = new SignalCounter(100)
+  const shipper = new LogShipper({
+    counter, intervalMs: 10_000, maxBatchChars: 1024 * 1024,
+    send: async () => false, // text mode is not used when sendBytes is given
+    sendBytes: async (b) => { batches.push(b.toString('utf8')); return true },
+  })
+  const small = line(1, 0)
+  const huge = line(1, 1, '✓'.repeat(400_000)) // ≈ 1.2 MB of UTF-8: past the batch limit alone
+  shipper.push(small)
+  shipper.push(huge)
+  shipper.push(small)
+  await shipper.flush()
+  assert.deepEqual(batches, [small + huge, small])
+  assert.equal(counter.exported, 3)
 })

@@ -40,6 +40,8 @@ const isOk = (status: number): boolean => status >= 200 && status < 300
 interface LinesRoute {
   target: URL | undefined
   readonly firstLine: string
+  /** firstLine as UTF-8. */
+  readonly firstBytes: Buffer
   readonly noun: string
   readonly fallbackName: string
   readonly fallback: (ndjson: string, deadline: number) => Promise<boolean>
@@ -59,6 +61,7 @@ export class OtlpLogSender {
     this.logs = {
       target: config.linesUrl === undefined ? undefined : new URL(config.linesUrl),
       firstLine: resourceLine(config.resource, config.scope),
+      firstBytes: Buffer.from(resourceLine(config.resource, config.scope)),
       noun: 'logs',
       fallbackName: this.target.href,
       fallback: (ndjson, deadline) => this.postOtlp(this.target, linesToRecords(ndjson), deadline,
@@ -68,6 +71,7 @@ export class OtlpLogSender {
       target: config.spanLinesUrl === undefined ? undefined : new URL(config.spanLinesUrl),
       // Each span line names its own scope.
       firstLine: resourceLine(config.resource),
+      firstBytes: Buffer.from(resourceLine(config.resource)),
       noun: 'spans',
       fallbackName: config.tracesUrl ?? '(no traces endpoint)',
       fallback: async (ndjson, deadline) => this.tracesTarget !== undefined
@@ -88,20 +92,30 @@ export class OtlpLogSender {
     return this.sendVia(this.spans, ndjson)
   }
 
-  private async sendVia(route: LinesRoute, ndjson: string): Promise<boolean> {
+  /**
+   * The same, for a batch already encoded as UTF-8 (the shipper writes lines into a buffer and
+   * transfers it to this thread): posted without a copy into a string and back.
+   */
+  sendBytes(ndjson: Uint8Array, spans = false): Promise<boolean> {
+    return this.sendVia(spans ? this.spans : this.logs, Buffer.from(ndjson.buffer, ndjson.byteOffset, ndjson.byteLength))
+  }
+
+  private async sendVia(route: LinesRoute, ndjson: string | Buffer): Promise<boolean> {
     try {
       if (ndjson.length === 0) return true
       const deadline = Date.now() + this.config.timeoutMs
       const lines = route.target
       if (lines !== undefined) {
-        const status = await this.sendLines(lines, route.firstLine, ndjson, deadline)
+        const status = typeof ndjson === 'string'
+          ? await this.sendLines(lines, route.firstLine, ndjson, deadline)
+          : await this.sendLineBytes(lines, route.firstBytes, ndjson, deadline)
         if (status !== 404) return isOk(status)
         if (route.target === lines) {
           route.target = undefined
           process.stderr.write(`[beacon] ${lines.href} answered 404: sending ${route.noun} as OTLP/JSON to ${route.fallbackName} from now on\n`)
         }
       }
-      return await route.fallback(ndjson, deadline)
+      return await route.fallback(typeof ndjson === 'string' ? ndjson : ndjson.toString('utf8'), deadline)
     } catch {
       return false
     }
@@ -124,6 +138,19 @@ export class OtlpLogSender {
     return isOk(second) ? first : second
   }
 
+  /** `sendLines` for a UTF-8 batch: split (on 413) at the line end nearest its middle byte. */
+  private async sendLineBytes(target: URL, first: Buffer, ndjson: Buffer, deadline: number): Promise<number> {
+    const status = await this.post(target, [first, ndjson], deadline, NDJSON) // two writes: no 1 MB copy
+    if (status !== 413) return status
+    const half = ndjson.length >> 1
+    let cut = ndjson.indexOf(10, half) + 1
+    if (cut <= 0 || cut >= ndjson.length) cut = ndjson.lastIndexOf(10, half - 1) + 1
+    if (cut <= 0 || cut >= ndjson.length) return status // one line, too large alone
+    const a = await this.sendLineBytes(target, first, ndjson.subarray(0, cut), deadline)
+    const b = await this.sendLineBytes(target, first, ndjson.subarray(cut), deadline)
+    return isOk(b) ? a : b
+  }
+
   /** The batch converted to OTLP/JSON (`encode`: undefined sends nothing), posted in requests of at most MAX_RECORDS_PER_REQUEST. */
   private async postOtlp<T>(target: URL, items: T[], deadline: number, encode: (chunk: T[]) => string | undefined): Promise<boolean> {
     let ok = true
@@ -135,7 +162,7 @@ export class OtlpLogSender {
   }
 
   /** Posts with retries; the last HTTP status (0: network error or timeout). */
-  private async post(target: URL, body: Buffer, deadline: number, type: string): Promise<number> {
+  private async post(target: URL, body: Buffer | Buffer[], deadline: number, type: string): Promise<number> {
     for (let attempt = 0; ; attempt++) {
       const status = await this.once(target, body, deadline, type)
       if (status >= 200 && status < 300) return status
@@ -147,13 +174,14 @@ export class OtlpLogSender {
   }
 
   /** One attempt: the HTTP status, or 0 for a network error or timeout. */
-  private once(target: URL, body: Buffer, deadline: number, type: string): Promise<number> {
+  private once(target: URL, body: Buffer | Buffer[], deadline: number, type: string): Promise<number> {
     return new Promise((resolve) => {
+      const length = Array.isArray(body) ? body.reduce((n, b) => n + b.length, 0) : body.length
       const timeout = Math.max(1, deadline - Date.now())
       const req = this.request(target, {
         method: 'POST',
         agent: this.agent,
-        headers: { ...this.config.headers, 'content-type': type, 'content-length': String(body.length) },
+        headers: { ...this.config.headers, 'content-type': type, 'content-length': String(length) },
         timeout,
       }, (res) => {
         res.resume()
@@ -162,7 +190,10 @@ export class OtlpLogSender {
       })
       req.on('timeout', () => req.destroy(new Error('timeout')))
       req.on('error', () => resolve(0))
-      req.end(body)
+      if (Array.isArray(body)) {
+        for (const b of body) req.write(b)
+        req.end()
+      } else req.end(body)
     })
   }
 

@@ -28,8 +28,35 @@ export interface SpanLine {
   l?: { t: string; s: string; a?: Record<string, unknown> }[]; o: string; f: number; ts?: string
 }
 
-/** A finished span → one JSON line (runs on the service's thread: keep it cheap). */
+/**
+ * A finished span → one JSON line (runs on the service's thread: keep it cheap). Written as text
+ * around one `JSON.stringify` of the attributes: the same bytes as `spanLineOf`'s object, in a
+ * little over half the time (the seconds of `b`/`e` are doubles, slow in `JSON.stringify`, while
+ * a template hits V8's number-string cache). Anything unusual (non-string name, non-finite times,
+ * events, links) goes through `spanLineOf`.
+ */
 export function spanLine(span: ReadableSpan): string {
+  const sc = span.spanContext()
+  const b = span.startTime
+  const e = span.endTime
+  const st = span.status
+  if (typeof span.name !== 'string' || span.events.length > 0 || span.links.length > 0 || typeof span.kind !== 'number'
+    || !Number.isFinite(b[0]) || !Number.isFinite(b[1]) || !Number.isFinite(e[0]) || !Number.isFinite(e[1])
+    || typeof st.code !== 'number' || typeof sc.traceFlags !== 'number' || typeof span.instrumentationScope.name !== 'string') return spanLineOf(span)
+  const p = span.parentSpanContext?.spanId
+  // Ids are hex (a tracer's own, or a parent's that passed isSpanContextValid): nothing to escape.
+  let line = `{"t":"${sc.traceId}","s":"${sc.spanId}"`
+  if (p !== undefined) line += `,"p":"${p}"`
+  line += `,"n":${JSON.stringify(span.name)},"k":${span.kind},"b":[${b[0]},${b[1]}],"e":[${e[0]},${e[1]}],"c":${st.code}`
+  if (st.message !== undefined) line += `,"m":${JSON.stringify(st.message)}`
+  line += `,"a":${JSON.stringify(span.attributes)},"o":${JSON.stringify(span.instrumentationScope.name)},"f":${sc.traceFlags}`
+  const ts = sc.traceState?.serialize()
+  if (ts) line += `,"ts":${JSON.stringify(ts)}`
+  return `${line}}\n`
+}
+
+/** `spanLine` as one `JSON.stringify` of a `SpanLine` object (the reference for its output). */
+export function spanLineOf(span: ReadableSpan): string {
   const sc = span.spanContext()
   const line: SpanLine = {
     t: sc.traceId, s: sc.spanId, p: span.parentSpanContext?.spanId, n: span.name, k: span.kind,
