@@ -96,6 +96,12 @@ export function createReadStore(store: Store, limits: ReadLimits): Store {
     + `max_result_bytes = ${Math.floor(limits.maxResultBytes)}, result_overflow_mode = 'throw', prefer_column_name_to_alias = 1`
   // A statement's own SETTINGS clause (POINT_LOOKUP_SETTINGS) gets the limits added to it: never instead of them.
   const bound = (sql: string): string => (TRAILING_SETTINGS.test(sql) ? `${sql.trimEnd()}, ${list}` : `${sql.trimEnd()} SETTINGS ${list}`)
+  // A ClickHouse server older than `use_skip_indexes_on_data_read` refuses a statement naming it:
+  // asked once (system.settings), such a server runs the id lookups without it (reading every part).
+  let pointLookup: Promise<boolean> | undefined
+  const knowsPointLookup = (): Promise<boolean> => (pointLookup ??= store
+    .query<{ n: string | number }>(`SELECT count() AS n FROM system.settings WHERE name = 'use_skip_indexes_on_data_read'`)
+    .then((rows) => Number(rows[0]?.n) > 0, () => false))
   let running = 0
   let queued = 0
   // one queue per user, served in turn: a user with many heavy searches does not hold back another's small one
@@ -125,7 +131,8 @@ export function createReadStore(store: Store, limits: ReadLimits): Store {
     ...store,
     description: store.description,
     async query<T>(sql: string, params?: Record<string, unknown>): Promise<T[]> {
-      const bounded = bound(sql)
+      const own = sql.includes(POINT_LOOKUP_SETTINGS) && !(await knowsPointLookup()) ? sql.replace(POINT_LOOKUP_SETTINGS, '') : sql
+      const bounded = bound(own)
       await acquire()
       try {
         return await store.query<T>(bounded, params)
