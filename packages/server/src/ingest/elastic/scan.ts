@@ -1,0 +1,78 @@
+import { atRangeEnd, beginRange, cachedText, colon, more, opens, parsed, peek, release, scalar } from '../otlp/json-bytes.ts'
+
+/**
+ * One `_bulk` document line read straight from the request bytes into its top-level members, in
+ * order — what `Object.keys(JSON.parse(line))` and the values would give, without the line's
+ * UTF-8 string and the parsed object. Strings come from the bytes (json-bytes.ts: Latin-1 slice
+ * for ASCII, UTF-8 otherwise); nested objects and arrays are parsed on their own (JSON.parse of
+ * their bytes), as they are flattened from parsed values anyway.
+ *
+ * It gives up (undefined: the caller decodes the line and JSON.parses it, so every error message
+ * stays the same) on anything where the member list could differ from JSON.parse's object:
+ *  - invalid JSON, or not an object, or anything after it on the line;
+ *  - a member name twice (JSON.parse keeps one key, at the first place, with the last value);
+ *  - a member name starting with a digit (V8 lists integer-like keys first, whatever their place);
+ *  - more than MAX_MEMBERS members (the duplicate check is quadratic).
+ */
+export class ScannedDocument {
+  constructor(
+    /** Member names in document order, each once. */
+    readonly keys: string[],
+    /** Their values, as JSON.parse gives them. */
+    readonly values: unknown[],
+  ) {}
+}
+
+const MAX_MEMBERS = 64
+
+// Documents of one stream repeat their member names and many short values (`log.level`, routes,
+// status codes) at the same places: the string read for the previous document is reused when the
+// bytes match (json-bytes `cachedText`), which also lets the duplicate check below end at once.
+const keyCache: string[] = []
+const valueCache: string[] = []
+/** Member names of the last document found free of duplicates. */
+let lastShape: string[] = []
+
+/** The document in `body[start, end)` (one line, its newline excluded), or undefined (see above). */
+export function scanDocument(body: Buffer, start: number, end: number): ScannedDocument | undefined {
+  beginRange(body, start, end)
+  try {
+    const keys: string[] = []
+    const values: unknown[] = []
+    if (!opens(0x7b, 0x7d)) {
+      do {
+        const slot = keys.length
+        if (slot >= MAX_MEMBERS || peek() !== 0x22) return undefined
+        const key = cachedText(keyCache, slot)
+        const first = key.charCodeAt(0)
+        if (first >= 0x30 && first <= 0x39) return undefined
+        colon()
+        const c = peek()
+        keys.push(key)
+        values.push(c === 0x22 ? cachedText(valueCache, slot) : c === 0x7b || c === 0x5b ? parsed() : scalar())
+      } while (more(0x7d))
+    }
+    if (!atRangeEnd() || !unique(keys)) return undefined
+    return new ScannedDocument(keys, values)
+  } catch {
+    // GIVE_UP, or JSON.parse's error on a nested value or an escaped string: the caller's path decides
+    return undefined
+  } finally {
+    release()
+  }
+}
+
+function unique(keys: string[]): boolean {
+  const n = keys.length
+  if (n === lastShape.length) {
+    let i = 0
+    while (i < n && keys[i] === lastShape[i]) i++
+    if (i === n) return true
+  }
+  for (let i = 1; i < n; i++) {
+    const k = keys[i]
+    for (let j = 0; j < i; j++) if (keys[j] === k) return false
+  }
+  lastShape = keys
+  return true
+}
