@@ -16,8 +16,8 @@ import { atRangeEnd, beginRange, cachedText, colon, more, opens, parsed, peek, r
  */
 export class ScannedDocument {
   constructor(
-    /** Member names in document order, each once. */
-    readonly keys: string[],
+    /** Member names in document order, each once (one list shared by the documents of one shape). */
+    readonly keys: readonly string[],
     /** Their values, as JSON.parse gives them. */
     readonly values: unknown[],
   ) {}
@@ -30,30 +30,33 @@ const MAX_MEMBERS = 64
 // bytes match (json-bytes `cachedText`), which also lets the duplicate check below end at once.
 const keyCache: string[] = []
 const valueCache: string[] = []
-/** Member names of the last document found free of duplicates. */
+/** Member names of the last document found free of duplicates (shared, never changed, by every document of that shape). */
 let lastShape: string[] = []
+// The members are collected here, then copied once at their final length (no growing arrays per document).
+const keys: string[] = []
+const values: unknown[] = []
 
 /** The document in `body[start, end)` (one line, its newline excluded), or undefined (see above). */
 export function scanDocument(body: Buffer, start: number, end: number): ScannedDocument | undefined {
   beginRange(body, start, end)
+  let n = 0
   try {
-    const keys: string[] = []
-    const values: unknown[] = []
     if (!opens(0x7b, 0x7d)) {
       do {
-        const slot = keys.length
-        if (slot >= MAX_MEMBERS || peek() !== 0x22) return undefined
-        const key = cachedText(keyCache, slot)
+        if (n >= MAX_MEMBERS || peek() !== 0x22) return undefined
+        const key = cachedText(keyCache, n)
         const first = key.charCodeAt(0)
         if (first >= 0x30 && first <= 0x39) return undefined
         colon()
         const c = peek()
-        keys.push(key)
-        values.push(c === 0x22 ? cachedText(valueCache, slot) : c === 0x7b || c === 0x5b ? parsed() : scalar())
+        keys[n] = key
+        values[n] = c === 0x22 ? cachedText(valueCache, n) : c === 0x7b || c === 0x5b ? parsed() : scalar()
+        n++
       } while (more(0x7d))
     }
-    if (!atRangeEnd() || !unique(keys)) return undefined
-    return new ScannedDocument(keys, values)
+    if (!atRangeEnd()) return undefined
+    const names = shapeOf(n)
+    return names === undefined ? undefined : new ScannedDocument(names, values.slice(0, n))
   } catch {
     // GIVE_UP, or JSON.parse's error on a nested value or an escaped string: the caller's path decides
     return undefined
@@ -62,17 +65,17 @@ export function scanDocument(body: Buffer, start: number, end: number): ScannedD
   }
 }
 
-function unique(keys: string[]): boolean {
-  const n = keys.length
+/** The first `n` collected names as a list, the last document's when they are the same; undefined when a name repeats. */
+function shapeOf(n: number): string[] | undefined {
   if (n === lastShape.length) {
     let i = 0
     while (i < n && keys[i] === lastShape[i]) i++
-    if (i === n) return true
+    if (i === n) return lastShape
   }
   for (let i = 1; i < n; i++) {
     const k = keys[i]
-    for (let j = 0; j < i; j++) if (keys[j] === k) return false
+    for (let j = 0; j < i; j++) if (keys[j] === k) return undefined
   }
-  lastShape = keys
-  return true
+  lastShape = keys.slice(0, n)
+  return lastShape
 }
