@@ -20,7 +20,7 @@
  */
 
 import type { Document } from './ecs.ts'
-import { scanDocument } from './scan.ts'
+import { Scanning, scanDocument } from './scan.ts'
 
 export interface ItemError {
   status: number
@@ -70,6 +70,7 @@ export function parseBulk(body: string | Buffer, defaultIndex: string): ParsedBu
   // Action lines repeat (`{"create":{}}`, one line per target index): each distinct one is parsed
   // once per request. Lines with unique ids never repeat, so caching stops after a few hundred.
   const actionCache = new Map<string, Action>()
+  const scanning = new Scanning()
 
   /** The next non-blank line, or undefined at the end. */
   const next = (): string | undefined => {
@@ -133,7 +134,11 @@ export function parseBulk(body: string | Buffer, defaultIndex: string): ParsedBu
       docLine = undefined
       if (lines.nextRange()) {
         lineNo = lines.lineNo
-        const scanned = startsLikeAction(lines.bytes, lines.start, lines.end) ? undefined : scanDocument(lines.bytes, lines.start, lines.end)
+        let scanned
+        if (scanning.worthIt && !startsLikeAction(lines.bytes, lines.start, lines.end)) {
+          scanned = scanDocument(lines.bytes, lines.start, lines.end)
+          scanning.note(scanned !== undefined)
+        }
         if (scanned !== undefined) {
           readableLines++
           if (item.index === '') item.error = missingIndex()
