@@ -132,8 +132,9 @@ export function parseBulk(body: string | Buffer, defaultIndex: string): ParsedBu
     if (pushedBack === undefined && lines.bytes !== undefined) {
       // the document line from its bytes; a line that may be an action, or that the scanner gives up on, as text
       docLine = undefined
-      if (lines.nextRange()) {
-        lineNo = lines.lineNo
+      const found = lines.nextRange()
+      lineNo = lines.lineNo // as next() sets it, also at the end
+      if (found) {
         let scanned
         if (scanning.worthIt && !startsLikeAction(lines.bytes, lines.start, lines.end)) {
           scanned = scanDocument(lines.bytes, lines.start, lines.end)
