@@ -13,10 +13,14 @@
  *    it fails and the line is read again as the next action;
  *  - `delete` and `update` are answered per item with 400: logs are append-only.
  *
- * Hot path: the body is one string; lines are `slice`s of it (V8 shares, not copies, the
- * characters), and repeated action lines (the usual `{"create":{}}`, or one line per index) are
- * parsed once per request.
+ * Hot path: the body as received (a Buffer) is read line by line; each document line is read
+ * straight from its bytes (scan.ts), and only the lines the scanner gives up on are decoded to a
+ * string and JSON.parsed (which then makes every error message). Repeated action lines (the usual
+ * `{"create":{}}`, or one line per index) are parsed once per request.
  */
+
+import type { Document } from './ecs.ts'
+import { Scanning, scanDocument } from './scan.ts'
 
 export interface ItemError {
   status: number
@@ -31,8 +35,8 @@ export interface BulkItem {
   index: string
   /** `_id` from the action, '' when none was given. */
   id: string
-  /** The parsed document (index/create that parsed). */
-  doc?: Record<string, unknown>
+  /** The document (index/create that parsed): JSON.parse's object, or the scanner's member list. */
+  doc?: Document
   error?: ItemError
 }
 
@@ -49,6 +53,7 @@ interface Action {
 }
 
 const SUPPORTED = new Set(['index', 'create'])
+const missingIndex = (): ItemError => ({ status: 400, type: 'illegal_argument_exception', reason: 'index is missing: name it as "_index" in the action or send to /{index}/_bulk' })
 const KNOWN = new Set(['index', 'create', 'delete', 'update'])
 
 /**
@@ -65,6 +70,7 @@ export function parseBulk(body: string | Buffer, defaultIndex: string): ParsedBu
   // Action lines repeat (`{"create":{}}`, one line per target index): each distinct one is parsed
   // once per request. Lines with unique ids never repeat, so caching stops after a few hundred.
   const actionCache = new Map<string, Action>()
+  const scanning = new Scanning()
 
   /** The next non-blank line, or undefined at the end. */
   const next = (): string | undefined => {
@@ -122,7 +128,27 @@ export function parseBulk(body: string | Buffer, defaultIndex: string): ParsedBu
       if (action.op === 'update') skipDocument(next, pushBack)
       continue
     }
-    const docLine = next()
+    let docLine: string | undefined
+    if (pushedBack === undefined && lines.bytes !== undefined) {
+      // the document line from its bytes; a line that may be an action, or that the scanner gives up on, as text
+      docLine = undefined
+      const found = lines.nextRange()
+      lineNo = lines.lineNo // as next() sets it, also at the end
+      if (found) {
+        let scanned
+        if (scanning.worthIt && !startsLikeAction(lines.bytes, lines.start, lines.end)) {
+          scanned = scanDocument(lines.bytes, lines.start, lines.end)
+          scanning.note(scanned !== undefined)
+        }
+        if (scanned !== undefined) {
+          readableLines++
+          if (item.index === '') item.error = missingIndex()
+          else item.doc = scanned
+          continue
+        }
+        docLine = lines.text()
+      }
+    } else docLine = next()
     if (docLine === undefined || looksLikeAction(docLine)) {
       if (docLine !== undefined) pushBack(docLine)
       item.error = {
@@ -149,7 +175,7 @@ export function parseBulk(body: string | Buffer, defaultIndex: string): ParsedBu
       continue
     }
     if (item.index === '') {
-      item.error = { status: 400, type: 'illegal_argument_exception', reason: 'index is missing: name it as "_index" in the action or send to /{index}/_bulk' }
+      item.error = missingIndex()
       continue
     }
     item.doc = doc as Record<string, unknown>
@@ -165,30 +191,77 @@ export function parseBulk(body: string | Buffer, defaultIndex: string): ParsedBu
  */
 export class LineReader {
   lineNo = 0
+  /** The last line's bytes (`nextRange`): `bytes[start, end)`. */
+  start = 0
+  end = 0
   private pos = 0
-  private readonly text: string | undefined
-  private readonly bytes: Buffer | undefined
+  private readonly source: string | undefined
+  readonly bytes: Buffer | undefined
 
   constructor(body: string | Buffer) {
-    this.text = typeof body === 'string' ? body : undefined
+    this.source = typeof body === 'string' ? body : undefined
     this.bytes = typeof body === 'string' ? undefined : body
   }
 
   /** The next non-blank line (without its `\n`; a CR before it is kept), or undefined at the end. */
   next(): string | undefined {
-    const text = this.text
-    const bytes = this.bytes
-    const n = text !== undefined ? text.length : bytes!.length
+    const text = this.source
+    if (text === undefined) return this.nextRange() ? this.text() : undefined
+    const n = text.length
     while (this.pos < n) {
-      let end = text !== undefined ? text.indexOf('\n', this.pos) : bytes!.indexOf(10, this.pos)
+      let end = text.indexOf('\n', this.pos)
       if (end < 0) end = n
-      const line = text !== undefined ? text.slice(this.pos, end) : bytes!.toString('utf8', this.pos, end)
+      const line = text.slice(this.pos, end)
       this.pos = end + 1
       this.lineNo++
       if (!isBlank(line)) return line
     }
     return undefined
   }
+
+  /** From a Buffer: steps to the next non-blank line (`start`, `end`); false at the end. */
+  nextRange(): boolean {
+    const bytes = this.bytes!
+    const n = bytes.length
+    while (this.pos < n) {
+      let end = bytes.indexOf(10, this.pos)
+      if (end < 0) end = n
+      const start = this.pos
+      this.pos = end + 1
+      this.lineNo++
+      let i = start
+      while (i < end && isSpace(bytes[i])) i++
+      if (i < end) {
+        this.start = start
+        this.end = end
+        return true
+      }
+    }
+    return false
+  }
+
+  /** The line `nextRange` stepped to, as text. */
+  text(): string {
+    return this.bytes!.toString('utf8', this.start, this.end)
+  }
+}
+
+const ACTION_NAMES = ['index"', 'create"', 'delete"', 'update"'].map((s) => Buffer.from(s, 'latin1'))
+
+/** Whether `bytes[start, end)` begins like an action line (`{"index"`, `{ "create"`, …): looksLikeAction decides those. */
+function startsLikeAction(bytes: Buffer, start: number, end: number): boolean {
+  let i = start
+  while (i < end && isSpace(bytes[i])) i++
+  if (bytes[i] !== 123 /* { */) return false
+  i++
+  while (i < end && isSpace(bytes[i])) i++
+  if (bytes[i] !== 34 /* " */) return false
+  for (const name of ACTION_NAMES) {
+    let j = 0
+    while (j < name.length && bytes[i + 1 + j] === name[j]) j++
+    if (j === name.length) return true
+  }
+  return false
 }
 
 /** Reads (and drops) the document line of a failed action, unless the next line is an action. */

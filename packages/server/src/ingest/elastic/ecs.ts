@@ -1,5 +1,6 @@
 import { attrs, type Attributes, type LogRecord } from '../../pipeline/record.ts'
-import { capBytes, enforceAttributeLimit, flattenDocument, type FlatDocument, type Limits } from './flatten.ts'
+import { capBytes, enforceAttributeLimit, flattenDocument, flattenMembers, type FlatDocument, type Limits } from './flatten.ts'
+import { ScannedDocument } from './scan.ts'
 import { serviceFromIndex } from './service-name.ts'
 import { parseTimestamp } from './timestamp.ts'
 
@@ -50,21 +51,32 @@ export const TRUNCATED_ATTRIBUTE = 'beacon.truncated'
 /** Attribute holding the Elasticsearch index (or data stream) the document was sent to. */
 export const INDEX_ATTRIBUTE = 'elastic.index'
 
-/** Maps one parsed document. Never throws for any JSON object. */
-export function documentToRecord(doc: Record<string, unknown>, index: string, ctx: MappingContext): LogRecord {
+/** A document as parsed (JSON.parse), or as read from the request bytes (bulk.ts, scan.ts). */
+export type Document = Record<string, unknown> | ScannedDocument
+
+/** Maps one document. Never throws for any JSON object. */
+export function documentToRecord(doc: Document, index: string, ctx: MappingContext): LogRecord {
   const { limits } = ctx
+  const scanned = doc instanceof ScannedDocument
   let messageKey: string | undefined
   let body = ''
   for (const k of MESSAGE_KEYS) {
-    if (!Object.hasOwn(doc, k)) continue
-    const v = doc[k]
+    let v: unknown
+    if (scanned) {
+      const i = doc.keys.indexOf(k)
+      if (i < 0) continue
+      v = doc.values[i]
+    } else {
+      if (!Object.hasOwn(doc, k)) continue
+      v = doc[k]
+    }
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
       messageKey = k
       body = capBytes(String(v), limits.maxBodyFieldBytes)
       break
     }
   }
-  const flat = flattenDocument(doc, limits, messageKey)
+  const flat = scanned ? flattenMembers(doc.keys, doc.values, limits, messageKey) : flattenDocument(doc, limits, messageKey)
   let attributes = flat.attributes
   const resource = flat.resource
   takenAttributes.length = 0

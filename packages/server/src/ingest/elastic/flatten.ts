@@ -78,31 +78,53 @@ const PRIORITY_KEYS: ReadonlySet<string> = new Set([
  * which the caller takes whole with its own, larger limit).
  */
 export function flattenDocument(doc: Record<string, unknown>, limits: Limits, skip?: string): FlatDocument {
-  const out: FlatDocument = {
-    attributes: attrs(),
-    resource: attrs(),
-    count: 0,
-    dropped: 0,
-  }
-  // Flattening keeps going past maxAttributes (fields looked up later may come last), but stops
-  // storing ordinary fields at a hard cap so a document with a million keys costs bounded memory.
+  const out = newFlat()
   const hardCap = limits.maxAttributes + 64
   const keys = Object.keys(doc)
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]
-    if (key === skip) continue
-    const dot = key.indexOf('.')
-    const root = dot < 0 ? key : key.slice(0, dot)
-    const target = RESOURCE_ROOTS.has(root) ? out.resource : out.attributes
-    const value = doc[key]
-    // Vector and syslog shippers send `host` as a plain string: that is ECS `host.name`.
-    if (key === 'host' && typeof value === 'string') {
-      put(out, target, 'host.name', value, limits, hardCap)
-      continue
-    }
-    visit(out, target, key, value, 1, limits, hardCap)
+    if (key !== skip) member(out, key, doc[key], limits, hardCap)
   }
   return out
+}
+
+/** The same from a document's member names and values in order (a ScannedDocument's). */
+export function flattenMembers(keys: readonly string[], values: readonly unknown[], limits: Limits, skip?: string): FlatDocument {
+  const out = newFlat()
+  const hardCap = limits.maxAttributes + 64
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]
+    if (key !== skip) member(out, key, values[i], limits, hardCap)
+  }
+  return out
+}
+
+function newFlat(): FlatDocument {
+  return { attributes: attrs(), resource: attrs(), count: 0, dropped: 0 }
+}
+
+// Flattening keeps going past maxAttributes (fields looked up later may come last), but stops
+// storing ordinary fields at `hardCap` so a document with a million keys costs bounded memory.
+function member(out: FlatDocument, key: string, value: unknown, limits: Limits, hardCap: number): void {
+  const target = describesProducer(key) ? out.resource : out.attributes
+  // Vector and syslog shippers send `host` as a plain string: that is ECS `host.name`.
+  if (key === 'host' && typeof value === 'string') put(out, target, 'host.name', value, limits, hardCap)
+  else visit(out, target, key, value, 1, limits, hardCap)
+}
+
+// Whether a top-level key belongs to the resource, by key: the same few keys come in every document,
+// and a lookup by a key string (its hash kept in it) is cheaper than slicing out its root to look up.
+const producerKeys = new Map<string, boolean>()
+
+function describesProducer(key: string): boolean {
+  let yes = producerKeys.get(key)
+  if (yes === undefined) {
+    const dot = key.indexOf('.')
+    yes = RESOURCE_ROOTS.has(dot < 0 ? key : key.slice(0, dot))
+    if (producerKeys.size >= 10_000) producerKeys.clear() // bounded: field names come from clients
+    producerKeys.set(key, yes)
+  }
+  return yes
 }
 
 function visit(out: FlatDocument, target: Attributes, key: string, value: unknown, depth: number, limits: Limits, hardCap: number): void {

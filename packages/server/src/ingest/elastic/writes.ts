@@ -121,7 +121,7 @@ async function handleDocument(request: FastifyRequest, reply: FastifyReply, deps
 /** One document → record; a mapping failure (never expected) fails only its item. */
 function mapDocument(item: BulkItem, ctx: MappingContext): LogRecord | undefined {
   try {
-    return documentToRecord(item.doc as Record<string, unknown>, item.index, ctx)
+    return documentToRecord(item.doc!, item.index, ctx)
   } catch (err) {
     item.error = { status: 400, type: 'mapper_parsing_exception', reason: `failed to map the document: ${(err as Error).message}` }
     return undefined
