@@ -140,7 +140,10 @@ export function buildRuntime(rule: Rule, keys: BusinessKeys, shared?: SharedMatc
     default: {
       // threshold and anomaly: live rollups
       const agg = rule.kind === 'anomaly' ? 'count' : rule.aggregate
-      const rollups = new RuleRollups(rule.id, agg === 'distinct', agg === 'percentile')
+      // Grouped by at most one field, a group's labels are its key: made when evaluated, not per group.
+      const name = groups[0]?.[0]
+      const labelsOfKey = groups.length === 0 ? () => ({}) : groups.length === 1 ? (key: string) => ({ [name]: key }) : undefined
+      const rollups = new RuleRollups(rule.id, agg === 'distinct', agg === 'percentile', { labelsOfKey, toSample: (r) => sampleOf(r, orderGet) })
       rt.rollups = rollups
       if (rule.kind === 'anomaly') rt.ewma = new Map()
       const field = rt.field
