@@ -207,3 +207,23 @@ test('closed rollup intervals keep their newest records as samples, and labels c
   assert.deepEqual(obs.find((o) => o.groupKey === '10.0.0.2')!.labels, { 'client.ip': '10.0.0.2' })
   assert.match(rt.rollups!.closedRows(1010)[0], /client\.ip/)
 })
+
+test('absence: the last-seen groups stay bounded under a flood of distinct keys and keep the group that keeps sending', async () => {
+  const { buildRuntime } = await import('./runtime.ts')
+  const { evaluateRule } = await import('./evaluate.ts')
+  const { businessKeysSchema } = await import('../config/schema.ts')
+  const { testLog } = await import('./test-utils.ts')
+  const rule = { ...validateRule({ name: 'client silent', kind: 'absence', query: 'client.ip:*', windowSeconds: 60, groupBy: ['client.ip'] }).spec, id: 'a', builtin: '', source: 'api' as const, updatedAt: '' }
+  const rt = buildRuntime(rule, businessKeysSchema.parse({}))
+  const log = (ip: string) => testLog({ a: { 'client.address': ip } })
+  for (let i = 0; i < 100_000; i++) {
+    rt.onRecord(log(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`), 1000)
+    if (i % 1000 === 0) rt.onRecord(log('203.0.113.9'), 1000 + i / 1000)
+  }
+  const seen = rt.lastSeen!
+  assert.ok(seen.size <= MAX_GROUPS, `${seen.size} groups kept`)
+  assert.equal(seen.shed + seen.size, 100_001)
+  assert.deepEqual(seen.get('203.0.113.9'), { ms: 1_099_000, labels: { 'client.ip': '203.0.113.9' }, n: 100 })
+  const obs = evaluateRule(rt, { ofRule: () => [] } as unknown as AlertStates, 1_200_000, {})
+  assert.equal(obs.find((o) => o.groupKey === '203.0.113.9')!.active, true)
+})
