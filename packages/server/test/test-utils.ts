@@ -21,11 +21,11 @@ export function otlpLogsJson(service: string, prefix: string, n: number, attrs: 
 
 export interface ChildBeacon { proc: ChildProcess; apiUrl: string; otlpUrl: string; esUrl: string; output: () => string; ready: Promise<void> }
 
-/** `beacon start` as a separate process (what `npm start` runs), on free ports. */
+/** `beacon start` as a separate process, through the launcher `npm start` runs (bin/beacon: it `exec`s, so `proc.pid` is the server's), on free ports. */
 export async function spawnBeacon(dataDir: string, env: Record<string, string> = {}): Promise<ChildBeacon> {
   const [api, otlp, es] = await Promise.all([freePort(), freePort(), freePort()])
   let out = ''
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/cli/main.ts', 'start'], {
+  const proc = spawn('sh', ['packages/server/bin/beacon', 'start'], {
     cwd: repoRoot,
     env: { ...process.env, BEACON_DATA_DIR: dataDir, BEACON_API_PORT: String(api), BEACON_OTLP_PORT: String(otlp), BEACON_ES_PORT: String(es), BEACON_HOST: '127.0.0.1', BEACON_OTLP_GRPC_PORT: '0', BEACON_SYSLOG_PORT: '0', BEACON_SYSLOG_TLS_PORT: '0', BEACON_FORWARD_PORT: '0', BEACON_AUTH: 'off', BEACON_CONFIG: '/dev/null', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

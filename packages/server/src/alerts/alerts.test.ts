@@ -181,3 +181,49 @@ test('alerts as code: every problem in beacon.config.yaml is listed at start', a
     }
   }
 })
+
+test('closed rollup intervals keep their newest records as samples, and labels come from the key', async () => {
+  const { buildRuntime } = await import('./runtime.ts')
+  const { evaluateRule } = await import('./evaluate.ts')
+  const { businessKeysSchema } = await import('../config/schema.ts')
+  const { testLog } = await import('./test-utils.ts')
+  const rule = { ...validateRule({ name: 'per client', query: 'client.ip:*', threshold: 3, groupBy: ['client.ip'] }).spec, id: 'c', builtin: '', source: 'api' as const, updatedAt: '' }
+  const rt = buildRuntime(rule, businessKeysSchema.parse({}))
+  const log = (ip: string, body: string) => testLog({ body, serviceName: 'shop', traceId: 'ab'.repeat(16), a: { 'client.address': ip, 'order.id': 'ORD-7' } })
+  rt.onRecord(log('10.0.0.1', 'first'), 1000, 1_000_100)
+  rt.onRecord(log('10.0.0.1', 'second'), 1001, 1_001_100)
+  rt.onRecord(log('10.0.0.1', 'third'), 1002, 1_002_100)
+  const closed = rt.rollups!.intervals.get(1000)!.get('10.0.0.1')!
+  assert.ok(closed.lastRecord, 'the current interval keeps the record')
+  rt.onRecord(log('10.0.0.2', 'next interval'), 1011, 1_011_000)
+  assert.equal(closed.lastRecord, undefined)
+  assert.equal(closed.labels, null)
+  assert.equal(closed.lastSample!.message, 'third')
+  const obs = evaluateRule(rt, { ofRule: () => [] } as unknown as AlertStates, 1_012_000, {})
+  const one = obs.find((o) => o.groupKey === '10.0.0.1')!
+  assert.equal(one.active, true)
+  assert.deepEqual(one.labels, { 'client.ip': '10.0.0.1' })
+  assert.deepEqual(one.sample, { timeMs: 1_002_100, service: 'shop', message: 'third', traceId: 'ab'.repeat(16), orderId: 'ORD-7' })
+  assert.deepEqual(obs.find((o) => o.groupKey === '10.0.0.2')!.labels, { 'client.ip': '10.0.0.2' })
+  assert.match(rt.rollups!.closedRows(1010)[0], /client\.ip/)
+})
+
+test('absence: the last-seen groups stay bounded under a flood of distinct keys and keep the group that keeps sending', async () => {
+  const { buildRuntime } = await import('./runtime.ts')
+  const { evaluateRule } = await import('./evaluate.ts')
+  const { businessKeysSchema } = await import('../config/schema.ts')
+  const { testLog } = await import('./test-utils.ts')
+  const rule = { ...validateRule({ name: 'client silent', kind: 'absence', query: 'client.ip:*', windowSeconds: 60, groupBy: ['client.ip'] }).spec, id: 'a', builtin: '', source: 'api' as const, updatedAt: '' }
+  const rt = buildRuntime(rule, businessKeysSchema.parse({}))
+  const log = (ip: string) => testLog({ a: { 'client.address': ip } })
+  for (let i = 0; i < 100_000; i++) {
+    rt.onRecord(log(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`), 1000)
+    if (i % 1000 === 0) rt.onRecord(log('203.0.113.9'), 1000 + i / 1000)
+  }
+  const seen = rt.lastSeen!
+  assert.ok(seen.size <= MAX_GROUPS, `${seen.size} groups kept`)
+  assert.equal(seen.shed + seen.size, 100_001)
+  assert.deepEqual(seen.get('203.0.113.9'), { ms: 1_099_000, labels: { 'client.ip': '203.0.113.9' }, n: 100 })
+  const obs = evaluateRule(rt, { ofRule: () => [] } as unknown as AlertStates, 1_200_000, {})
+  assert.equal(obs.find((o) => o.groupKey === '203.0.113.9')!.active, true)
+})

@@ -1,7 +1,7 @@
 import { compileQuery, fieldExpression, type Ast } from '@beacon/query'
 import type { Store } from '../store/connection.ts'
 import { LOGS_TABLE, TRACES_TABLE } from '../store/schema.ts'
-import { INTERVAL_SECONDS } from './rollups.ts'
+import { INTERVAL_SECONDS, MAX_GROUPS } from './rollups.ts'
 import { parseRuleQueries, type Rule } from './rule.ts'
 import type { RuleRuntime } from './runtime.ts'
 import { SEEN_TABLE } from './tables.ts'
@@ -62,15 +62,15 @@ export async function backfillRollups(store: Store, rt: RuleRuntime, seconds: nu
 /** Absence: when each group was last seen in the last day. */
 export async function backfillLastSeen(store: Store, rt: RuleRuntime): Promise<void> {
   const c = compiled(rt.rule, parseRuleQueries(rt.rule).ast, 'a')
-  const rows = await store.query<{ g: string[]; ms: string }>(
-    `SELECT ${groupSelect(c.groupCols)} AS g, toUnixTimestamp64Milli(max(Timestamp)) AS ms FROM ${c.table}
-     WHERE Timestamp >= now() - INTERVAL 1 DAY AND (${c.where}) GROUP BY g`, c.params)
+  const rows = await store.query<{ g: string[]; ms: string; n: string }>(
+    `SELECT ${groupSelect(c.groupCols)} AS g, toUnixTimestamp64Milli(max(Timestamp)) AS ms, count() AS n FROM ${c.table}
+     WHERE Timestamp >= now() - INTERVAL 1 DAY AND (${c.where}) GROUP BY g ORDER BY n DESC LIMIT ${MAX_GROUPS}`, c.params)
   for (const r of rows) {
     const key = r.g.join('\u0001')
     if (rt.lastSeen!.has(key)) continue
     const labels: Record<string, string> = {}
     rt.rule.groupBy.forEach((g, i) => { labels[g] = r.g[i] ?? '' })
-    rt.lastSeen!.set(key, { ms: Math.min(Number(r.ms), Date.now()), labels })
+    rt.lastSeen!.set(key, { ms: Math.min(Number(r.ms), Date.now()), labels, n: Number(r.n) })
   }
 }
 

@@ -41,7 +41,11 @@ export function evaluateRule(rt: RuleRuntime, states: AlertStates, nowMs: number
   const r = rt.rule
   const nowSec = Math.floor(nowMs / 1000)
   const out: Observation[] = []
-  const sample = (m: Merged): Sample | undefined => (m.last ? { ...sampleOf(m.last.record, rt.orderGet), timeMs: m.last.ms } : undefined)
+  const sample = (m: Merged): Sample | undefined => {
+    const last = m.last
+    if (!last) return undefined
+    return { ...(last.sample ?? sampleOf(last.record!, rt.orderGet)), timeMs: last.ms }
+  }
 
   if (r.kind === 'threshold' && rt.rollups) {
     const merged = rt.rollups.merge(nowSec - r.windowSeconds, nowSec + 1)

@@ -26,11 +26,23 @@ export const MAX_GROUPS = 5_000
 
 export interface Sample { timeMs: number; service: string; message: string; traceId: string; orderId: string }
 
-/** The newest matching record of an interval (turned into a Sample only when notified). */
-export interface LastMatch { ms: number; record: LiveRecord }
+/**
+ * The newest matching record of a window: the record itself while its interval is the current
+ * one, the few fields a notification shows (`Sample`) once the interval has closed.
+ */
+export interface LastMatch { ms: number; record?: LiveRecord; sample?: Sample }
+
+/** How a rule without per-record labels makes a group's labels from its key, and a record's Sample. */
+export interface RollupShape {
+  /** Labels from the group key (rules grouped by at most one field: the key is the value), or none. */
+  labelsOfKey?: (groupKey: string) => Record<string, string>
+  /** A record's Sample: the newest records of closed intervals are kept as these, not whole. */
+  toSample?: (record: LiveRecord) => Sample
+}
 
 export interface Interval {
-  labels: Record<string, string>
+  /** null: made from the key when needed (`RollupShape.labelsOfKey`), not per group and interval. */
+  labels: Record<string, string> | null
   count: number
   denom: number
   sum: number
@@ -39,6 +51,8 @@ export interface Interval {
   seen: number
   /** The newest matching record (for the notification) and when it matched (ms), not persisted. */
   lastRecord?: LiveRecord
+  /** The same, once the interval is no longer the current one (`compact`). */
+  lastSample?: Sample
   lastMs: number
 }
 
@@ -56,20 +70,41 @@ export class RuleRollups {
   /** Groups shed since start (each undercounted by the records it had: 1 or a few). */
   shed = 0
 
-  constructor(readonly ruleId: string, private readonly wantDistinct: boolean, private readonly wantSamples: boolean) {}
+  constructor(readonly ruleId: string, private readonly wantDistinct: boolean, private readonly wantSamples: boolean, private readonly shape: RollupShape = {}) {}
+
+  /** An interval's labels (made from its key when it keeps none). */
+  labelsOf(groupKey: string, iv: Interval): Record<string, string> {
+    return iv.labels ?? this.shape.labelsOfKey?.(groupKey) ?? {}
+  }
 
   private slot(tSec: number, groupKey: string, labels: Record<string, string> | ((r: LiveRecord) => Record<string, string>), record?: LiveRecord): Interval {
     const start = tSec - (tSec % INTERVAL_SECONDS)
     let groups = start === this.currentStart ? this.current : this.intervals.get(start)
     if (!groups) { groups = new Map(); this.intervals.set(start, groups) }
+    if (start > this.currentStart && this.current) this.compact(this.current)
     if (start >= this.currentStart) { this.currentStart = start; this.current = groups }
     let iv = groups.get(groupKey)
     if (!iv) {
       if (groups.size >= MAX_GROUPS) this.shedFrom(groups)
-      iv = { labels: typeof labels === 'function' ? labels(record!) : labels, count: 0, denom: 0, sum: 0, distinct: this.wantDistinct ? new Set() : null, samples: this.wantSamples ? [] : null, seen: 0, lastMs: 0 }
+      iv = { labels: typeof labels !== 'function' ? labels : this.shape.labelsOfKey ? null : labels(record!), count: 0, denom: 0, sum: 0, distinct: this.wantDistinct ? new Set() : null, samples: this.wantSamples ? [] : null, seen: 0, lastMs: 0 }
       groups.set(groupKey, iv)
     }
     return iv
+  }
+
+  /**
+   * An interval that stopped being the current one keeps its groups' newest records as Samples:
+   * a whole record (its attributes, resource, every string) is ~1 KB against ~0.2 KB, and under a
+   * flood of distinct keys a 60 s window held up to 5,000 of them per interval and rule.
+   */
+  private compact(groups: Map<string, Interval>): void {
+    const toSample = this.shape.toSample
+    if (!toSample) return
+    for (const iv of groups.values()) {
+      if (!iv.lastRecord) continue
+      iv.lastSample = toSample(iv.lastRecord)
+      iv.lastRecord = undefined
+    }
   }
 
   /**
@@ -132,13 +167,13 @@ export class RuleRollups {
       if (start + INTERVAL_SECONDS <= fromSec || start >= toSec) continue
       for (const [key, iv] of groups) {
         let m = out.get(key)
-        if (!m) { m = { labels: iv.labels, count: 0, denom: 0, sum: 0, distinct: iv.distinct ? new Set() : null, samples: iv.samples ? [] : null }; out.set(key, m) }
+        if (!m) { m = { labels: this.labelsOf(key, iv), count: 0, denom: 0, sum: 0, distinct: iv.distinct ? new Set() : null, samples: iv.samples ? [] : null }; out.set(key, m) }
         m.count += iv.count
         m.denom += iv.denom
         m.sum += iv.sum
         if (m.distinct && iv.distinct) for (const v of iv.distinct) m.distinct.add(v)
         if (m.samples && iv.samples) m.samples.push(...iv.samples)
-        if (iv.lastRecord && (!m.last || iv.lastMs >= m.last.ms)) m.last = { ms: iv.lastMs, record: iv.lastRecord }
+        if ((iv.lastRecord || iv.lastSample) && (!m.last || iv.lastMs >= m.last.ms)) m.last = { ms: iv.lastMs, record: iv.lastRecord, sample: iv.lastSample }
       }
     }
     return out
@@ -161,7 +196,7 @@ export class RuleRollups {
       if (start < this.persistedUpTo || start + INTERVAL_SECONDS > closedBeforeSec) continue
       newest = Math.max(newest, start + INTERVAL_SECONDS)
       for (const [key, iv] of groups) {
-        rows.push([tsvString(this.ruleId), String(start), tsvString(key), tsvMap(iv.labels), String(iv.count), String(iv.denom), String(iv.sum),
+        rows.push([tsvString(this.ruleId), String(start), tsvString(key), tsvMap(this.labelsOf(key, iv)), String(iv.count), String(iv.denom), String(iv.sum),
           tsvStringArray(iv.distinct ? [...iv.distinct] : []), `[${(iv.samples ?? []).join(',')}]`].join('\t'))
       }
     }

@@ -5,6 +5,7 @@ import { fieldGetter, recordTimeMs, type FieldGetter, type LiveRecord } from './
 import { parseRuleQueries, type Rule } from './rule.ts'
 import { RuleRollups, type Sample } from './rollups.ts'
 import type { EwmaState } from './anomaly.ts'
+import { LastSeen } from './last-seen.ts'
 
 /**
  * A rule ready to run: its queries compiled to predicates, its group getters, and the live state
@@ -22,8 +23,8 @@ export interface RuleRuntime {
   groups: [string, FieldGetter][]
   field?: FieldGetter
   rollups?: RuleRollups
-  /** absence: when each group was last seen (ms). */
-  lastSeen?: Map<string, { ms: number; labels: Record<string, string> }>
+  /** absence: when each group was last seen (ms); bounded (last-seen.ts). */
+  lastSeen?: LastSeen
   /** new_value: values seen in the last N days; `fresh` = new ones to persist. */
   seen?: Set<string>
   fresh?: string[]
@@ -130,17 +131,19 @@ export function buildRuntime(rule: Rule, keys: BusinessKeys, shared?: SharedMatc
       // Evaluated from the retention enforcer's cap usage; reads no records.
       break
     case 'absence':
-      rt.lastSeen = new Map()
+      rt.lastSeen = new LastSeen()
       rt.onRecord = (r, t) => {
         if (!matcher(r)) return
-        const [groupKey, labels] = group(r)
-        rt.lastSeen!.set(groupKey, { ms: t * 1000, labels })
+        rt.lastSeen!.note(keyOfRecord(r), t * 1000, labelsOf, r)
       }
       break
     default: {
       // threshold and anomaly: live rollups
       const agg = rule.kind === 'anomaly' ? 'count' : rule.aggregate
-      const rollups = new RuleRollups(rule.id, agg === 'distinct', agg === 'percentile')
+      // Grouped by at most one field, a group's labels are its key: made when evaluated, not per group.
+      const name = groups[0]?.[0]
+      const labelsOfKey = groups.length === 0 ? () => ({}) : groups.length === 1 ? (key: string) => ({ [name]: key }) : undefined
+      const rollups = new RuleRollups(rule.id, agg === 'distinct', agg === 'percentile', { labelsOfKey, toSample: (r) => sampleOf(r, orderGet) })
       rt.rollups = rollups
       if (rule.kind === 'anomaly') rt.ewma = new Map()
       const field = rt.field

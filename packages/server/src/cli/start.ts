@@ -20,6 +20,10 @@ export async function startCommand(): Promise<void> {
   // V8 reads this flag at every full collection, so setting it now (not on node's command line,
   // where NODE_OPTIONS does not allow it) takes effect for the whole run.
   if (config.memory.heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.memory.heapGrowingPercent}`)
+  // glibc reads its mmap threshold only at process start: the launcher (bin/beacon) sets it.
+  if (process.platform === 'linux' && config.memory.mallocMmapThreshold > 0 && process.env.MALLOC_MMAP_THRESHOLD_ === undefined) {
+    log.info('started without the launcher (npm start, packages/server/bin/beacon): MALLOC_MMAP_THRESHOLD_ is unset, so freed large buffers may stay in malloc\'s arenas (docs/ingest.md)')
+  }
   let beacon: Beacon
   try {
     const ext = await securityExtensions(config, log)
@@ -34,14 +38,7 @@ export async function startCommand(): Promise<void> {
     log.fatal({ err: { message: (err as Error).message, stack: (err as Error).stack } }, 'Beacon could not start')
     process.exit(1)
   }
-  const { urls } = beacon
-  const lines = [
-    `Beacon is ready in ${((Date.now() - t0) / 1000).toFixed(1)} s — store: ${beacon.store.description}`,
-    ...banner(urls, config),
-  ]
-  process.stdout.write(lines.join('\n') + '\n')
-  log.info({ urls }, 'ready')
-
+  // Before the ready line: whoever waits for it (a supervisor, a test) may signal at once.
   let stopping = false
   const stop = async (signal: string) => {
     if (stopping) return
@@ -54,6 +51,14 @@ export async function startCommand(): Promise<void> {
   }
   process.on('SIGINT', () => void stop('SIGINT'))
   process.on('SIGTERM', () => void stop('SIGTERM'))
+
+  const { urls } = beacon
+  const lines = [
+    `Beacon is ready in ${((Date.now() - t0) / 1000).toFixed(1)} s — store: ${beacon.store.description}`,
+    ...banner(urls, config),
+  ]
+  process.stdout.write(lines.join('\n') + '\n')
+  log.info({ urls }, 'ready')
 }
 
 /** One line per listener, `off` (and how to turn it on) when its port is 0. */

@@ -80,6 +80,7 @@ export const ENV_OVERRIDES: Record<string, EnvVariable> = {
   BEACON_CHDB_ARGS: { path: ['clickhouse', 'embeddedArgs'], type: 'list', help: 'embedded store only: engine arguments at start, comma-separated --name=value (server settings such as --mark_cache_size=…; replace Beacon\'s defaults of the same name)' },
   // Process memory (issue 13: peak RSS).
   BEACON_HEAP_GROWING_PERCENT: { path: ['memory', 'heapGrowingPercent'], type: 'int', help: 'how far Node\'s heap grows past its live size before a full collection, % (V8\'s --heap-growing-percent; 0 leaves it to V8)' },
+  BEACON_MALLOC_MMAP_THRESHOLD: { path: ['memory', 'mallocMmapThreshold'], type: 'int', help: 'environment only, read by the launcher (npm start, the beacon command): glibc\'s MALLOC_MMAP_THRESHOLD_ for the server, bytes (default 131072; 0 leaves glibc\'s dynamic threshold; a MALLOC_MMAP_THRESHOLD_ already set wins)' },
 }
 
 /** Every BEACON_* variable this build understands (for `--help` and docs). */

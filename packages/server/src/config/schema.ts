@@ -229,7 +229,15 @@ export const configSchema = z.object({
      * for +1–4 % CPU per record; 50: −143 to −178 MB for +9–12 % (BENCHMARKS.md). 0 leaves it to V8.
      */
     heapGrowingPercent: z.number().int().min(0).max(300).default(0),
-  }).default({ heapGrowingPercent: 0 }),
+    /**
+     * glibc's mmap threshold, bytes: the launcher (packages/server/bin/beacon: `npm start`, the
+     * `beacon` command) exports it as MALLOC_MMAP_THRESHOLD_ before Node starts, since glibc reads it
+     * only then; here it is validated, and `beacon start` says when it runs without it. 0 leaves
+     * glibc's dynamic threshold. Read from the environment (BEACON_MALLOC_MMAP_THRESHOLD) only: the
+     * launcher cannot read the config file.
+     */
+    mallocMmapThreshold: z.number().int().min(0).max(33_554_432).default(131_072),
+  }).default({ heapGrowingPercent: 0, mallocMmapThreshold: 131_072 }),
   // UI feature: the order desk.
   orders: z.object({
     /** An order whose status has not changed for this long (and is not finished) counts as stuck. */
