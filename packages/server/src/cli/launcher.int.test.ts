@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createServer, type AddressInfo } from 'node:net'
 import { repoRoot } from '../../test/test-utils.ts'
 
 /** packages/server/bin/beacon: the launcher `npm start` and the `beacon` command run. */
@@ -18,6 +19,14 @@ function thresholdSeen(env: Record<string, string>): string | null {
   const r = spawnSync('sh', [launcher, '--help'], { cwd: repoRoot, env: { ...cleanEnv, NODE_OPTIONS: `--import ${printEnv}`, ...env }, encoding: 'utf8' })
   assert.equal(r.status, 0, r.stderr)
   return (JSON.parse(r.stdout.trim()) as { threshold: string | null }).threshold
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
 }
 
 test.after(() => rmSync(dir, { recursive: true, force: true }))
@@ -40,9 +49,12 @@ test('the launcher passes the exit code through', () => {
 
 test('beacon start through the launcher is one process with the threshold, and SIGTERM stops it cleanly', async () => {
   const data = join(dir, 'data')
+  // One listener on (a free port): with every listener off nothing holds the event loop, and the
+  // process could end on its own before the signal is sent.
+  const port = await freePort()
   const proc = spawn('sh', [launcher, 'start'], {
     cwd: repoRoot,
-    env: { ...cleanEnv, BEACON_DATA_DIR: data, BEACON_CONFIG: '/dev/null', BEACON_AUTH: 'off', BEACON_HOST: '127.0.0.1', BEACON_API_PORT: '0', BEACON_OTLP_PORT: '0', BEACON_ES_PORT: '0',
+    env: { ...cleanEnv, BEACON_DATA_DIR: data, BEACON_CONFIG: '/dev/null', BEACON_AUTH: 'off', BEACON_HOST: '127.0.0.1', BEACON_API_PORT: '0', BEACON_OTLP_PORT: String(port), BEACON_ES_PORT: '0',
       BEACON_OTLP_GRPC_PORT: '0', BEACON_SYSLOG_PORT: '0', BEACON_SYSLOG_TLS_PORT: '0', BEACON_FORWARD_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
