@@ -29,7 +29,6 @@ const BATCH = 1000
 const keys = businessKeysSchema.parse({})
 const rules = Object.entries(builtinDetectors()).map(([id, input]) => ({ ...validateRule(input).spec, id, builtin: id, source: 'config', updatedAt: '' }))
 const shared = new SharedMatchers(keys)
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const rts: any[] = rules.filter((r) => r.target === 'logs' && r.kind !== 'storage_cap').map((r) => buildRuntime(r, keys, shared))
 const states = { ofRule: () => [], get: () => undefined }
 
