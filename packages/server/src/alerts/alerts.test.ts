@@ -206,6 +206,10 @@ test('closed rollup intervals keep their newest records as samples, and labels c
   assert.deepEqual(one.sample, { timeMs: 1_002_100, service: 'shop', message: 'third', traceId: 'ab'.repeat(16), orderId: 'ORD-7' })
   assert.deepEqual(obs.find((o) => o.groupKey === '10.0.0.2')!.labels, { 'client.ip': '10.0.0.2' })
   assert.match(rt.rollups!.closedRows(1010)[0], /client\.ip/)
+  // A late record for the closed interval is its newest: the notification shows it, not the old sample.
+  rt.onRecord(log('10.0.0.1', 'late'), 1003, 1_013_000)
+  const again = evaluateRule(rt, { ofRule: () => [] } as unknown as AlertStates, 1_014_000, {})
+  assert.equal(again.find((o) => o.groupKey === '10.0.0.1')!.sample!.message, 'late')
 })
 
 test('absence: the last-seen groups stay bounded under a flood of distinct keys and keep the group that keeps sending', async () => {

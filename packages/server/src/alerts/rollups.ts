@@ -129,7 +129,8 @@ export class RuleRollups {
   add(tSec: number, groupKey: string, labels: Record<string, string> | ((r: LiveRecord) => Record<string, string>), value: string | undefined, record?: LiveRecord, nowMs?: number): void {
     const iv = this.slot(tSec, groupKey, labels, record)
     iv.count++
-    if (record) { iv.lastRecord = record; iv.lastMs = nowMs ?? Date.now() }
+    // A late record for a closed interval is its newest now: it replaces the interval's sample.
+    if (record) { iv.lastRecord = record; iv.lastSample = undefined; iv.lastMs = nowMs ?? Date.now() }
     if (value === undefined) return
     if (iv.distinct && iv.distinct.size < MAX_DISTINCT) iv.distinct.add(value)
     const n = Number(value)
