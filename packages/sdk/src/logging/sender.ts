@@ -39,8 +39,7 @@ const isOk = (status: number): boolean => status >= 200 && status < 300
 /** One kind of batch (logs or spans): its lines endpoint, until that answers 404, and its OTLP/JSON fallback. */
 interface LinesRoute {
   target: URL | undefined
-  readonly firstLine: string
-  /** firstLine as UTF-8. */
+  /** The resource line, UTF-8. */
   readonly firstBytes: Buffer
   readonly noun: string
   readonly fallbackName: string
@@ -60,7 +59,6 @@ export class OtlpLogSender {
     this.tracesTarget = config.tracesUrl === undefined ? undefined : new URL(config.tracesUrl)
     this.logs = {
       target: config.linesUrl === undefined ? undefined : new URL(config.linesUrl),
-      firstLine: resourceLine(config.resource, config.scope),
       firstBytes: Buffer.from(resourceLine(config.resource, config.scope)),
       noun: 'logs',
       fallbackName: this.target.href,
@@ -70,7 +68,6 @@ export class OtlpLogSender {
     this.spans = {
       target: config.spanLinesUrl === undefined ? undefined : new URL(config.spanLinesUrl),
       // Each span line names its own scope.
-      firstLine: resourceLine(config.resource),
       firstBytes: Buffer.from(resourceLine(config.resource)),
       noun: 'spans',
       fallbackName: config.tracesUrl ?? '(no traces endpoint)',
@@ -106,9 +103,8 @@ export class OtlpLogSender {
       const deadline = Date.now() + this.config.timeoutMs
       const lines = route.target
       if (lines !== undefined) {
-        const status = typeof ndjson === 'string'
-          ? await this.sendLines(lines, route.firstLine, ndjson, deadline)
-          : await this.sendLineBytes(lines, route.firstBytes, ndjson, deadline)
+        const bytes = typeof ndjson === 'string' ? Buffer.from(ndjson) : ndjson
+        const status = await this.sendLineBytes(lines, route.firstBytes, bytes, deadline)
         if (status !== 404) return isOk(status)
         if (route.target === lines) {
           route.target = undefined
@@ -124,21 +120,9 @@ export class OtlpLogSender {
   /**
    * No parse, no conversion: Beacon maps the lines at ingest (records.ts, shared with the server).
    * A batch refused as too large (413: the server's `limits.maxBodyBytes` is below the batch size)
-   * is split in two at a line end and each half sent again; the last status that was not a success.
+   * is split in two at the line end nearest its middle byte and each half sent again; the last
+   * status that was not a success.
    */
-  private async sendLines(target: URL, firstLine: string, ndjson: string, deadline: number): Promise<number> {
-    const status = await this.post(target, Buffer.from(firstLine + ndjson), deadline, NDJSON)
-    if (status !== 413) return status
-    const half = ndjson.length >> 1
-    let cut = ndjson.indexOf('\n', half) + 1
-    if (cut <= 0 || cut >= ndjson.length) cut = ndjson.lastIndexOf('\n', half - 1) + 1
-    if (cut <= 0 || cut >= ndjson.length) return status // one line, too large alone
-    const first = await this.sendLines(target, firstLine, ndjson.slice(0, cut), deadline)
-    const second = await this.sendLines(target, firstLine, ndjson.slice(cut), deadline)
-    return isOk(second) ? first : second
-  }
-
-  /** `sendLines` for a UTF-8 batch: split (on 413) at the line end nearest its middle byte. */
   private async sendLineBytes(target: URL, first: Buffer, ndjson: Buffer, deadline: number): Promise<number> {
     const status = await this.post(target, [first, ndjson], deadline, NDJSON) // two writes: no 1 MB copy
     if (status !== 413) return status

@@ -1,5 +1,5 @@
 import type { LiveRecord } from './record-fields.ts'
-import { MAX_GROUPS } from './rollups.ts'
+import { MAX_GROUPS, shedFewest } from './rollups.ts'
 
 /** An absence rule's group: when it was last seen (ms), its labels, and how many records it had. */
 export interface Seen { ms: number; labels: Record<string, string>; n: number }
@@ -20,17 +20,7 @@ export class LastSeen extends Map<string, Seen> {
   note(groupKey: string, ms: number, labels: (r: LiveRecord) => Record<string, string>, r: LiveRecord): void {
     const g = this.get(groupKey)
     if (g) { g.ms = ms; g.n++; return }
-    if (this.size >= MAX_GROUPS) this.shedSome()
+    if (this.size >= MAX_GROUPS) this.shed += shedFewest(this, (g) => g.n)
     this.set(groupKey, { ms, labels: labels(r), n: 1 })
-  }
-
-  private shedSome(): void {
-    for (let k = 1; this.size > MAX_GROUPS / 2; k *= 2) {
-      for (const [key, g] of this) {
-        if (g.n > k) continue
-        this.delete(key)
-        this.shed++
-      }
-    }
   }
 }

@@ -24,6 +24,23 @@ const MAX_SAMPLES = 512
  */
 export const MAX_GROUPS = 5_000
 
+/**
+ * Drops the entries with the fewest records (1, then up to 2, 4, …) until at most half of
+ * MAX_GROUPS remain; how many were dropped. Shared by the rollups and the absence rules' last-seen
+ * groups: a key that keeps coming outgrows the shed level and keeps its count.
+ */
+export function shedFewest<V>(groups: Map<string, V>, records: (v: V) => number): number {
+  let shed = 0
+  for (let k = 1; groups.size > MAX_GROUPS / 2; k *= 2) {
+    for (const [key, v] of groups) {
+      if (records(v) > k) continue
+      groups.delete(key)
+      shed++
+    }
+  }
+  return shed
+}
+
 export interface Sample { timeMs: number; service: string; message: string; traceId: string; orderId: string }
 
 /**
@@ -113,13 +130,7 @@ export class RuleRollups {
    * its count; a key seen once per interval among thousands of others can be missed.
    */
   private shedFrom(groups: Map<string, Interval>): void {
-    for (let k = 1; groups.size > MAX_GROUPS / 2; k *= 2) {
-      for (const [key, iv] of groups) {
-        if (iv.count + iv.denom > k) continue
-        groups.delete(key)
-        this.shed++
-      }
-    }
+    this.shed += shedFewest(groups, (iv) => iv.count + iv.denom)
   }
 
   /**
