@@ -109,7 +109,8 @@ const beaconEnv: NodeJS.ProcessEnv = {
   BEACON_ES_PORT: '0', BEACON_OTLP_GRPC_PORT: '0', BEACON_SYSLOG_PORT: '0', BEACON_SYSLOG_TLS_PORT: '0', BEACON_FORWARD_PORT: '0',
   BEACON_ADMIN_PASSWORD: adminPassword, BEACON_INGEST_KEY: ingestKey,
 }
-running.push(supervise({ name: 'beacon', args: ['--import', 'tsx', join(root, 'packages/server/src/cli/main.ts'), 'start'], env: beaconEnv, restart: false, echo: /credentials|admin password|ingest key|"level":(50|60)/ }, logDir, say))
+// Through Beacon's launcher, as `npm start` does (it fixes glibc's mmap threshold: docs/ingest.md).
+running.push(supervise({ name: 'beacon', command: join(root, 'packages/server/bin/beacon'), args: ['start'], env: beaconEnv, restart: false, echo: /credentials|admin password|ingest key|"level":(50|60)/ }, logDir, say))
 if (!(await waitForHttp(`${apiUrl}/api/health`, 180_000))) await fail(`Beacon did not become healthy within 3 minutes; see ${join(logDir, 'beacon.log')}`)
 let token: string | undefined
 try {

@@ -8,6 +8,8 @@ import { join } from 'node:path'
 
 export interface ProcessSpec {
   name: string
+  /** The program to run; Node itself unless given (Beacon runs through its launcher). */
+  command?: string
   args: string[]
   env: NodeJS.ProcessEnv
   /** Restart after an unexpected exit. */
@@ -43,7 +45,7 @@ export function supervise(spec: ProcessSpec, logDir: string, say: (line: string)
   }
 
   function launch(): ChildProcess {
-    const c = spawn(process.execPath, spec.args, { env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const c = spawn(spec.command ?? process.execPath, spec.args, { env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] })
     let tail = ''
     const onData = (chunk: Buffer) => {
       out.write(chunk)
