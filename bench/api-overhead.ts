@@ -8,11 +8,14 @@
  *                          limits)      JSON parse)         JSON.stringify)
  *
  * plus the CPU of the whole process (all threads: the engine runs in it) and of the main thread
- * alone (/proc, 10 ms ticks: summed over all calls), and the audit insert that follows each read
- * (after the answer, in the background: it takes the engine's one statement slot).
+ * alone (/proc, 10 ms ticks: summed over all calls), the audit insert that follows each read (after
+ * the answer, in the background: engine CPU while this process's client still reads the answer), and
+ * the call's statements replayed twice: right after it (warm query condition cache, the floor of the
+ * runs before session 8) and with that cache dropped first (as cold as the call's own run).
  *
  *   API_OVERHEAD_DIR=/tmp/s8t-filled node --import tsx bench/api-overhead.ts [trace] [services] [order]
  *   API_OVERHEAD_RUNS=40   calls per query (each with a fresh id)
+ *   API_OVERHEAD_VARIANTS='as is,audit deferred,no audit'   alternated call by call (default: as is)
  *   API_OVERHEAD_PROF=/tmp/x   a V8 CPU profile of the main thread over each query's calls (<dir>/<query>.cpuprofile)
  */
 import { subscribe, tracingChannel } from 'node:diagnostics_channel'

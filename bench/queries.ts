@@ -13,7 +13,7 @@ import { freePort } from '../packages/server/src/testing.ts'
  * JSON shaping); the ratio is Beacon's overhead (goal ≤ 1.3×).
  *
  * The engine's query condition cache remembers which granules matched a statement's condition, so a
- * statement replayed right after the API ran it skips work the API's run did (a trace by id: ~×0.8
+ * statement replayed right after the API ran it skips work the API's run did (a trace by id: ×0.75–0.83
  * CPU). The cache is therefore emptied before each API call and again before its replay: both start
  * from the same state. The replay with the cache as the API call left it is printed too ("warm"),
  * the floor of the runs before session 8.
