@@ -6,6 +6,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { EventEmitter } from 'node:events'
+import { metrics } from '@opentelemetry/api'
 import { hrTime } from '@opentelemetry/core'
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics'
 import { LeanPgInstrumentation } from '../src/db/pg-instrumentation.ts'
@@ -21,7 +22,10 @@ function fakePool(): EventEmitter {
 const queryAttributes = { 'db.system.name': 'postgresql', 'db.namespace': 'crm', 'server.port': 5432, 'server.address': '127.0.0.1', 'db.operation.name': 'SELECT' }
 
 test('no MeterProvider: no pool listeners, no duration records', () => {
-  const pg = new LeanPgInstrumentation({ enabled: false }) as unknown as Internals
+  const instrumentation = new LeanPgInstrumentation({ enabled: false })
+  // what registerInstrumentations() does without a meterProvider option: the API's global (no-op) provider
+  instrumentation.setMeterProvider(metrics.getMeterProvider())
+  const pg = instrumentation as unknown as Internals
   const pool = fakePool()
   pg._setPoolConnectEventListeners(pool)
   assert.equal(pool.listenerCount('acquire'), 0)

@@ -22,7 +22,7 @@ interface PgMetricsInternals {
 }
 
 export class LeanPgInstrumentation extends PgInstrumentation {
-  /** Set when a MeterProvider is given to this instrumentation. */
+  /** Set when a real MeterProvider is given to this instrumentation. */
   private meterProviderSet = false
 
   constructor(config: PgInstrumentationConfig = {}) {
@@ -38,7 +38,8 @@ export class LeanPgInstrumentation extends PgInstrumentation {
   }
 
   override setMeterProvider(meterProvider: MeterProvider): void {
-    this.meterProviderSet = true
+    // registerInstrumentations() hands every instrumentation the global provider: the no-op one unless someone registered theirs.
+    this.meterProviderSet = meterProvider !== NOOP_METER_PROVIDER
     super.setMeterProvider(meterProvider)
   }
 
