@@ -20,7 +20,6 @@ import { registerInstrumentations } from '@opentelemetry/instrumentation'
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http'
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici'
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express'
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg'
 import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
@@ -36,6 +35,7 @@ import { instrumentHttpServers } from './telemetry/http-server.ts'
 import { ShippingSpanProcessor } from './telemetry/span-export.ts'
 import { LeanTracerProvider } from './telemetry/tracer.ts'
 import { QueryMonitor } from './db/query-monitor.ts'
+import { LeanPgInstrumentation } from './db/pg-instrumentation.ts'
 import { installLifecycle, type Lifecycle } from './process/lifecycle.ts'
 
 export interface InitOptions extends BeaconOptions {
@@ -162,7 +162,8 @@ export function init(opts: InitOptions = {}): Beacon {
           new ExpressInstrumentation(),
           // Query spans only: no `pg-pool.connect` span per pool checkout (one span in seven on the
           // company's order endpoint) nor `pg.connect`; a failed connect still fails the query's caller.
-          new PgInstrumentation({ ignoreConnectSpans: true }),
+          // (the SDK's subclass: no metric records per query and checkout while no MeterProvider collects them)
+          new LeanPgInstrumentation({ ignoreConnectSpans: true }),
           new AmqplibInstrumentation(),
         ],
       })

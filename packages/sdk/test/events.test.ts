@@ -90,3 +90,15 @@ test('customer complaint: WARN order.complaint with the order, reason, customer 
   assert.equal(line['complaint.channel'], 'phone')
   assert.equal(mem.logs.getFinishedLogRecords()[0].severityNumber, SeverityNumber.WARN)
 })
+
+test('a record holds the event fields, the caller\'s other fields and the business keys; the named inputs are not repeated', () => {
+  const { out, events } = setup()
+  events.orderCreated({ orderId: 'ORD-3', userId: 5, total: 9.5, items: 2, note: undefined })
+  events.orderCreated({ orderId: 'ORD-4', 'user.id': 'from-fields' })
+  assert.deepEqual(Object.keys(out.lines[0]).filter((k) => !['level', 'time', 'service', 'msg', 'pid', 'hostname'].includes(k)),
+    ['event.kind', 'event.action', 'event.category', 'event.outcome', 'total', 'items', 'order.id', 'user.id'])
+  assert.equal(out.lines[0]['user.id'], '5')
+  // as before: a business key the event leaves unset is absent, even when a field of that name was passed
+  assert.equal('user.id' in out.lines[1], false)
+  assert.equal(out.lines[1]['order.id'], 'ORD-4')
+})

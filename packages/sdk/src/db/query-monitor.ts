@@ -40,15 +40,16 @@ export class QueryMonitor implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     try {
+      // Most spans end fast and fine: decided before any attribute is looked at.
+      const failed = span.status.code === SpanStatusCode.ERROR
+      const ms = durationMs(span)
+      if (!failed && ms < this.opts.slowQueryMs) return
       const a = span.attributes
       const system = a['db.system.name'] ?? a['db.system']
       if (system === undefined) return
       let text: unknown
       for (const k of STATEMENT_KEYS) if (a[k] !== undefined) text = a[k]
       if (text === undefined) return // connects, pool checkouts: not queries
-      const failed = span.status.code === SpanStatusCode.ERROR
-      const ms = durationMs(span)
-      if (!failed && ms < this.opts.slowQueryMs) return
       const logger = this.opts.logger()
       if (logger === undefined) return
       const statement = statementWithoutValues(String(text))
