@@ -60,7 +60,9 @@ test('one trace holds spans from all four services, including the RabbitMQ publi
   const trace = await poll('the whole trace', async () => {
     const t = await beacon.api.trace(traceId)
     const names = new Set((t?.spans ?? []).map((s: any) => s.service))
-    return ['shop-api', 'crm-api', 'mes-worker', 'mes-api'].every((s) => names.has(s)) && t.spans.some((s: any) => s.service === 'mes-api' && /status/.test(s.httpRoute ?? s.name)) ? t : undefined
+    // The consume span ends after its handler's spans, so it may be exported after them: wait for it too.
+    return ['shop-api', 'crm-api', 'mes-worker', 'mes-api'].every((s) => names.has(s)) && t.spans.some((s: any) => s.service === 'mes-api' && /status/.test(s.httpRoute ?? s.name))
+      && ['Producer', 'Consumer'].every((k) => t.spans.some((s: any) => s.spanKind === k)) ? t : undefined
   }, 30_000, 500)
   const producer = trace.spans.find((s: any) => s.spanKind === 'Producer')
   const consumer = trace.spans.find((s: any) => s.spanKind === 'Consumer')
