@@ -1,7 +1,7 @@
 import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { context, trace } from '@opentelemetry/api'
-import { createLogger } from '../src/logging/logger.ts'
+import { createLogger, infoWriterOf } from '../src/logging/logger.ts'
 import { withBusinessKeys } from '../src/telemetry/business-keys.ts'
 import { REDACTED } from '../src/redact/redact.ts'
 import { captureStream, memoryTelemetry } from './test-utils.ts'
@@ -118,4 +118,36 @@ test('a custom err serializer is kept, and its output redacted', () => {
   const log = createLogger({ destination: out, pino: { serializers: { err: (e: Error) => ({ kind: 'custom', message: e.message }) } } })
   log.error({ err: new Error('refused token=abcdef123456') }, 'x')
   assert.deepEqual(out.lines[0].err, { kind: 'custom', message: 'refused token=[REDACTED]' })
+})
+
+test('the direct INFO writer (request records) writes the very line pino writes: trace context, business keys, redaction, order', () => {
+  const raw: string[] = []
+  const log = createLogger({ service: 'shop-api', destination: { write(s: string) { raw.push(s) } }, bindings: { zone: 'eu' } })
+  const write = infoWriterOf(log)
+  assert.ok(write !== undefined)
+  assert.equal(infoWriterOf(log.child({ component: 'x' })), undefined, 'a child has its own bindings: pino writes its lines')
+  assert.equal(infoWriterOf(createLogger({ destination: captureStream(), pino: { messageKey: 'm' } as object })), undefined)
+  const fields = () => ({
+    'http.request.method': 'POST', 'http.route': '/orders/:id', 'url.query': undefined, 'http.response.status_code': 201,
+    'http.server.request.duration_ms': 1.234, 'nan': Number.NaN, 'user.id': undefined, 'order.id': 'o-9',
+    'http.request.body.content': '{"password":"hunter2","note":"quote \\" and \\\\ and \\n, card 4111 1111 1111 1111"}', 'flag': true,
+  })
+  const msg = 'POST /orders/:id 201 1.2ms Bearer abcdefghijkl'
+  const span = mem.tracer.startSpan('req')
+  context.with(trace.setSpan(context.active(), span), () => withBusinessKeys({ orderId: 'o-1', userId: 'u-7' }, () => {
+    log.info(fields(), msg)
+    write!(fields(), msg)
+  }))
+  write!(fields(), 'outside any span')
+  log.info(fields(), 'outside any span')
+  span.end()
+  const timeless = (s: string) => s.replace(/,"time":\d+,/, ',"time":0,')
+  assert.equal(raw.length, 4)
+  assert.equal(timeless(raw[1]), timeless(raw[0]))
+  assert.equal(timeless(raw[2]), timeless(raw[3]))
+  assert.match(raw[1], /"trace_flags":1,"order\.id":"o-9","http/, "the mixin's keys first, a field's value in place of the mixin's")
+  assert.ok(!raw.join('').includes('hunter2') && !raw.join('').includes('abcdefghijkl'))
+  log.level = 'warn'
+  write!(fields(), msg)
+  assert.equal(raw.length, 4, 'a level above info writes nothing')
 })

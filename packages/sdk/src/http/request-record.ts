@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
+import { infoWriterOf } from '../logging/logger.ts'
 import { isSecretKey, mayHaveSecretKeys, redact, redactString, REDACTED } from '../redact/redact.ts'
 import { currentBusinessKeys } from '../telemetry/business-keys.ts'
 
@@ -204,7 +205,10 @@ export function logRequest(logger: Logger, f: RequestFacts): void {
     'http.request.body.size': f.requestSize,
     'http.response.body.size': f.responseSize,
   }
-  logger.info(record, `${f.method} ${f.route ?? path} ${f.status} ${f.durationMs.toFixed(1)}ms`)
+  const msg = `${f.method} ${f.route ?? path} ${f.status} ${f.durationMs.toFixed(1)}ms`
+  const write = infoWriterOf(logger)
+  if (write !== undefined) write(record, msg)
+  else logger.info(record, msg)
 }
 
 export interface ErrorFacts {

@@ -29,6 +29,12 @@ export interface CreateLoggerOptions {
 }
 
 const FATAL = 60
+const INFO = 30
+const { lsCacheSym, timeSym, chindingsSym, streamSym, endSym } = pino.symbols
+
+/** Writes one INFO record: what `logger.info(fields, msg)` writes, without pino's per-call work. */
+export type InfoWriter = (fields: Record<string, unknown>, msg: string) => void
+const INFO_WRITER = Symbol('beacon.info-writer')
 
 /** Adds trace context and business keys to the line (the exported record takes them from there). */
 function mixin(): Record<string, unknown> {
@@ -40,6 +46,41 @@ function mixin(): Record<string, unknown> {
   if (keys.orderId !== undefined) out['order.id'] = keys.orderId
   if (keys.userId !== undefined) out['user.id'] = keys.userId
   return out
+}
+
+/**
+ * The direct writer of a logger `createLogger` made with pino's default output options, if `logger` is
+ * that logger itself (a child has other bindings and inherits the property: not its own).
+ */
+export function infoWriterOf(logger: Logger): InfoWriter | undefined {
+  return Object.hasOwn(logger, INFO_WRITER) ? (logger as unknown as { [INFO_WRITER]: InfoWriter })[INFO_WRITER] : undefined
+}
+
+/**
+ * The same line as `logger.info(fields, msg)` through the SDK's hook (redaction), mixin (trace
+ * context, business keys: pino's merge, `Object.assign(mixin(), fields)`) and pino's `_asJson`: level,
+ * time, bindings, then the fields in order (undefined left out, non-finite numbers as null), `msg` last;
+ * the fields and message as one `JSON.stringify` (a flat string, where pino concatenates dozens of
+ * pieces per line). Only for scalar field values under keys other than `msg` (the request record).
+ */
+function infoWriter(logger: Logger): InfoWriter {
+  const l = logger as unknown as Record<symbol, unknown>
+  return (fields, msg) => {
+    if (logger.levelVal > INFO) return
+    let redacted = fields
+    let text = msg
+    try {
+      redacted = redact(fields)
+      text = redactString(msg)
+    } catch {
+      // as the hook: the record goes out as it is rather than not at all
+    }
+    const merged = Object.assign(mixin(), redacted)
+    merged.msg = text
+    const prefix = (l[lsCacheSym] as Record<number, string>)[INFO] + (l[timeSym] as () => string)() + (l[chindingsSym] as string)
+    const body = JSON.stringify(merged)
+    ;(l[streamSym] as DestinationStream).write(`${prefix},${body.slice(1, -1)}${l[endSym] as string}`)
+  }
 }
 
 /** An error serializer whose output is redacted (Error objects are left alone by `redact()` at the log call). */
@@ -111,5 +152,7 @@ export function createLogger(opts: CreateLoggerOptions = {}): Logger {
       },
     },
   }, destination)
+  // Only with pino's default output: serializers, formatters, a custom time or message key would change the line.
+  if (opts.pino === undefined) (logger as unknown as { [INFO_WRITER]: InfoWriter })[INFO_WRITER] = infoWriter(logger)
   return logger
 }
