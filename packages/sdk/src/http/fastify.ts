@@ -5,7 +5,7 @@
  *
  *   onRequest ── note start ─▶ handler ─▶ onError (ERROR record) ─▶ onSend (keep response body) ─▶ onResponse (INFO record)
  */
-import { trace, type Span } from '@opentelemetry/api'
+import { context, type Span } from '@opentelemetry/api'
 import type { FastifyInstance, FastifyPluginCallback, FastifyRequest } from 'fastify'
 import {
   captureBody, defaultUserId, logRequest, logRequestError, requestKeys, resolveOrderId, safe, taggedKeys,
@@ -13,6 +13,7 @@ import {
 } from './request-record.ts'
 import { currentBusinessKeys } from '../telemetry/business-keys.ts'
 import { serverSpanOf } from '../telemetry/server-spans.ts'
+import { spanOf } from '../telemetry/tracer.ts'
 
 interface RequestState {
   responseBody?: unknown
@@ -56,7 +57,7 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
           server.updateName(`${req.method} ${route}`)
         }
       }
-      const active = trace.getActiveSpan()
+      const active = spanOf(context.active())
       if (active !== undefined && active !== server) spans.push(active)
       const otel = (req as unknown as { opentelemetry?: () => { span?: Span } }).opentelemetry
       if (typeof otel === 'function') {

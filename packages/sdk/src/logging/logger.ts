@@ -4,10 +4,11 @@
  * printed to stdout as JSON, and handed — as the very JSON text pino wrote — to the SDK's log
  * shipper, which sends them to Beacon as they are, in batches (HTTP off the log call; see shipper.ts).
  */
-import { context, trace } from '@opentelemetry/api'
+import { context } from '@opentelemetry/api'
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
 import { redact, redactString } from '../redact/redact.ts'
 import { currentBusinessKeys } from '../telemetry/business-keys.ts'
+import { spanOf } from '../telemetry/tracer.ts'
 import { runtime } from '../runtime.ts'
 import type { LogLevel } from '../config.ts'
 
@@ -38,7 +39,7 @@ const INFO_WRITER = Symbol('beacon.info-writer')
 
 /** Adds trace context and business keys to the line (the exported record takes them from there). */
 function mixin(): Record<string, unknown> {
-  const span = trace.getSpan(context.active())
+  const span = spanOf(context.active())
   if (span === undefined) return {} // a new object: pino's merge strategy writes into it
   const sc = span.spanContext()
   const out: Record<string, unknown> = { trace_id: sc.traceId, span_id: sc.spanId, trace_flags: sc.traceFlags }
