@@ -8,7 +8,7 @@
 import { context, type Span } from '@opentelemetry/api'
 import type { FastifyInstance, FastifyPluginCallback, FastifyRequest } from 'fastify'
 import {
-  captureBody, defaultUserId, logRequest, logRequestError, requestKeys, resolveOrderId, safe, taggedKeys,
+  callSafely, captureBody, defaultUserId, logRequest, logRequestError, requestKeys, resolveOrderId, safe, taggedKeys,
   type RequestLoggingOptions,
 } from './request-record.ts'
 import { currentBusinessKeys } from '../telemetry/business-keys.ts'
@@ -18,7 +18,7 @@ import { spanOf } from '../telemetry/tracer.ts'
 interface RequestState {
   responseBody?: unknown
   errorLogged?: boolean
-  /** Resolved once in onSend, reused by the request record. */
+  /** Resolved once in onSend (the user id with the baggage's as fallback), reused by the request record. */
   orderId?: string
   userId?: string | number
   resolved?: boolean
@@ -75,10 +75,11 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
           if (typeof payload === 'string' || Buffer.isBuffer(payload)) st.responseBody = payload
           // Spans end with the response: tag them now with what the request turned out to be about.
           const tags = taggedKeys(req)
-          const orderId = tags?.orderId ?? safe(() => opts.orderId?.(req)) ?? resolveOrderId(req.routeOptions.url, req.params, req.body, st.responseBody, req.query)
-          const userId = tags?.userId ?? safe(() => userIdOf(req))
+          const baggage = currentBusinessKeys()
+          const orderId = tags?.orderId ?? callSafely(opts.orderId, req) ?? resolveOrderId(req.routeOptions.url, req.params, req.body, st.responseBody, req.query, baggage)
+          const userId = tags?.userId ?? callSafely(userIdOf, req)
           st.orderId = orderId === undefined ? undefined : String(orderId)
-          st.userId = userId
+          st.userId = userId ?? baggage.userId
           st.resolved = true
           for (const span of st.spans) {
             if (orderId !== undefined) span.setAttribute('order.id', String(orderId))
@@ -118,8 +119,9 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
         if (opts.ignore?.(url)) return next()
         const st = (req as WithState)[STATE]
         const route = req.routeOptions.url
-        const tags = taggedKeys(req)
         const responseBody = st?.responseBody
+        // Resolved in onSend; without it (a response that skipped onSend) as there.
+        const tags = st?.resolved ? undefined : taggedKeys(req)
         logRequest(opts.logger, {
           method: req.method,
           route,
@@ -128,8 +130,8 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
           durationMs: reply.elapsedTime,
           clientIp: req.ip,
           userAgent: req.headers['user-agent'],
-          userId: (st?.resolved ? st.userId : tags?.userId ?? safe(() => userIdOf(req))) ?? currentBusinessKeys().userId,
-          orderId: st?.resolved ? st.orderId : tags?.orderId ?? safe(() => opts.orderId?.(req)) ?? resolveOrderId(route, req.params, req.body, responseBody, req.query),
+          userId: st?.resolved ? st.userId : tags?.userId ?? callSafely(userIdOf, req) ?? currentBusinessKeys().userId,
+          orderId: st?.resolved ? st.orderId : tags?.orderId ?? callSafely(opts.orderId, req) ?? resolveOrderId(route, req.params, req.body, responseBody, req.query),
           requestBody: captureBody(req.body, limit),
           responseBody: captureBody(responseBody, limit),
           requestSize: numberOr(req.headers['content-length']),

@@ -39,11 +39,12 @@ const INFO_WRITER = Symbol('beacon.info-writer')
 
 /** Adds trace context and business keys to the line (the exported record takes them from there). */
 function mixin(): Record<string, unknown> {
-  const span = spanOf(context.active())
+  const ctx = context.active()
+  const span = spanOf(ctx)
   if (span === undefined) return {} // a new object: pino's merge strategy writes into it
   const sc = span.spanContext()
   const out: Record<string, unknown> = { trace_id: sc.traceId, span_id: sc.spanId, trace_flags: sc.traceFlags }
-  const keys = currentBusinessKeys()
+  const keys = currentBusinessKeys(ctx)
   if (keys.orderId !== undefined) out['order.id'] = keys.orderId
   if (keys.userId !== undefined) out['user.id'] = keys.userId
   return out
