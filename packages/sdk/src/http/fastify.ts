@@ -16,6 +16,8 @@ import { serverSpanOf } from '../telemetry/server-spans.ts'
 import { spanOf } from '../telemetry/tracer.ts'
 
 interface RequestState {
+  /** The route template: Fastify's `routeOptions` getter builds a new object (and looks up a constraint strategy) on every read. */
+  route: string | undefined
   responseBody?: unknown
   errorLogged?: boolean
   /** Resolved once in onSend (the user id with the baggage's as fallback), reused by the request record. */
@@ -47,11 +49,11 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
   const plugin: FastifyPluginCallback = (app: FastifyInstance, _o, done) => {
     app.addHook('onRequest', (req, _reply, next) => {
       const spans: Span[] = []
+      const route = req.routeOptions.url
       const server = serverSpanOf(req.raw)
       if (server !== undefined) {
         spans.push(server)
         // The server span is the HTTP instrumentation's: name it after the route template.
-        const route = req.routeOptions.url
         if (route !== undefined) {
           server.setAttribute('http.route', route)
           server.updateName(`${req.method} ${route}`)
@@ -64,7 +66,7 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
         const fastifySpan = safe(() => otel.call(req).span)
         if (fastifySpan !== undefined && !spans.includes(fastifySpan)) spans.push(fastifySpan)
       }
-      ;(req as WithState)[STATE] = { spans }
+      ;(req as WithState)[STATE] = { route, spans }
       next()
     })
 
@@ -76,7 +78,7 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
           // Spans end with the response: tag them now with what the request turned out to be about.
           const tags = taggedKeys(req)
           const baggage = currentBusinessKeys()
-          const orderId = tags?.orderId ?? callSafely(opts.orderId, req) ?? resolveOrderId(req.routeOptions.url, req.params, req.body, st.responseBody, req.query, baggage)
+          const orderId = tags?.orderId ?? callSafely(opts.orderId, req) ?? resolveOrderId(st.route, req.params, req.body, st.responseBody, req.query, baggage)
           const userId = tags?.userId ?? callSafely(userIdOf, req)
           st.orderId = orderId === undefined ? undefined : String(orderId)
           st.userId = userId ?? baggage.userId
@@ -118,7 +120,7 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
         const url = req.url
         if (opts.ignore?.(url)) return next()
         const st = (req as WithState)[STATE]
-        const route = req.routeOptions.url
+        const route = st !== undefined ? st.route : req.routeOptions.url
         const responseBody = st?.responseBody
         // Resolved in onSend; without it (a response that skipped onSend) as there.
         const tags = st?.resolved ? undefined : taggedKeys(req)
