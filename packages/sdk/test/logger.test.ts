@@ -4,6 +4,8 @@ import { context, trace } from '@opentelemetry/api'
 import { createLogger, infoWriterOf } from '../src/logging/logger.ts'
 import { withBusinessKeys } from '../src/telemetry/business-keys.ts'
 import { REDACTED } from '../src/redact/redact.ts'
+import { LeanTracerProvider } from '../src/telemetry/tracer.ts'
+import { resourceFromAttributes } from '@opentelemetry/resources'
 import { captureStream, memoryTelemetry } from './test-utils.ts'
 
 let mem: ReturnType<typeof memoryTelemetry>
@@ -133,21 +135,32 @@ test('the direct INFO writer (request records) writes the very line pino writes:
     'http.request.body.content': '{"password":"hunter2","note":"quote \\" and \\\\ and \\n, card 4111 1111 1111 1111"}', 'flag': true,
   })
   const msg = 'POST /orders/:id 201 1.2ms Bearer abcdefghijkl'
-  const span = mem.tracer.startSpan('req')
-  context.with(trace.setSpan(context.active(), span), () => withBusinessKeys({ orderId: 'o-1', userId: 'u-7' }, () => {
-    log.info(fields(), msg)
-    write!(fields(), msg)
-  }))
-  write!(fields(), 'outside any span')
-  log.info(fields(), 'outside any span')
-  span.end()
   const timeless = (s: string) => s.replace(/,"time":\d+,/, ',"time":0,')
-  assert.equal(raw.length, 4)
-  assert.equal(timeless(raw[1]), timeless(raw[0]))
-  assert.equal(timeless(raw[2]), timeless(raw[3]))
-  assert.match(raw[1], /"trace_flags":1,"order\.id":"o-9","http/, "the mixin's keys first, a field's value in place of the mixin's")
-  assert.ok(!raw.join('').includes('hunter2') && !raw.join('').includes('abcdefghijkl'))
+  const same = (what: string, f: Record<string, unknown>) => {
+    raw.length = 0
+    log.info(f, msg)
+    write!(f, msg)
+    assert.equal(raw.length, 2, what)
+    assert.equal(timeless(raw[1]), timeless(raw[0]), what)
+    assert.ok(!raw[1].includes('hunter2') && !raw[1].includes('abcdefghijkl'), what)
+    return raw[1]
+  }
+  const lean = new LeanTracerProvider({ resource: resourceFromAttributes({}), sampleRatio: 1, onEnd: () => {} }).getTracer('t')
+  for (const [name, tracer] of [['OpenTelemetry span', mem.tracer], ['lean span', lean]] as const) {
+    const span = tracer.startSpan('req')
+    const inSpan = (fn: () => void) => context.with(trace.setSpan(context.active(), span), fn)
+    inSpan(() => same(`${name}, no business keys`, fields()))
+    inSpan(() => same(`${name}, a field named as the mixin's`, { ...fields(), span_id: 'mine' }))
+    inSpan(() => withBusinessKeys({ orderId: 'o-1', userId: 'u-7' }, () => {
+      const line = same(`${name}, business keys`, fields())
+      assert.match(line, /"trace_flags":1,"order\.id":"o-9","http/, "the mixin's keys first, a field's value in place of the mixin's")
+    }))
+    span.end()
+  }
+  same('outside any span', fields())
+  same('no fields', {})
   log.level = 'warn'
+  raw.length = 0
   write!(fields(), msg)
-  assert.equal(raw.length, 4, 'a level above info writes nothing')
+  assert.equal(raw.length, 0, 'a level above info writes nothing')
 })

@@ -8,7 +8,7 @@ import { context } from '@opentelemetry/api'
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
 import { redact, redactString } from '../redact/redact.ts'
 import { currentBusinessKeys } from '../telemetry/business-keys.ts'
-import { spanOf } from '../telemetry/tracer.ts'
+import { LeanSpan, spanOf } from '../telemetry/tracer.ts'
 import { runtime } from '../runtime.ts'
 import type { LogLevel } from '../config.ts'
 
@@ -30,6 +30,7 @@ export interface CreateLoggerOptions {
 }
 
 const FATAL = 60
+const hasOwn = Object.prototype.hasOwnProperty
 const INFO = 30
 const { lsCacheSym, timeSym, chindingsSym, streamSym, endSym } = pino.symbols
 
@@ -77,11 +78,24 @@ function infoWriter(logger: Logger): InfoWriter {
     } catch {
       // as the hook: the record goes out as it is rather than not at all
     }
+    const prefix = (l[lsCacheSym] as Record<number, string>)[INFO] + (l[timeSym] as () => string)() + (l[chindingsSym] as string)
+    const stream = l[streamSym] as DestinationStream
+    const ctx = context.active()
+    const span = spanOf(ctx)
+    const keys = span === undefined ? undefined : currentBusinessKeys(ctx)
+    // The lean tracer's spans have hex ids (its own, or a parent's that passed isSpanContextValid): nothing to escape.
+    if (keys === undefined || (span instanceof LeanSpan && keys.orderId === undefined && keys.userId === undefined && !hasOwn.call(redacted, 'trace_id') && !hasOwn.call(redacted, 'span_id') && !hasOwn.call(redacted, 'trace_flags'))) {
+      // The usual case: no key of the fields is the mixin's, so the merge is the mixin's text, then the fields.
+      const sc = span === undefined ? undefined : span.spanContext()
+      const trace = sc === undefined ? '' : `,"trace_id":"${sc.traceId}","span_id":"${sc.spanId}","trace_flags":${sc.traceFlags}`
+      const body = JSON.stringify(redacted)
+      stream.write(`${prefix}${trace}${body.length > 2 ? `,${body.slice(1, -1)}` : ''},"msg":${JSON.stringify(text)}${l[endSym] as string}`)
+      return
+    }
     const merged = Object.assign(mixin(), redacted)
     merged.msg = text
-    const prefix = (l[lsCacheSym] as Record<number, string>)[INFO] + (l[timeSym] as () => string)() + (l[chindingsSym] as string)
     const body = JSON.stringify(merged)
-    ;(l[streamSym] as DestinationStream).write(`${prefix},${body.slice(1, -1)}${l[endSym] as string}`)
+    stream.write(`${prefix},${body.slice(1, -1)}${l[endSym] as string}`)
   }
 }
 
