@@ -1,9 +1,11 @@
 import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { context, trace } from '@opentelemetry/api'
-import { createLogger } from '../src/logging/logger.ts'
+import { createLogger, infoWriterOf } from '../src/logging/logger.ts'
 import { withBusinessKeys } from '../src/telemetry/business-keys.ts'
 import { REDACTED } from '../src/redact/redact.ts'
+import { LeanTracerProvider } from '../src/telemetry/tracer.ts'
+import { resourceFromAttributes } from '@opentelemetry/resources'
 import { captureStream, memoryTelemetry } from './test-utils.ts'
 
 let mem: ReturnType<typeof memoryTelemetry>
@@ -118,4 +120,47 @@ test('a custom err serializer is kept, and its output redacted', () => {
   const log = createLogger({ destination: out, pino: { serializers: { err: (e: Error) => ({ kind: 'custom', message: e.message }) } } })
   log.error({ err: new Error('refused token=abcdef123456') }, 'x')
   assert.deepEqual(out.lines[0].err, { kind: 'custom', message: 'refused token=[REDACTED]' })
+})
+
+test('the direct INFO writer (request records) writes the very line pino writes: trace context, business keys, redaction, order', () => {
+  const raw: string[] = []
+  const log = createLogger({ service: 'shop-api', destination: { write(s: string) { raw.push(s) } }, bindings: { zone: 'eu' } })
+  const write = infoWriterOf(log)
+  assert.ok(write !== undefined)
+  assert.equal(infoWriterOf(log.child({ component: 'x' })), undefined, 'a child has its own bindings: pino writes its lines')
+  assert.equal(infoWriterOf(createLogger({ destination: captureStream(), pino: { messageKey: 'm' } as object })), undefined)
+  const fields = () => ({
+    'http.request.method': 'POST', 'http.route': '/orders/:id', 'url.query': undefined, 'http.response.status_code': 201,
+    'http.server.request.duration_ms': 1.234, 'nan': Number.NaN, 'user.id': undefined, 'order.id': 'o-9',
+    'http.request.body.content': '{"password":"hunter2","note":"quote \\" and \\\\ and \\n, card 4111 1111 1111 1111"}', 'flag': true,
+  })
+  const msg = 'POST /orders/:id 201 1.2ms Bearer abcdefghijkl'
+  const timeless = (s: string) => s.replace(/,"time":\d+,/, ',"time":0,')
+  const same = (what: string, f: Record<string, unknown>) => {
+    raw.length = 0
+    log.info(f, msg)
+    write!(f, msg)
+    assert.equal(raw.length, 2, what)
+    assert.equal(timeless(raw[1]), timeless(raw[0]), what)
+    assert.ok(!raw[1].includes('hunter2') && !raw[1].includes('abcdefghijkl'), what)
+    return raw[1]
+  }
+  const lean = new LeanTracerProvider({ resource: resourceFromAttributes({}), sampleRatio: 1, onEnd: () => {} }).getTracer('t')
+  for (const [name, tracer] of [['OpenTelemetry span', mem.tracer], ['lean span', lean]] as const) {
+    const span = tracer.startSpan('req')
+    const inSpan = (fn: () => void) => context.with(trace.setSpan(context.active(), span), fn)
+    inSpan(() => same(`${name}, no business keys`, fields()))
+    inSpan(() => same(`${name}, a field named as the mixin's`, { ...fields(), span_id: 'mine' }))
+    inSpan(() => withBusinessKeys({ orderId: 'o-1', userId: 'u-7' }, () => {
+      const line = same(`${name}, business keys`, fields())
+      assert.match(line, /"trace_flags":1,"order\.id":"o-9","http/, "the mixin's keys first, a field's value in place of the mixin's")
+    }))
+    span.end()
+  }
+  same('outside any span', fields())
+  same('no fields', {})
+  log.level = 'warn'
+  raw.length = 0
+  write!(fields(), msg)
+  assert.equal(raw.length, 0, 'a level above info writes nothing')
 })

@@ -11,7 +11,7 @@ import { suppressTracing, W3CBaggagePropagator, W3CTraceContextPropagator, Compo
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BasicTracerProvider, InMemorySpanExporter, ParentBasedSampler, SamplingDecision, SimpleSpanProcessor, TraceIdRatioBasedSampler, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { BusinessKeysSpanProcessor, contextWithBusinessKeys } from '../src/telemetry/business-keys.ts'
-import { LeanTracerProvider, newTraceId, ratioBound, traceIdHash, type LeanSpan } from '../src/telemetry/tracer.ts'
+import { ChildContext, LeanTracerProvider, newTraceId, ratioBound, SPAN_KEY, traceIdHash, type LeanSpan } from '../src/telemetry/tracer.ts'
 import { spanLine, spanLineOf } from '../src/telemetry/span-lines.ts'
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
@@ -221,4 +221,26 @@ test('spanLine writes the same bytes as one JSON.stringify of the line object (s
   lean.startSpan('timed', { startTime: [1_700_000_000, 123] }).end([1_700_000_001, 0])
   for (const s of leanSpans) assert.equal(spanLine(s), spanLineOf(s), s.name)
   assert.equal(JSON.parse(spanLine(leanSpans[1]!)).ts, 'v=1,w=2')
+})
+
+test('a ChildContext reads, sets and deletes values as the API\'s contexts do, and stays short', () => {
+  const a = Symbol('a')
+  const b = Symbol('b')
+  const base = ROOT_CONTEXT.setValue(a, 1)
+  const span = trace.wrapSpanContext({ traceId: newTraceId(), spanId: '00f067aa0ba902b7', traceFlags: 1 })
+  const ctx = new ChildContext(base, SPAN_KEY, span)
+  assert.equal(trace.getSpan(ctx), span, 'the API finds the span under its own key')
+  assert.equal(ctx.getValue(a), 1)
+  assert.equal(ctx.setValue(a, 2).getValue(a), 2)
+  assert.equal(ctx.getValue(a), 1, 'the parent is unchanged')
+  assert.equal(ctx.deleteValue(a).getValue(a), undefined)
+  assert.equal(trace.getSpan(trace.deleteSpan(ctx)), undefined)
+  let deep: ReturnType<typeof ctx.setValue> = ctx
+  for (let i = 0; i < 100; i++) deep = deep.setValue(b, i)
+  assert.equal(deep.getValue(b), 99)
+  assert.equal(deep.getValue(a), 1)
+  assert.equal(trace.getSpan(deep), span)
+  let depth = 0
+  for (let c: unknown = deep; c instanceof ChildContext; c = (c as unknown as { parent: unknown }).parent) depth++
+  assert.ok(depth <= 16, `chain depth ${depth}`)
 })

@@ -5,19 +5,22 @@
  *
  *   onRequest ── note start ─▶ handler ─▶ onError (ERROR record) ─▶ onSend (keep response body) ─▶ onResponse (INFO record)
  */
-import { trace, type Span } from '@opentelemetry/api'
+import { context, type Span } from '@opentelemetry/api'
 import type { FastifyInstance, FastifyPluginCallback, FastifyRequest } from 'fastify'
 import {
-  captureBody, defaultUserId, logRequest, logRequestError, requestKeys, resolveOrderId, safe, taggedKeys,
+  callSafely, captureBody, defaultUserId, logRequest, logRequestError, requestKeys, resolveOrderId, safe, taggedKeys,
   type RequestLoggingOptions,
 } from './request-record.ts'
 import { currentBusinessKeys } from '../telemetry/business-keys.ts'
 import { serverSpanOf } from '../telemetry/server-spans.ts'
+import { spanOf } from '../telemetry/tracer.ts'
 
 interface RequestState {
+  /** The route template: Fastify's `routeOptions` getter builds a new object (and looks up a constraint strategy) on every read. */
+  route: string | undefined
   responseBody?: unknown
   errorLogged?: boolean
-  /** Resolved once in onSend, reused by the request record. */
+  /** Resolved once in onSend (the user id with the baggage's as fallback), reused by the request record. */
   orderId?: string
   userId?: string | number
   resolved?: boolean
@@ -46,24 +49,24 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
   const plugin: FastifyPluginCallback = (app: FastifyInstance, _o, done) => {
     app.addHook('onRequest', (req, _reply, next) => {
       const spans: Span[] = []
+      const route = req.routeOptions.url
       const server = serverSpanOf(req.raw)
       if (server !== undefined) {
         spans.push(server)
         // The server span is the HTTP instrumentation's: name it after the route template.
-        const route = req.routeOptions.url
         if (route !== undefined) {
           server.setAttribute('http.route', route)
           server.updateName(`${req.method} ${route}`)
         }
       }
-      const active = trace.getActiveSpan()
+      const active = spanOf(context.active())
       if (active !== undefined && active !== server) spans.push(active)
       const otel = (req as unknown as { opentelemetry?: () => { span?: Span } }).opentelemetry
       if (typeof otel === 'function') {
         const fastifySpan = safe(() => otel.call(req).span)
         if (fastifySpan !== undefined && !spans.includes(fastifySpan)) spans.push(fastifySpan)
       }
-      ;(req as WithState)[STATE] = { spans }
+      ;(req as WithState)[STATE] = { route, spans }
       next()
     })
 
@@ -74,10 +77,11 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
           if (typeof payload === 'string' || Buffer.isBuffer(payload)) st.responseBody = payload
           // Spans end with the response: tag them now with what the request turned out to be about.
           const tags = taggedKeys(req)
-          const orderId = tags?.orderId ?? safe(() => opts.orderId?.(req)) ?? resolveOrderId(req.routeOptions.url, req.params, req.body, st.responseBody, req.query)
-          const userId = tags?.userId ?? safe(() => userIdOf(req))
+          const baggage = currentBusinessKeys()
+          const orderId = tags?.orderId ?? callSafely(opts.orderId, req) ?? resolveOrderId(st.route, req.params, req.body, st.responseBody, req.query, baggage)
+          const userId = tags?.userId ?? callSafely(userIdOf, req)
           st.orderId = orderId === undefined ? undefined : String(orderId)
-          st.userId = userId
+          st.userId = userId ?? baggage.userId
           st.resolved = true
           for (const span of st.spans) {
             if (orderId !== undefined) span.setAttribute('order.id', String(orderId))
@@ -116,9 +120,10 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
         const url = req.url
         if (opts.ignore?.(url)) return next()
         const st = (req as WithState)[STATE]
-        const route = req.routeOptions.url
-        const tags = taggedKeys(req)
+        const route = st !== undefined ? st.route : req.routeOptions.url
         const responseBody = st?.responseBody
+        // Resolved in onSend; without it (a response that skipped onSend) as there.
+        const tags = st?.resolved ? undefined : taggedKeys(req)
         logRequest(opts.logger, {
           method: req.method,
           route,
@@ -127,8 +132,8 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
           durationMs: reply.elapsedTime,
           clientIp: req.ip,
           userAgent: req.headers['user-agent'],
-          userId: (st?.resolved ? st.userId : tags?.userId ?? safe(() => userIdOf(req))) ?? currentBusinessKeys().userId,
-          orderId: st?.resolved ? st.orderId : tags?.orderId ?? safe(() => opts.orderId?.(req)) ?? resolveOrderId(route, req.params, req.body, responseBody, req.query),
+          userId: st?.resolved ? st.userId : tags?.userId ?? callSafely(userIdOf, req) ?? currentBusinessKeys().userId,
+          orderId: st?.resolved ? st.orderId : tags?.orderId ?? callSafely(opts.orderId, req) ?? resolveOrderId(route, req.params, req.body, responseBody, req.query),
           requestBody: captureBody(req.body, limit),
           responseBody: captureBody(responseBody, limit),
           requestSize: numberOr(req.headers['content-length']),

@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
+import { infoWriterOf } from '../logging/logger.ts'
 import { isSecretKey, mayHaveSecretKeys, redact, redactString, REDACTED } from '../redact/redact.ts'
 import { currentBusinessKeys } from '../telemetry/business-keys.ts'
 
@@ -62,7 +63,6 @@ export function findOrderId(source: unknown, idMeansOrder = false): string | und
   return undefined
 }
 
-/** Default user id: an authenticated `req.user` (id or sub). */
 /** Runs a user-supplied resolver; its failure means "unknown", never an exception in the service. */
 export function safe<T>(fn: () => T): T | undefined {
   try {
@@ -87,6 +87,17 @@ export function requestKeys<Req extends { params?: unknown; body?: unknown; quer
   }
 }
 
+/** `safe(() => fn(req))` without a closure per call; undefined when there is no `fn`. */
+export function callSafely<Req>(fn: ((req: Req) => Id) | undefined, req: Req): Id {
+  if (fn === undefined) return undefined
+  try {
+    return fn(req)
+  } catch {
+    return undefined
+  }
+}
+
+/** Default user id: an authenticated `req.user` (id or sub). */
 export function defaultUserId(req: unknown): Id {
   const user = (req as { user?: { id?: Id; sub?: Id } } | undefined)?.user
   return user?.id ?? user?.sub
@@ -167,14 +178,14 @@ function mayNameOrder(body: unknown, idMeansOrder: boolean): boolean {
   return /order/i.test(s) || (idMeansOrder && s.includes('"id"'))
 }
 
-/** Resolves the order id of a request from what the handler tagged, route params, bodies and baggage. */
-export function resolveOrderId(route: string | undefined, params: unknown, requestBody: unknown, responseBody: unknown, query?: unknown): string | undefined {
+/** Resolves the order id of a request from route params, bodies, query and baggage (the active context's unless given). */
+export function resolveOrderId(route: string | undefined, params: unknown, requestBody: unknown, responseBody: unknown, query?: unknown, baggage?: { orderId?: string }): string | undefined {
   const isOrderRoute = route !== undefined && /order/i.test(route)
   return findOrderId(params, isOrderRoute && /:id\b/.test(route ?? ''))
     ?? findOrderId(requestBody)
     ?? findOrderId(query)
     ?? (mayNameOrder(responseBody, isOrderRoute) ? findOrderId(parseJsonBody(responseBody), isOrderRoute) : undefined)
-    ?? currentBusinessKeys().orderId
+    ?? (baggage ?? currentBusinessKeys()).orderId
 }
 
 /** A short digest of a request body as captured (redacted, cut): 16 hex chars of SHA-256. */
@@ -204,7 +215,10 @@ export function logRequest(logger: Logger, f: RequestFacts): void {
     'http.request.body.size': f.requestSize,
     'http.response.body.size': f.responseSize,
   }
-  logger.info(record, `${f.method} ${f.route ?? path} ${f.status} ${f.durationMs.toFixed(1)}ms`)
+  const msg = `${f.method} ${f.route ?? path} ${f.status} ${f.durationMs.toFixed(1)}ms`
+  const write = infoWriterOf(logger)
+  if (write !== undefined) write(record, msg)
+  else logger.info(record, msg)
 }
 
 export interface ErrorFacts {

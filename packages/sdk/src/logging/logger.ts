@@ -4,10 +4,11 @@
  * printed to stdout as JSON, and handed — as the very JSON text pino wrote — to the SDK's log
  * shipper, which sends them to Beacon as they are, in batches (HTTP off the log call; see shipper.ts).
  */
-import { context, trace } from '@opentelemetry/api'
+import { context } from '@opentelemetry/api'
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
 import { redact, redactString } from '../redact/redact.ts'
 import { currentBusinessKeys } from '../telemetry/business-keys.ts'
+import { LeanSpan, spanOf } from '../telemetry/tracer.ts'
 import { runtime } from '../runtime.ts'
 import type { LogLevel } from '../config.ts'
 
@@ -29,17 +30,73 @@ export interface CreateLoggerOptions {
 }
 
 const FATAL = 60
+const hasOwn = Object.prototype.hasOwnProperty
+const INFO = 30
+const { lsCacheSym, timeSym, chindingsSym, streamSym, endSym } = pino.symbols
+
+/** Writes one INFO record: what `logger.info(fields, msg)` writes, without pino's per-call work. */
+export type InfoWriter = (fields: Record<string, unknown>, msg: string) => void
+const INFO_WRITER = Symbol('beacon.info-writer')
 
 /** Adds trace context and business keys to the line (the exported record takes them from there). */
 function mixin(): Record<string, unknown> {
-  const span = trace.getSpan(context.active())
+  const ctx = context.active()
+  const span = spanOf(ctx)
   if (span === undefined) return {} // a new object: pino's merge strategy writes into it
   const sc = span.spanContext()
   const out: Record<string, unknown> = { trace_id: sc.traceId, span_id: sc.spanId, trace_flags: sc.traceFlags }
-  const keys = currentBusinessKeys()
+  const keys = currentBusinessKeys(ctx)
   if (keys.orderId !== undefined) out['order.id'] = keys.orderId
   if (keys.userId !== undefined) out['user.id'] = keys.userId
   return out
+}
+
+/**
+ * The direct writer of a logger `createLogger` made with pino's default output options, if `logger` is
+ * that logger itself (a child has other bindings and inherits the property: not its own).
+ */
+export function infoWriterOf(logger: Logger): InfoWriter | undefined {
+  return Object.hasOwn(logger, INFO_WRITER) ? (logger as unknown as { [INFO_WRITER]: InfoWriter })[INFO_WRITER] : undefined
+}
+
+/**
+ * The same line as `logger.info(fields, msg)` through the SDK's hook (redaction), mixin (trace
+ * context, business keys: pino's merge, `Object.assign(mixin(), fields)`) and pino's `_asJson`: level,
+ * time, bindings, then the fields in order (undefined left out, non-finite numbers as null), `msg` last;
+ * the fields and message as one `JSON.stringify` (a flat string, where pino concatenates dozens of
+ * pieces per line). Only for scalar field values under keys other than `msg` (the request record).
+ */
+function infoWriter(logger: Logger): InfoWriter {
+  const l = logger as unknown as Record<symbol, unknown>
+  return (fields, msg) => {
+    if (logger.levelVal > INFO) return
+    let redacted = fields
+    let text = msg
+    try {
+      redacted = redact(fields)
+      text = redactString(msg)
+    } catch {
+      // as the hook: the record goes out as it is rather than not at all
+    }
+    const prefix = (l[lsCacheSym] as Record<number, string>)[INFO] + (l[timeSym] as () => string)() + (l[chindingsSym] as string)
+    const stream = l[streamSym] as DestinationStream
+    const ctx = context.active()
+    const span = spanOf(ctx)
+    const keys = span === undefined ? undefined : currentBusinessKeys(ctx)
+    // The lean tracer's spans have hex ids (its own, or a parent's that passed isSpanContextValid): nothing to escape.
+    if (keys === undefined || (span instanceof LeanSpan && keys.orderId === undefined && keys.userId === undefined && !hasOwn.call(redacted, 'trace_id') && !hasOwn.call(redacted, 'span_id') && !hasOwn.call(redacted, 'trace_flags'))) {
+      // The usual case: no key of the fields is the mixin's, so the merge is the mixin's text, then the fields.
+      const sc = span === undefined ? undefined : span.spanContext()
+      const trace = sc === undefined ? '' : `,"trace_id":"${sc.traceId}","span_id":"${sc.spanId}","trace_flags":${sc.traceFlags}`
+      const body = JSON.stringify(redacted)
+      stream.write(`${prefix}${trace}${body.length > 2 ? `,${body.slice(1, -1)}` : ''},"msg":${JSON.stringify(text)}${l[endSym] as string}`)
+      return
+    }
+    const merged = Object.assign(mixin(), redacted)
+    merged.msg = text
+    const body = JSON.stringify(merged)
+    stream.write(`${prefix},${body.slice(1, -1)}${l[endSym] as string}`)
+  }
 }
 
 /** An error serializer whose output is redacted (Error objects are left alone by `redact()` at the log call). */
@@ -111,5 +168,7 @@ export function createLogger(opts: CreateLoggerOptions = {}): Logger {
       },
     },
   }, destination)
+  // Only with pino's default output: serializers, formatters, a custom time or message key would change the line.
+  if (opts.pino === undefined) (logger as unknown as { [INFO_WRITER]: InfoWriter })[INFO_WRITER] = infoWriter(logger)
   return logger
 }

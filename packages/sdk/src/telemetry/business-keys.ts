@@ -8,6 +8,7 @@
  */
 import { context, propagation, trace, type Context } from '@opentelemetry/api'
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { baggageOf } from './tracer.ts'
 
 export const ORDER_ID = 'order.id'
 export const USER_ID = 'user.id'
@@ -19,7 +20,7 @@ export interface BusinessKeys {
 
 /** The business keys carried by the active context (from baggage). */
 export function currentBusinessKeys(ctx: Context = context.active()): { orderId?: string; userId?: string } {
-  const bag = propagation.getBaggage(ctx)
+  const bag = baggageOf(ctx)
   if (bag === undefined) return {}
   return { orderId: bag.getEntry(ORDER_ID)?.value, userId: bag.getEntry(USER_ID)?.value }
 }

@@ -18,9 +18,9 @@
  */
 import http from 'node:http'
 import https from 'node:https'
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api'
-import { isTracingSuppressed } from '@opentelemetry/core'
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api'
 import { rememberServerSpan } from './server-spans.ts'
+import { ChildContext, SPAN_KEY, SUPPRESS_TRACING_KEY } from './tracer.ts'
 
 type Emit = (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean
 
@@ -38,7 +38,7 @@ function onClose(this: http.ServerResponse): void {
   span.end()
 }
 
-function startServerSpan(tracer: Tracer, req: http.IncomingMessage, res: http.ServerResponse, scheme: string): ReturnType<typeof trace.setSpan> {
+function startServerSpan(tracer: Tracer, req: http.IncomingMessage, res: http.ServerResponse, scheme: string): Context {
   const headers = req.headers
   const parent = headers.traceparent !== undefined || headers.baggage !== undefined ? propagation.extract(ROOT_CONTEXT, headers) : ROOT_CONTEXT
   const method = req.method ?? 'GET'
@@ -56,14 +56,14 @@ function startServerSpan(tracer: Tracer, req: http.IncomingMessage, res: http.Se
   rememberServerSpan(req, span)
   ;(res as unknown as { [PATCHED]?: Span })[PATCHED] = span
   res.on('close', onClose)
-  return trace.setSpan(parent, span)
+  return new ChildContext(parent, SPAN_KEY, span) // trace.setSpan(parent, span)
 }
 
 function patch(proto: { emit: Emit }, tracer: Tracer, scheme: string): () => void {
   const original = proto.emit
   if ((original as unknown as { [PATCHED]?: boolean })[PATCHED]) return () => {}
   const emit: Emit = function (this: http.Server, event, ...args) {
-    if (event !== 'request' || isTracingSuppressed(context.active())) return original.call(this, event, ...args)
+    if (event !== 'request' || context.active().getValue(SUPPRESS_TRACING_KEY) === true) return original.call(this, event, ...args)
     let ctx
     try {
       ctx = startServerSpan(tracer, args[0] as http.IncomingMessage, args[1] as http.ServerResponse, scheme)

@@ -23,12 +23,58 @@
 import { randomFillSync } from 'node:crypto'
 import { context as contextApi, propagation, trace, SpanKind, SpanStatusCode, TraceFlags, INVALID_SPAN_CONTEXT,
   type Attributes, type AttributeValue, type Context, type Exception, type HrTime, type Link, type Span, type SpanAttributes,
-  type SpanContext, type SpanOptions, type SpanStatus, type TimeInput, type Tracer, type TracerProvider } from '@opentelemetry/api'
+  type Baggage, type SpanContext, type SpanOptions, type SpanStatus, type TimeInput, type Tracer, type TracerProvider } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
-import { CompositePropagator, isTracingSuppressed, W3CBaggagePropagator, W3CTraceContextPropagator, type InstrumentationScope } from '@opentelemetry/core'
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator, type InstrumentationScope } from '@opentelemetry/core'
 import type { Resource } from '@opentelemetry/resources'
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base'
 import { ORDER_ID, USER_ID } from './business-keys.ts'
+
+// ── contexts ────────────────────────────────────────────────────────────────────────────────────
+// The API's context keys: `createContextKey` is `Symbol.for(description)`, so these are the very keys
+// `trace.getSpan`, `propagation.getBaggage` and `isTracingSuppressed` read — read here directly,
+// without the global API's registry lookup and version check on every call.
+export const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN')
+export const BAGGAGE_KEY = Symbol.for('OpenTelemetry Baggage Key')
+export const SUPPRESS_TRACING_KEY = Symbol.for('OpenTelemetry SDK Context Key SUPPRESS_TRACING')
+
+/** The span of a context (`trace.getSpan`). */
+export function spanOf(ctx: Context): Span | undefined {
+  return (ctx.getValue(SPAN_KEY) as Span | undefined) || undefined
+}
+/** The baggage of a context (`propagation.getBaggage`). */
+export function baggageOf(ctx: Context): Baggage | undefined {
+  return (ctx.getValue(BAGGAGE_KEY) as Baggage | undefined) || undefined
+}
+
+const MAX_DEPTH = 16
+
+/**
+ * A context one value longer than its parent: what `parent.setValue(key, value)` means, without the
+ * API's `BaseContext` copying every entry into a new Map and making three closures per context (one
+ * per request for the server span, one per child span). Lookups walk the chain, so a chain stops
+ * growing at MAX_DEPTH: beyond it the values are copied into one `BaseContext` again.
+ */
+export class ChildContext implements Context {
+  constructor(private readonly parent: Context, private readonly key: symbol, private readonly value: unknown, private readonly depth = 1) {}
+  getValue(key: symbol): unknown {
+    return key === this.key ? this.value : this.parent.getValue(key)
+  }
+  setValue(key: symbol, value: unknown): Context {
+    return this.depth < MAX_DEPTH ? new ChildContext(this, key, value, this.depth + 1) : this.flattened().setValue(key, value)
+  }
+  deleteValue(key: symbol): Context {
+    return this.setValue(key, undefined)
+  }
+  /** The same values in the parent's own kind of context (the chain's oldest ancestor). */
+  private flattened(): Context {
+    const links: ChildContext[] = [this]
+    let c = this.parent
+    while (c instanceof ChildContext) { links.push(c); c = c.parent }
+    for (let i = links.length - 1; i >= 0; i--) c = c.setValue(links[i].key, links[i].value)
+    return c
+  }
+}
 
 /** OpenTelemetry SDK 2.x's default span limits (it reads no environment variables for them). */
 export const LIMITS = { attributes: 128, events: 128, links: 128, attributesPerEvent: 128, attributesPerLink: 128 } as const
@@ -287,8 +333,8 @@ class LeanTracer implements Tracer {
   constructor(private readonly scope: InstrumentationScope, private readonly opts: LeanTracerOptions, private readonly bound: number) {}
 
   startSpan(name: string, options: SpanOptions = {}, ctx: Context = contextApi.active()): Span {
-    if (isTracingSuppressed(ctx)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT)
-    const parentSpan = options.root ? undefined : trace.getSpan(ctx)
+    if (ctx.getValue(SUPPRESS_TRACING_KEY) === true) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT)
+    const parentSpan = options.root ? undefined : spanOf(ctx)
     let parent = parentSpan?.spanContext()
     if (parent !== undefined && !trace.isSpanContextValid(parent)) parent = undefined
     const traceId = parent === undefined ? newTraceId() : parent.traceId
@@ -299,7 +345,7 @@ class LeanTracer implements Tracer {
     if (options.links !== undefined) span.addLinks(options.links)
     if (options.attributes !== undefined) span.setAttributes(options.attributes)
     // Business keys of the parent context (withBusinessKeys, or baggage from the caller) on every span.
-    const bag = propagation.getBaggage(ctx)
+    const bag = baggageOf(ctx)
     if (bag !== undefined) {
       const order = bag.getEntry(ORDER_ID)
       if (order !== undefined) span.setAttribute(ORDER_ID, order.value)
