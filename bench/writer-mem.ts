@@ -6,8 +6,8 @@
  * own child processes (glibc's mmap threshold as the launcher sets it); each prints its peak RSS, its
  * largest Node external memory and its CPU per stored row (all threads).
  *
- *   node --import tsx bench/writer-mem.ts                  # all (everything in memory, as before) / 32 MB / 0
- *   WRITER_MEM_RECORDS=600000 WRITER_MEM_ROUNDS=2 WRITER_MEM_VARIANTS=all,33554432,0 …
+ *   node --import tsx bench/writer-mem.ts                  # all (everything in memory, as before) / 64 MB (the default) / 32 MB
+ *   WRITER_MEM_RECORDS=600000 WRITER_MEM_ROUNDS=2 WRITER_MEM_VARIANTS=all,67108864,0 …
  *   WRITER_MEM_TOGETHER=1 …   # a round's variants run at the same time (they share one load)
  */
 import { spawn } from 'node:child_process'
@@ -84,7 +84,7 @@ async function run(variant: string): Promise<{ rss: number; external: number; ra
 if (process.env.WRITER_MEM_CHILD) {
   await child(Number(process.env.WRITER_MEM_CHILD))
 } else {
-  const variants = (process.env.WRITER_MEM_VARIANTS ?? `all,${32 * 2 ** 20},0`).split(',')
+  const variants = (process.env.WRITER_MEM_VARIANTS ?? `all,${64 * 2 ** 20},${32 * 2 ** 20}`).split(',')
   const rounds = Number(process.env.WRITER_MEM_ROUNDS ?? 2)
   const results = new Map<string, Awaited<ReturnType<typeof run>>[]>()
   const show = (r: Awaited<ReturnType<typeof run>>) => `peak RSS ${Math.round(r.rss)} MB, external ${Math.round(r.external)} MB, stored ${Math.round(r.rate)} rows/s, CPU ${r.us.toFixed(1)} µs per row`

@@ -37,12 +37,12 @@ export interface StoreWriterOptions {
 }
 
 /**
- * About half an insert's worth (100,000 rows of ~560 bytes): a store that keeps up reads the rest
- * of a full chunk back from the log (~1–2 ms of CPU per MB, from the page cache); one that is
- * behind holds 32 MB instead of up to `maxPendingBytes` (bench/writer-mem.ts: peak RSS −130 to
- * −185 MB, CPU per row within noise).
+ * One insert's worth (`flushRows`, 100,000 rows of ~560 bytes, ≈ 56 MB): a store that keeps up
+ * never reads the log back; one that is behind reads each chunk back (~1–2 ms of CPU per MB, from
+ * the page cache) instead of holding up to `maxPendingBytes` — the chunk being inserted is in
+ * memory either way (bench/writer-mem.ts: peak RSS −130 to −186 MB, CPU per row within noise).
  */
-export const RESIDENT_BYTES = 32 * 1024 * 1024
+export const RESIDENT_BYTES = 64 * 1024 * 1024
 
 /** A queued entry; `decoded` is null when its rows are to be read back from the log. */
 interface Queued { position: WalPosition; end: WalPosition; rows: number; bytes: number; decoded: DecodedEntry | null }
