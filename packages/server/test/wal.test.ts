@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, appendFileSync, readdirSync } from 'node:fs'
+import { mkdtempSync, appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { WriteAheadLog, readCheckpoint, writeCheckpoint } from '../src/wal/wal.ts'
@@ -69,4 +69,22 @@ test('an entry keeps its batch id and both TSV parts', () => {
   assert.equal(e.meta.logs, 2)
   assert.equal(e.logs.toString(), 'a\tb\nc\td\n')
   assert.equal(e.spans.toString(), 'span\n')
+})
+
+test('readBack: the payloads of given entries across segments, not past them (a torn tail in an earlier segment); a changed byte fails', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wal-'))
+  const first = await WriteAheadLog.open({ dir, fsync: false })
+  const before = [await first.append(Buffer.from('one')), await first.append(Buffer.from('two'))]
+  await first.close()
+  const seg = readdirSync(dir).find((n) => n.endsWith('.wal'))!
+  appendFileSync(join(dir, seg), Buffer.from([9, 9, 9, 9, 9])) // a torn frame after the acknowledged ones
+  const second = await WriteAheadLog.open({ dir, fsync: false })
+  const later = await second.append(Buffer.from('three'))
+  assert.deepEqual((await second.readBack([...before, later])).map(String), ['one', 'two', 'three'])
+  assert.deepEqual((await second.readBack([before[1]])).map(String), ['two'])
+  const bytes = readFileSync(join(dir, seg))
+  bytes[before[1].position.offset + 9] ^= 1
+  writeFileSync(join(dir, seg), bytes)
+  await assert.rejects(second.readBack(before), /not intact/)
+  await second.close()
 })

@@ -22,19 +22,36 @@ import {
  *
  * If the process dies between the two checkpoints, recovery re-inserts exactly the same range
  * with the same tokens, and ClickHouse drops the repeat: a batch is stored once.
+ *
+ * The queue keeps the rows of at most `residentBytes` of entries in memory; past that, an entry
+ * keeps only its place in the log and its rows are read back from the log when its chunk is
+ * inserted. The log's pages are the kernel's page cache, not this process's memory: a backlog
+ * growing towards `maxPendingBytes` (the store behind) does not grow the server's RSS with it.
  */
 export interface StoreWriterOptions {
   flushIntervalMs: number
   flushRows: number
   fsync: boolean
+  /** Bytes of queued entries kept in memory (default RESIDENT_BYTES). */
+  residentBytes?: number
 }
 
-interface Queued { entry: WalEntry; decoded: DecodedEntry; bytes: number }
+/**
+ * One insert's worth (`flushRows`, 100,000 rows of ~560 bytes, ≈ 56 MB): a store that keeps up
+ * never reads the log back; one that is behind reads each chunk back (~1–2 ms of CPU per MB, from
+ * the page cache) instead of holding up to `maxPendingBytes` — the chunk being inserted is in
+ * memory either way (bench/writer-mem.ts: peak RSS −130 to −186 MB, CPU per row within noise).
+ */
+export const RESIDENT_BYTES = 64 * 1024 * 1024
+
+/** A queued entry; `decoded` is null when its rows are to be read back from the log. */
+interface Queued { position: WalPosition; end: WalPosition; rows: number; bytes: number; decoded: DecodedEntry | null }
 
 export class StoreWriter {
   private queue: Queued[] = []
   private queuedRows = 0
   private pendingBytes = 0
+  private residentBytes = 0
   private timer: NodeJS.Timeout | null = null
   private running: Promise<void> | null = null
   private stopped = false
@@ -50,17 +67,21 @@ export class StoreWriter {
     private readonly opts: StoreWriterOptions,
   ) {}
 
-  /** Re-inserts what the log holds beyond the checkpoint (after a crash), then starts the loop. */
+  /**
+   * Re-inserts what the log holds beyond the checkpoint (after a crash), then starts the loop. The
+   * replayed entries are read back from the log when inserted (`read` holds whole segments).
+   */
   async recover(onEntry: (d: DecodedEntry) => void): Promise<{ replayed: number; rows: number }> {
     const inflight = await this.finishInflight()
     let replayed = inflight.replayed
     let rows = inflight.rows
     for await (const e of this.wal.read(this.done)) {
-      const q = this.toQueued(e)
-      onEntry(q.decoded)
-      this.push(q)
+      const decoded = decodeEntry(e.payload)
+      onEntry(decoded)
+      const q = queued(e, decoded)
+      this.push({ ...q, decoded: null })
       replayed++
-      rows += q.decoded.meta.logs + q.decoded.meta.spans
+      rows += q.rows
     }
     this.schedule()
     return { replayed, rows }
@@ -76,21 +97,22 @@ export class StoreWriter {
     const cp = await readCheckpoint(this.wal.dir)
     this.done = cp.done
     if (!cp.inflight) return { replayed: 0, rows: 0 }
-    const chunk: Queued[] = []
+    const chunk: DecodedEntry[] = []
     for await (const e of this.wal.read(cp.inflight.from)) {
       if (comparePositions(e.position, cp.inflight.to) >= 0) break
-      chunk.push(this.toQueued(e))
+      chunk.push(decodeEntry(e.payload))
     }
     // A range from an earlier version went in as one insert: replayed the same way, with its token.
     await this.insertChunk(chunk, cp.inflight.from, cp.inflight.to, cp.inflight.split === true)
     this.done = cp.inflight.to
     await writeCheckpoint(this.wal.dir, { done: this.done }, this.opts.fsync)
-    return { replayed: chunk.length, rows: chunk.reduce((n, q) => n + q.decoded.meta.logs + q.decoded.meta.spans, 0) }
+    return { replayed: chunk.length, rows: chunk.reduce((n, d) => n + d.meta.logs + d.meta.spans, 0) }
   }
 
   /** Queues an appended (durable) entry for the store. */
   enqueue(entry: WalEntry): void {
-    this.push(this.toQueued(entry))
+    const q = queued(entry, decodeEntry(entry.payload))
+    this.push(this.keepsInMemory(q.bytes) ? q : { ...q, decoded: null })
     if (this.queuedRows >= this.opts.flushRows) this.kick()
     else this.schedule()
   }
@@ -119,15 +141,28 @@ export class StoreWriter {
     if (this.timer) clearTimeout(this.timer)
   }
 
-  private toQueued(entry: WalEntry): Queued {
-    const decoded = decodeEntry(entry.payload)
-    return { entry, decoded, bytes: entry.payload.length }
+  /**
+   * Within the budget, and only while no entry before it waits in the log: the entries read back
+   * are then always the queue's tail, so a chunk is its entries in memory followed by the others.
+   */
+  private keepsInMemory(bytes: number): boolean {
+    const budget = this.opts.residentBytes ?? RESIDENT_BYTES
+    return this.residentBytes + bytes <= budget && (this.queue.length === 0 || this.queue[this.queue.length - 1].decoded !== null)
   }
 
   private push(q: Queued): void {
     this.queue.push(q)
-    this.queuedRows += q.decoded.meta.logs + q.decoded.meta.spans
+    this.queuedRows += q.rows
     this.pendingBytes += q.bytes
+    if (q.decoded) this.residentBytes += q.bytes
+  }
+
+  /** The chunk's entries with their rows: those in memory, then the rest read back from the log. */
+  private async rowsOf(chunk: Queued[]): Promise<DecodedEntry[]> {
+    const inMemory = chunk.filter((q) => q.decoded !== null).map((q) => q.decoded!)
+    if (inMemory.length === chunk.length) return inMemory
+    const fromLog = await this.wal.readBack(chunk.slice(inMemory.length))
+    return [...inMemory, ...fromLog.map(decodeEntry)]
   }
 
   private schedule(): void {
@@ -147,16 +182,17 @@ export class StoreWriter {
       let rows = 0
       let n = 0
       while (n < this.queue.length && (n === 0 || rows < this.opts.flushRows)) {
-        rows += this.queue[n].decoded.meta.logs + this.queue[n].decoded.meta.spans
+        rows += this.queue[n].rows
         n++
       }
       const chunk = this.queue.slice(0, n)
-      const from = chunk[0].entry.position
-      const to = chunk[chunk.length - 1].entry.end
+      const from = chunk[0].position
+      const to = chunk[chunk.length - 1].end
       try {
+        const entries = await this.rowsOf(chunk)
         const cp: Checkpoint = { done: this.done, inflight: { from, to, split: true } }
         await writeCheckpoint(this.wal.dir, cp, this.opts.fsync)
-        await this.insertChunk(chunk, from, to, true)
+        await this.insertChunk(entries, from, to, true)
         this.done = to
         await writeCheckpoint(this.wal.dir, { done: to }, this.opts.fsync)
       } catch (err) {
@@ -171,17 +207,20 @@ export class StoreWriter {
       this.queue.splice(0, n)
       this.queuedRows -= rows
       this.storedRows += rows
-      for (const q of chunk) this.pendingBytes -= q.bytes
+      for (const q of chunk) {
+        this.pendingBytes -= q.bytes
+        if (q.decoded) this.residentBytes -= q.bytes
+      }
       await this.wal.removeBefore(this.done)
     }
   }
 
-  private async insertChunk(chunk: Queued[], from: WalPosition, to: WalPosition, split: boolean): Promise<void> {
+  private async insertChunk(chunk: DecodedEntry[], from: WalPosition, to: WalPosition, split: boolean): Promise<void> {
     const token = `${formatPosition(from)}-${formatPosition(to)}`
-    await this.insertRows(LOGS_TABLE, LOG_INSERT_COLUMNS, chunk.map((q) => q.decoded.logs), `${token}:logs`, split)
-    await this.insertRows(TRACES_TABLE, SPAN_INSERT_COLUMNS, chunk.map((q) => q.decoded.spans), `${token}:spans`, split)
+    await this.insertRows(LOGS_TABLE, LOG_INSERT_COLUMNS, chunk.map((d) => d.logs), `${token}:logs`, split)
+    await this.insertRows(TRACES_TABLE, SPAN_INSERT_COLUMNS, chunk.map((d) => d.spans), `${token}:spans`, split)
     // Batch ids, so a client's replay of an already stored request is recognised after a restart too.
-    const ids = chunk.map((q) => `${q.decoded.meta.id}\t${Math.floor(q.decoded.meta.at / 1000)}\n`).join('')
+    const ids = chunk.map((d) => `${d.meta.id}\t${Math.floor(d.meta.at / 1000)}\n`).join('')
     await this.store.insertTsv(BATCHES_TABLE, ['Id', 'At'], Buffer.from(ids), `${token}:batches`)
   }
 
@@ -200,4 +239,8 @@ export class StoreWriter {
     const groups = splitByPartition(rows)
     for (let i = 0; i < groups.length; i++) await this.store.insertTsv(table, columns, Buffer.concat(groups[i]), `${token}:${i}`)
   }
+}
+
+function queued(entry: WalEntry, decoded: DecodedEntry): Queued {
+  return { position: entry.position, end: entry.end, rows: decoded.meta.logs + decoded.meta.spans, bytes: entry.payload.length, decoded }
 }

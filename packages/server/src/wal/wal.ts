@@ -145,6 +145,32 @@ export class WriteAheadLog {
     }
   }
 
+  /**
+   * The payloads of entries `append` returned (their positions, in log order), reading only the
+   * bytes they span in each segment: the store writer's backlog beyond what it keeps in memory is
+   * read back from here (store/writer.ts). Throws if one of them is not intact.
+   */
+  async readBack(entries: readonly { position: WalPosition; end: WalPosition }[]): Promise<Buffer[]> {
+    const payloads: Buffer[] = []
+    for (let i = 0; i < entries.length;) {
+      const seg = entries[i].position.segment
+      let last = i
+      while (last + 1 < entries.length && entries[last + 1].position.segment === seg) last++
+      const start = entries[i].position.offset
+      const data = await readSpan(join(this.dir, segName(seg)), start, entries[last].end.offset)
+      for (; i <= last; i++) {
+        const { position, end } = entries[i]
+        const frame = data.subarray(position.offset - start, end.offset - start)
+        const payload = frame.subarray(HEADER)
+        if (frame.length < HEADER || frame.readUInt32LE(0) !== payload.length || frame.readUInt32LE(4) !== crc32(payload)) {
+          throw new Error(`write-ahead log entry at ${formatPosition(position)} is not intact`)
+        }
+        payloads.push(payload)
+      }
+    }
+    return payloads
+  }
+
   /** Deletes whole segments that end before `before` and are not the one being written. */
   async removeBefore(before: WalPosition): Promise<number> {
     let removed = 0
@@ -161,6 +187,22 @@ export class WriteAheadLog {
     while (this.writing || this.pending.length > 0) await new Promise((r) => setTimeout(r, 5))
     await this.fh?.close()
     this.fh = null
+  }
+}
+
+/** Bytes `start` to `end` of a file. */
+async function readSpan(path: string, start: number, end: number): Promise<Buffer> {
+  const fh = await open(path, 'r')
+  try {
+    const data = Buffer.allocUnsafe(end - start)
+    for (let got = 0; got < data.length;) {
+      const { bytesRead } = await fh.read(data, got, data.length - got, start + got)
+      if (bytesRead === 0) throw new Error(`${path} ends before byte ${end}`)
+      got += bytesRead
+    }
+    return data
+  } finally {
+    await fh.close()
   }
 }
 
