@@ -15,11 +15,11 @@
  * e.g. node --import tsx bench/sdk-order-ab.ts plain:plain main:instrumented:BENCH_SDK=/work/main/packages/sdk/src/index.ts new:instrumented
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { companyBacking } from './company-backing.ts'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const arg = (name: string, dflt: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt)
@@ -56,32 +56,14 @@ function procCpu(pid: number): { all: number; main: number } {
 }
 
 const sink = await startChild(`${here}sdk-sink.ts`, [], {})
-const pgMod = (await import('pg')).default
-const amqp = (await import('amqplib')).default
-const { ensureDatabase } = await import('../examples/company/src/preflight.ts')
-const { topologyNames } = await import('../examples/company/src/shared/topology.ts')
-const run = randomBytes(4).toString('hex')
-const database = `beacon_ab_${run}`
-const pgBase = process.env.COMPANY_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/beacon_demo'
-const dbUrl = new URL(pgBase)
-dbUrl.pathname = `/${database}`
-const amqpUrl = process.env.COMPANY_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
-const prefix = `ab-${run}.`
-await ensureDatabase(dbUrl.toString())
-const baseEnv = { COMPANY_DATABASE_URL: dbUrl.toString(), COMPANY_AMQP_URL: amqpUrl, COMPANY_MQ_PREFIX: prefix, BEACON_ENDPOINT: `http://127.0.0.1:${sink.port}`, BEACON_STDOUT: 'false' }
-const topo = topologyNames(prefix)
+const backing = await companyBacking('ab')
+const baseEnv = { ...backing.env, BEACON_ENDPOINT: `http://127.0.0.1:${sink.port}`, BEACON_STDOUT: 'false' }
 
 interface Result { rps: number; p50: number; p99: number; cpu: number; main: number }
 const results = new Map<string, Result[]>(variants.map((v) => [v.name, []]))
 
 async function once(v: typeof variants[number], round: number): Promise<void> {
-  // No consumer runs: empty the production queue so each run meets the same broker state.
-  const mq = await amqp.connect(amqpUrl)
-  mq.on('error', () => {})
-  const purge = await mq.createChannel()
-  purge.on('error', () => {})
-  await purge.purgeQueue(topo.queue).catch(() => {})
-  await mq.close().catch(() => {})
+  await backing.purge()
   const server = await startChild(`${here}sdk-order-server.ts`, [v.mode], { ...baseEnv, ...v.env })
   const body = JSON.stringify({ customerId: Number(server.extra), items: [{ sku: 'BOLT-M8', qty: 100 }, { sku: 'GEAR-40', qty: 2 }] })
   const opts = { url: `http://127.0.0.1:${server.port}/orders`, method: 'POST' as const, headers: { 'content-type': 'application/json' }, body, connections: CONNECTIONS, overallRate: RATE }
@@ -102,15 +84,7 @@ try {
     for (let i = 0; i < variants.length; i++) await once(variants[(i + round) % variants.length], round)
   }
 } finally {
-  const admin = new pgMod.Client({ connectionString: (() => { const u = new URL(pgBase); u.pathname = '/postgres'; return u.toString() })() })
-  await admin.connect()
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => {})
-  await admin.end()
-  const conn = await amqp.connect(amqpUrl)
-  const ch = await conn.createChannel()
-  for (const q of [topo.queue, topo.deadLetterQueue]) await ch.deleteQueue(q).catch(() => {})
-  for (const x of [topo.exchange, topo.deadLetterExchange]) await ch.deleteExchange(x).catch(() => {})
-  await conn.close().catch(() => {})
+  await backing.remove()
   await stop(sink.proc)
 }
 

@@ -18,11 +18,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { cpus } from 'node:os'
-import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { pino } from 'pino'
+import { companyBacking } from './company-backing.ts'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const arg = (name: string, dflt: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt)
@@ -206,30 +206,11 @@ async function hello(): Promise<string> {
 
 // ── 3. the company's order endpoint ──────────────────────────────────────────────────────────
 async function order(): Promise<string> {
-  const pgMod = (await import('pg')).default
-  const amqp = (await import('amqplib')).default
-  const { ensureDatabase } = await import('../examples/company/src/preflight.ts')
-  const { topologyNames } = await import('../examples/company/src/shared/topology.ts')
-  const run = randomBytes(4).toString('hex')
-  const database = `beacon_bench_${run}`
-  const pgBase = process.env.COMPANY_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/beacon_demo'
-  const dbUrl = new URL(pgBase)
-  dbUrl.pathname = `/${database}`
-  const amqpUrl = process.env.COMPANY_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
-  const prefix = `bench-${run}.`
-  await ensureDatabase(dbUrl.toString())
-  const env = { COMPANY_DATABASE_URL: dbUrl.toString(), COMPANY_AMQP_URL: amqpUrl, COMPANY_MQ_PREFIX: prefix, BEACON_ENDPOINT: endpoint, BEACON_STDOUT: 'false' }
+  const backing = await companyBacking('bench')
+  const env = { ...backing.env, BEACON_ENDPOINT: endpoint, BEACON_STDOUT: 'false' }
   const connections = Math.min(CONNECTIONS, 16)
-  const topo = topologyNames(prefix)
   const once = async (mode: string, sdkEnv: Record<string, string> = {}): Promise<LoadResult> => {
-    // No consumer runs: empty the production queue so each run meets the same broker state.
-    // (The first run finds no queue yet: the broker closes the channel, which is fine.)
-    const mq = await amqp.connect(amqpUrl)
-    mq.on('error', () => {})
-    const purge = await mq.createChannel()
-    purge.on('error', () => {})
-    await purge.purgeQueue(topo.queue).catch(() => {})
-    await mq.close().catch(() => {})
+    await backing.purge()
     const server = await startChild(`${here}sdk-order-server.ts`, [mode], { ...env, ...sdkEnv }, profArgs(mode))
     const body = JSON.stringify({ customerId: Number(server.extra), items: [{ sku: 'BOLT-M8', qty: 100 }, { sku: 'GEAR-40', qty: 2 }] })
     return measure(server, { url: `http://127.0.0.1:${server.port}/orders`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections })
@@ -244,15 +225,7 @@ async function order(): Promise<string> {
       if (SDK_B !== undefined) instB.push(await once('instrumented', { BENCH_SDK: SDK_B }))
     }
   } finally {
-    const admin = new pgMod.Client({ connectionString: (() => { const u = new URL(pgBase); u.pathname = '/postgres'; return u.toString() })() })
-    await admin.connect()
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => {})
-    await admin.end()
-    const conn = await amqp.connect(amqpUrl)
-    const ch = await conn.createChannel()
-    for (const q of [topo.queue, topo.deadLetterQueue]) await ch.deleteQueue(q).catch(() => {})
-    for (const x of [topo.exchange, topo.deadLetterExchange]) await ch.deleteExchange(x).catch(() => {})
-    await conn.close().catch(() => {})
+    await backing.remove()
   }
   const kept = best(inst) / best(plain)
   const p99 = med(inst, 'p99') - med(plain, 'p99')

@@ -6,6 +6,7 @@
 import { readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { spawnSync } from 'node:child_process'
+import { buildUi } from './build-ui.mjs'
 
 const root = new URL('..', import.meta.url).pathname
 const args = process.argv.slice(2)
@@ -30,6 +31,9 @@ const files = ['packages', 'examples', 'bench']
   .sort()
 
 if (files.length === 0) { console.error('no test files matched'); process.exit(1) }
+// Integration tests serve or drive the built web UI. Built once here, before files run side by side:
+// two test files building it at once emptied each other's dist/ (a missing asset failed one of them).
+if (files.some((f) => f.includes('.int.test.'))) await buildUi()
 const concurrency = process.env.BEACON_TEST_CONCURRENCY ?? '2'
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=240000', ...files], {
   cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' },
