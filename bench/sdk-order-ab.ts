@@ -14,11 +14,11 @@
  *   PROF=<dir> as an ENV writes V8 CPU profiles of that variant's server.
  * e.g. node --import tsx bench/sdk-order-ab.ts plain:plain main:instrumented:BENCH_SDK=/work/main/packages/sdk/src/index.ts new:instrumented
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { startChild, stop } from './children.ts'
 import { companyBacking } from './company-backing.ts'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
@@ -33,21 +33,6 @@ const variants = process.argv.slice(2).filter((a) => !a.startsWith('--')).map((s
 })
 if (variants.length === 0) throw new Error('give at least one variant: name:mode[:ENV=value…]')
 
-function startChild(file: string, args: string[], env: Record<string, string>): Promise<{ proc: ChildProcess; port: number; extra?: string }> {
-  return new Promise((resolve, reject) => {
-    const prof = env.PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${env.PROF}`]
-    const proc = spawn(process.execPath, [...prof, '--import', 'tsx', file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
-    let out = ''
-    let ready = false
-    proc.stdout!.on('data', (d: Buffer) => {
-      if (out.length < 10_000) out += d.toString()
-      const m = /READY (\d+)(?: (\d+))?/.exec(out)
-      if (m && !ready) { ready = true; resolve({ proc, port: Number(m[1]), extra: m[2] }) }
-    })
-    proc.once('exit', (code) => { if (!ready) reject(new Error(`${file} exited ${code}`)) })
-  })
-}
-const stop = (proc: ChildProcess) => new Promise<void>((r) => { proc.once('exit', () => r()); proc.kill('SIGTERM') })
 
 /** CPU time of a process (all threads) and of its main thread, µs (from /proc; 10 ms resolution). */
 function procCpu(pid: number): { all: number; main: number } {
@@ -64,7 +49,8 @@ const results = new Map<string, Result[]>(variants.map((v) => [v.name, []]))
 
 async function once(v: typeof variants[number], round: number): Promise<void> {
   await backing.purge()
-  const server = await startChild(`${here}sdk-order-server.ts`, [v.mode], { ...baseEnv, ...v.env })
+  const prof = v.env.PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${v.env.PROF}`]
+  const server = await startChild(`${here}sdk-order-server.ts`, [v.mode], { ...baseEnv, ...v.env }, prof)
   const body = JSON.stringify({ customerId: Number(server.extra), items: [{ sku: 'BOLT-M8', qty: 100 }, { sku: 'GEAR-40', qty: 2 }] })
   const opts = { url: `http://127.0.0.1:${server.port}/orders`, method: 'POST' as const, headers: { 'content-type': 'application/json' }, body, connections: CONNECTIONS, overallRate: RATE }
   await autocannon({ ...opts, duration: 3 }) // warm-up: JIT, lazy loading, pools

@@ -16,12 +16,13 @@
  *
  *   node --import tsx bench/sdk-overhead.ts [--calls=200000] [--seconds=15] [--connections=50] [--rounds=2] [--only=logs|http|order] [--prof=<dir>]
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { cpus } from 'node:os'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { pino } from 'pino'
+import { startChild, stop } from './children.ts'
 import { companyBacking } from './company-backing.ts'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
@@ -43,26 +44,6 @@ const SDK_B = process.env.BENCH_SDK_B
 const abLine = (label: string, xs: LoadResult[], plainCpu: number, plainBest: number, p99 = false): string => xs.length === 0 ? '' : `
    ${label.padEnd(21)} best ${best(xs).toFixed(0)} req/s (${(100 * best(xs) / plainBest).toFixed(1)} %);${p99 ? ` p99 ${med(xs, 'p99').toFixed(1)} ms;` : ''} server CPU ${med(xs, 'cpu').toFixed(1)} µs/request, +${(med(xs, 'cpu') - plainCpu).toFixed(1)} (${fmt(xs)})`
 const profArgs = (mode: string): string[] => PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROF}/${mode}-${++profiles}`]
-
-function startChild(file: string, args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<{ proc: ChildProcess; port: number; extra?: string; out: () => string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
-    let out = ''
-    let ready = false
-    proc.stdout!.on('data', (d: Buffer) => {
-      const s = d.toString()
-      // Only the first lines matter (READY, SINK); the instrumented server's JSON log lines are dropped.
-      if (out.length < 10_000) out += s
-      const m = /READY (\d+)(?: (\d+))?/.exec(out)
-      if (m && !ready) { ready = true; resolve({ proc, port: Number(m[1]), extra: m[2], out: () => out }) }
-    })
-    proc.once('exit', (code) => { if (!ready) reject(new Error(`${file} exited ${code}`)) })
-  })
-}
-
-function stop(proc: ChildProcess): Promise<void> {
-  return new Promise((r) => { proc.once('exit', () => r()); proc.kill('SIGTERM') })
-}
 
 const sink = await startChild(`${here}sdk-sink.ts`, [], {})
 const endpoint = `http://127.0.0.1:${sink.port}`

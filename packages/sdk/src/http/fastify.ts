@@ -46,6 +46,19 @@ export type FastifyRequestLoggingOptions = RequestLoggingOptions<FastifyRequest>
 export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPluginCallback {
   const limit = opts.bodyLimit ?? 4096
   const userIdOf = opts.userId ?? defaultUserId
+  /**
+   * What a request is about: the handler's tags, the resolvers, then the route, bodies, query and
+   * baggage (`userId` without the baggage's, which the spans already carry: `baggageUserId`).
+   */
+  const resolveKeys = (req: FastifyRequest, route: string | undefined, responseBody: unknown) => {
+    const tags = taggedKeys(req)
+    const baggage = currentBusinessKeys()
+    return {
+      orderId: tags?.orderId ?? callSafely(opts.orderId, req) ?? resolveOrderId(route, req.params, req.body, responseBody, req.query, baggage),
+      userId: tags?.userId ?? callSafely(userIdOf, req),
+      baggageUserId: baggage.userId,
+    }
+  }
   const plugin: FastifyPluginCallback = (app: FastifyInstance, _o, done) => {
     app.addHook('onRequest', (req, _reply, next) => {
       const spans: Span[] = []
@@ -76,12 +89,9 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
         if (st !== undefined) {
           if (typeof payload === 'string' || Buffer.isBuffer(payload)) st.responseBody = payload
           // Spans end with the response: tag them now with what the request turned out to be about.
-          const tags = taggedKeys(req)
-          const baggage = currentBusinessKeys()
-          const orderId = tags?.orderId ?? callSafely(opts.orderId, req) ?? resolveOrderId(st.route, req.params, req.body, st.responseBody, req.query, baggage)
-          const userId = tags?.userId ?? callSafely(userIdOf, req)
+          const { orderId, userId, baggageUserId } = resolveKeys(req, st.route, st.responseBody)
           st.orderId = orderId === undefined ? undefined : String(orderId)
-          st.userId = userId ?? baggage.userId
+          st.userId = userId ?? baggageUserId
           st.resolved = true
           for (const span of st.spans) {
             if (orderId !== undefined) span.setAttribute('order.id', String(orderId))
@@ -122,8 +132,8 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
         const st = (req as WithState)[STATE]
         const route = st !== undefined ? st.route : req.routeOptions.url
         const responseBody = st?.responseBody
-        // Resolved in onSend; without it (a response that skipped onSend) as there.
-        const tags = st?.resolved ? undefined : taggedKeys(req)
+        // Resolved in onSend; without it (a response that skipped onSend) the same way here.
+        const keys = st?.resolved ? undefined : resolveKeys(req, route, responseBody)
         logRequest(opts.logger, {
           method: req.method,
           route,
@@ -132,8 +142,8 @@ export function beaconFastify(opts: FastifyRequestLoggingOptions): FastifyPlugin
           durationMs: reply.elapsedTime,
           clientIp: req.ip,
           userAgent: req.headers['user-agent'],
-          userId: st?.resolved ? st.userId : tags?.userId ?? callSafely(userIdOf, req) ?? currentBusinessKeys().userId,
-          orderId: st?.resolved ? st.orderId : tags?.orderId ?? callSafely(opts.orderId, req) ?? resolveOrderId(route, req.params, req.body, responseBody, req.query),
+          userId: keys === undefined ? st?.userId : keys.userId ?? keys.baggageUserId,
+          orderId: keys === undefined ? st?.orderId : keys.orderId,
           requestBody: captureBody(req.body, limit),
           responseBody: captureBody(responseBody, limit),
           requestSize: numberOr(req.headers['content-length']),

@@ -30,7 +30,6 @@ export interface CreateLoggerOptions {
 }
 
 const FATAL = 60
-const hasOwn = Object.prototype.hasOwnProperty
 const INFO = 30
 const { lsCacheSym, timeSym, chindingsSym, streamSym, endSym } = pino.symbols
 
@@ -84,7 +83,7 @@ function infoWriter(logger: Logger): InfoWriter {
     const span = spanOf(ctx)
     const keys = span === undefined ? undefined : currentBusinessKeys(ctx)
     // The lean tracer's spans have hex ids (its own, or a parent's that passed isSpanContextValid): nothing to escape.
-    if (keys === undefined || (span instanceof LeanSpan && keys.orderId === undefined && keys.userId === undefined && !hasOwn.call(redacted, 'trace_id') && !hasOwn.call(redacted, 'span_id') && !hasOwn.call(redacted, 'trace_flags'))) {
+    if (keys === undefined || (span instanceof LeanSpan && keys.orderId === undefined && keys.userId === undefined && !Object.hasOwn(redacted, 'trace_id') && !Object.hasOwn(redacted, 'span_id') && !Object.hasOwn(redacted, 'trace_flags'))) {
       // The usual case: no key of the fields is the mixin's, so the merge is the mixin's text, then the fields.
       const sc = span === undefined ? undefined : span.spanContext()
       const trace = sc === undefined ? '' : `,"trace_id":"${sc.traceId}","span_id":"${sc.spanId}","trace_flags":${sc.traceFlags}`
